@@ -1,0 +1,25 @@
+"""tct: type-constrained tokenization of JSON documents described by a JSON Schema."""
+
+from tct.errors import DecodeError, DocumentError, SchemaError, SchemaViolation, TCTError
+
+__all__ = [
+    "TCTError", "SchemaViolation", "DecodeError", "SchemaError", "DocumentError",
+    "Tokenizer", "load_document", "load_model", "generate",
+]
+
+
+def __getattr__(name):
+    # Lazy so that `import tct` stays cheap (torch is only imported by the model side).
+    if name == "Tokenizer":
+        from tct.vocab.tokenizer import Tokenizer
+        return Tokenizer
+    if name == "load_document":
+        from tct.data.documents import load_document
+        return load_document
+    if name == "load_model":
+        from tct.model.checkpoint import load_model
+        return load_model
+    if name == "generate":
+        from tct.generate.sampler import generate
+        return generate
+    raise AttributeError(name)

@@ -1,0 +1,195 @@
+"""Encoding drives the decision machine with the document's own choices.
+
+The decoder's checks are the only definition of validity: the encoder never decides on its
+own, it asks the machine which symbols are legal and explains, with the JSON path, why the
+document's next choice is not among them. A union is resolved by trying each branch of the
+value's type on a scratch machine; the first that accepts is replayed into the real one.
+"""
+
+from __future__ import annotations
+
+from tct.codec.machine import CHOICE, CLOSE, END, FREEKEY, ITEM, Frame, Machine, _ptr
+from tct.errors import SchemaViolation
+from tct.schema.compiler import json_equal, json_type
+from tct.schema.numbers import number_text
+
+Trace = list  # of (symbol, emitted?) pairs
+
+
+def _kind_fits(kind: str, value, b) -> bool:
+    t = json_type(value)
+    if kind == "literal":
+        return any(json_type(x) == t or (t in ("integer", "nonint") and json_type(x) in ("integer", "nonint"))
+                   for x in b.values if json_equal(x, value))
+    return {"object": t == "object", "array": t == "array", "string": t == "string",
+            "number": t in ("integer", "nonint")}[kind]
+
+
+class Encoder:
+    def __init__(self, machine: Machine):
+        self.m = machine
+        self.trace: Trace = []
+
+    def put(self, sym: int, path: tuple, reason) -> None:
+        allowed = self.m.allowed()
+        if sym not in allowed:
+            raise SchemaViolation(_ptr(path), reason() if callable(reason) else reason)
+        self.trace.append((sym, len(allowed) > 1))
+        self.m.step(sym)
+
+    # ------------------------------------------------------------ values
+    def value(self, v, path: tuple) -> None:
+        f = self.m.stack[-1]
+        assert f.kind == "value"
+        c = self.m.c
+        options = self.m.allowed()
+        branches = c.branches(f.conj)
+        fits = [s for s in options if _kind_fits(branches[s - CHOICE].kind, v, branches[s - CHOICE])]
+        if not fits:
+            kinds = sorted({branches[s - CHOICE].describe() for s in options})
+            raise SchemaViolation(_ptr(path), f"{_show(v)} is not allowed here; expected {' or '.join(kinds)}")
+        if len(fits) == 1:
+            self.put(fits[0], path, "")
+            self.branch(v, path)
+            return
+        errors = []
+        for s in fits:
+            scratch = Machine(c, cache=self.m.cache)
+            scratch.stack = [self.m._enter(branches[s - CHOICE], path, f.excluded)]
+            sub = Encoder(scratch)
+            try:
+                sub.branch(v, path)
+            except SchemaViolation as exc:
+                errors.append(exc)
+                continue
+            self.put(s, path, "")
+            for sym, emitted in sub.trace:
+                self.trace.append((sym, emitted))
+                self.m.step(sym)
+            return
+        deepest = max(errors, key=lambda e: len(e.path))
+        if all(e.path == deepest.path for e in errors) and len({e.reason for e in errors}) > 1:
+            raise SchemaViolation(deepest.path, "; or ".join(dict.fromkeys(e.reason for e in errors)))
+        raise SchemaViolation(deepest.path, deepest.reason)
+
+    def branch(self, v, path: tuple) -> None:
+        f: Frame = self.m.stack[-1]
+        if f.kind == "literal":
+            vals = f.branch.values
+            for i, x in enumerate(vals):
+                if json_equal(x, v) and _kind_fits("literal", v, f.branch):
+                    self.put(CHOICE + i, path, lambda: f"{_show(v)} is not allowed here")
+                    return
+            raise SchemaViolation(_ptr(path), f"{_show(v)} is not one of {_show(list(vals))}")
+        if f.kind == "string":
+            self.string(v, path, lambda: _string_reason(f, v))
+        elif f.kind == "number":
+            text = number_text(v)
+            if text is None:
+                raise SchemaViolation(_ptr(path), f"{v!r} is not a JSON number")
+            spec = f.branch.number
+            for ch in text:
+                self.put(ord(ch), path, lambda: f"{text} violates {_number_rule(spec)}")
+            self.put(END, path, lambda: f"{text} violates {_number_rule(spec)}")
+        elif f.kind == "object":
+            self.object(v, path, f)
+        elif f.kind == "array":
+            a = f.branch.arr
+            for i, item in enumerate(v):
+                self.put(ITEM, path, lambda: f"array has more than {a.max_items} items" if a.max_items is not None
+                         and i >= a.max_items else f"item {i} is not allowed")
+                self.value(item, path + (i,))
+            self.put(CLOSE, path, lambda: f"array needs at least {a.min_items} items, has {len(v)}")
+        else:
+            raise AssertionError(f.kind)
+
+    def string(self, text: str, path: tuple, reason) -> None:
+        for ch in text:
+            for b in ch.encode("utf-8", errors="surrogatepass"):
+                self.put(b, path, reason)
+        self.put(END, path, reason)
+
+    def object(self, v: dict, path: tuple, f: Frame) -> None:
+        o = f.branch.obj
+        for k, item in v.items():
+            if not isinstance(k, str):
+                raise SchemaViolation(_ptr(path), f"object key {k!r} is not a string")
+            if k in o.index:
+                self.put(CHOICE + o.index[k], path, lambda: _key_reason(o, f, k))
+            else:
+                self.put(FREEKEY, path, lambda: _key_reason(o, f, k))
+                self.string(k, path, lambda: f"property name {k!r} is not allowed here")
+            self.value(item, path + (k,))
+        self.put(CLOSE, path, lambda: _close_reason(o, f))
+
+
+def _show(v, limit: int = 60) -> str:
+    import json
+    text = json.dumps(v, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _string_reason(f: Frame, v: str) -> str:
+    atoms = f.branch.atoms
+    pats = [a[1] for a in atoms if a[0] == "pattern" and a[2]]
+    nots = [a[1] for a in atoms if a[0] == "pattern" and not a[2]]
+    rules = []
+    if pats:
+        rules.append("must match " + " and ".join(repr(p) for p in pats))
+    if nots:
+        rules.append("must not match " + " or ".join(repr(p) for p in nots))
+    for a in atoms:
+        if a[0] == "minLength":
+            rules.append(f"at least {a[1]} characters")
+        if a[0] == "maxLength":
+            rules.append(f"at most {a[1]} characters")
+    if f.excluded or f.branch.string.excluded:
+        rules.append("must not repeat or equal an excluded value")
+    return f"string {_show(v)} is not allowed" + (f" ({'; '.join(rules)})" if rules else "")
+
+
+def _number_rule(spec) -> str:
+    parts = []
+    if spec.integer:
+        parts.append("integer")
+    if spec.lo is not None:
+        parts.append(f"{'>' if spec.lo_excl else '>='} {spec.lo}")
+    if spec.hi is not None:
+        parts.append(f"{'<' if spec.hi_excl else '<='} {spec.hi}")
+    if spec.multiple:
+        parts.append(f"multiple of {spec.multiple}")
+    if spec.excluded:
+        parts.append("not an excluded value")
+    return ", ".join(parts) or "the number grammar"
+
+
+def _key_reason(o, f: Frame, k: str) -> str:
+    used = frozenset(f.used)
+    if k in f.values:
+        return f"duplicate property {k!r}"
+    if k in o.index:
+        if o.key_conj(k) is None or not o.compiler.key_ok(o, k):
+            return f"property {k!r} is not allowed"
+        for fs in o.forbid:
+            if fs <= o.closure(used | {k} | o.required):
+                return f"properties {sorted(fs)} must not all be present"
+        if o.max_props is not None and len(used) + f.nfree >= o.max_props:
+            return f"at most {o.max_props} properties are allowed"
+        return f"property {k!r} conflicts with the other properties"
+    if o.free_keys is None:
+        return f"property {k!r} is not allowed (allowed: {', '.join(o.names) or 'none'})"
+    return f"property {k!r} is not allowed"
+
+
+def _close_reason(o, f: Frame) -> str:
+    used = frozenset(f.used)
+    missing = sorted(o.closure(used | o.required) - used)
+    if missing:
+        return "missing required propert" + ("y " if len(missing) == 1 else "ies ") + ", ".join(map(repr, missing))
+    return f"object needs at least {o.min_props} properties"
+
+
+def encode_symbols(machine: Machine, doc) -> Trace:
+    enc = Encoder(machine)
+    enc.value(doc, ())
+    return enc.trace

@@ -1,0 +1,437 @@
+"""The decision machine: a stack of frames walking the compiled schema one symbol at a time.
+
+Symbols are a small alphabet shared by every state: the 256 byte values (string and number
+text, UTF-8), END (ends a string or number), CLOSE (ends an object or array), ITEM (another
+array item), FREEKEY (a key outside the declared ones, spelled byte by byte), and CHOICE_i
+(branch i of a union, declared key i, literal i). `allowed()` lists the legal symbols of the
+top frame; every legal symbol leads to a state from which a valid document can still be
+finished, so a walk can never get stuck.
+"""
+
+from __future__ import annotations
+
+import json
+
+from tct.schema.compiler import INF, Branch, Compiler, shortest_string
+from tct.schema.numbers import NumberSpec
+
+END, CLOSE, ITEM, FREEKEY, CHOICE = 256, 257, 258, 259, 260
+
+
+def symbol_name(sym: int) -> str:
+    if sym < 256:
+        ch = chr(sym)
+        return f"byte {ch!r}" if 32 <= sym < 127 else f"byte 0x{sym:02x}"
+    if sym >= CHOICE:
+        return f"choice {sym - CHOICE}"
+    return {END: "end", CLOSE: "close", ITEM: "item", FREEKEY: "free key"}[sym]
+
+
+def _ptr(path: tuple) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+class Frame:
+    __slots__ = ("kind", "path", "conj", "branch", "state", "pending", "text", "used", "items",
+                 "values", "key", "excluded", "role", "nfree")
+
+    def __init__(self, kind, path, **kw):
+        self.kind, self.path = kind, path
+        self.conj = self.branch = self.key = None
+        self.state, self.pending, self.text = 0, b"", ""
+        self.used, self.items, self.values = (), None, None
+        self.excluded, self.role, self.nfree = frozenset(), "value", 0
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+    def copy(self) -> "Frame":
+        f = Frame.__new__(Frame)
+        for s in Frame.__slots__:
+            setattr(f, s, getattr(self, s))
+        if self.items is not None:
+            f.items = list(self.items)
+        if self.values is not None:
+            f.values = dict(self.values)
+        return f
+
+
+class Machine:
+    """Incremental state of one document; `result` holds the value once the stack is empty."""
+
+    def __init__(self, compiler: Compiler, conj=None, cache: dict | None = None):
+        self.c = compiler
+        self.cache = {} if cache is None else cache
+        self.stack: list[Frame] = [Frame("value", (), conj=compiler.root if conj is None else conj)]
+        self.result = None
+        self.done = False
+
+    def copy(self) -> "Machine":
+        m = Machine.__new__(Machine)
+        m.c, m.cache, m.result, m.done = self.c, self.cache, self.result, self.done
+        m.stack = [f.copy() for f in self.stack]
+        return m
+
+    # ------------------------------------------------------------ legal symbols
+    def state_key(self):
+        """Hashable summary of everything `allowed()` depends on."""
+        if self.done:
+            return ("done",)
+        f = self.stack[-1]
+        k = f.kind
+        if k == "value":
+            return ("V", f.conj, f.excluded)
+        if k == "literal":
+            return ("L", f.branch.key)
+        if k == "object":
+            return ("O", f.branch.key, frozenset(f.used), f.nfree)
+        if k == "array":
+            a = f.branch.arr
+            cap = max(a.tuple_length, a.min_items, a.max_items or 0) + 1
+            return ("A", f.branch.key, min(len(f.items), cap))
+        if k == "string":
+            if f.excluded:
+                return ("S", id(f.branch), f.state, f.pending, f.text, f.excluded)
+            return ("S", id(f.branch), f.state, f.pending)
+        if k == "number":
+            return ("N", f.branch.key, f.text)
+        raise AssertionError(k)
+
+    def allowed(self) -> tuple:
+        key = self.state_key()
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = self.cache[key] = tuple(self._allowed())
+        return hit
+
+    def _allowed(self):
+        if self.done:
+            return []
+        f = self.stack[-1]
+        c = self.c
+        if f.kind == "value":
+            return [CHOICE + i for i, b in enumerate(c.branches(f.conj)) if self._open(b, f.excluded)]
+        if f.kind == "literal":
+            return [CHOICE + i for i in range(len(f.branch.values))]
+        if f.kind == "object":
+            o = f.branch.obj
+            used = frozenset(f.used)
+            out = []
+            if o.required <= used and o.closure(used) == used and len(used) + f.nfree >= o.min_props:
+                out.append(CLOSE)
+            room = o.max_props is None or len(used) + f.nfree < o.max_props
+            if room:
+                for i, k in enumerate(o.names):
+                    if k not in used and c.key_ok(o, k) and o.can_finish(used | {k}, f.nfree):
+                        out.append(CHOICE + i)
+                fk = o.free_keys
+                if fk is not None and o.can_finish(used, f.nfree + 1) and \
+                        shortest_string(fk.dfa, fk.dfa.start, "", fk.excluded | f.excluded) is not None:
+                    out.append(FREEKEY)
+            return sorted(out)
+        if f.kind == "array":
+            a = f.branch.arr
+            out = []
+            n = len(f.items)
+            if n >= a.min_items:
+                out.append(CLOSE)
+            if a.max_items is None or n < a.max_items:
+                conj = a.item_conj(n)
+                if conj is not None and c.cost_conj(conj) < INF:
+                    excl = self._used_items(f) if a.unique else frozenset()
+                    if any(self._open(b, excl) for b in c.branches(conj)):
+                        out.append(ITEM)
+            return out
+        if f.kind == "string":
+            return self._string_allowed(f)
+        if f.kind == "number":
+            spec: NumberSpec = f.branch.number
+            out = [ord(ch) for ch in spec.next_chars(f.text)]
+            if spec.complete_text(f.text):
+                out.append(END)
+            return sorted(out)
+        raise AssertionError(f.kind)
+
+    @staticmethod
+    def _used_items(f: Frame) -> frozenset:
+        return frozenset(json.dumps(v, sort_keys=True) for v in f.items)
+
+    @staticmethod
+    def _open(b: Branch, excluded: frozenset) -> bool:
+        """Can branch `b` still produce a value whose canonical text is not in `excluded`?"""
+        if not excluded:
+            return True
+        if b.kind == "literal":
+            return any(json.dumps(v, sort_keys=True) not in excluded for v in b.values)
+        if b.kind == "string":
+            s = b.string
+            ex = s.excluded | frozenset(json.loads(e) for e in excluded if e.startswith('"'))
+            return shortest_string(s.dfa, s.dfa.start, "", ex) is not None
+        return True
+
+    @staticmethod
+    def _string_facts(f: Frame):
+        return f.branch.obj.free_keys if f.role == "key" else f.branch.string
+
+    def _string_allowed(self, f: Frame):
+        facts = self._string_facts(f)
+        dfa = facts.dfa
+        excluded = facts.excluded | f.excluded
+        out = []
+        if not excluded:
+            out = dfa.allowed_bytes(f.state, f.pending)
+            if not f.pending and f.state in dfa.accept:
+                out.append(END)
+            return out
+        cap = len(excluded) + 1
+        if dfa.count_capped(f.state, cap) < cap:
+            # Few strings left: list them and keep those not excluded.
+            rest = [w for w in dfa.strings_from(f.state, cap) if f.text + w not in excluded]
+            nxt = set()
+            for w in rest:
+                raw = w.encode()
+                if raw.startswith(f.pending) or not f.pending:
+                    if raw == b"" and not f.pending:
+                        nxt.add(END)
+                    elif len(raw) > len(f.pending) and raw.startswith(f.pending):
+                        nxt.add(raw[len(f.pending)])
+            return sorted(nxt)
+        for b in dfa.allowed_bytes(f.state, f.pending):
+            if f.pending or b >= 0x80:
+                out.append(b)  # multi-byte characters: the exclusion only bites near the end
+                continue
+            t = dfa.next_state(f.state, b)
+            if t is not None and shortest_string(dfa, t, f.text + chr(b), excluded) is not None:
+                out.append(b)
+        if not f.pending and f.state in dfa.accept and f.text not in excluded:
+            out.append(END)
+        return out
+
+    # ------------------------------------------------------------ applying symbols
+    def step(self, sym: int) -> None:
+        """Apply a symbol the caller has checked is allowed."""
+        f = self.stack[-1]
+        c = self.c
+        if f.kind == "value":
+            b = c.branches(f.conj)[sym - CHOICE]
+            self.stack[-1] = self._enter(b, f.path, f.excluded)
+            return
+        if f.kind == "literal":
+            self._deliver(f.branch.values[sym - CHOICE])
+            return
+        if f.kind == "object":
+            o = f.branch.obj
+            if sym == CLOSE:
+                self._deliver(f.values)
+            elif sym == FREEKEY:
+                f.nfree += 1
+                self.stack.append(Frame("string", f.path + ("<key>",), branch=f.branch, role="key",
+                                        excluded=frozenset(k for k in f.values)))
+            else:
+                key = o.names[sym - CHOICE]
+                f.used = f.used + (key,)
+                self._open_key(f, key)
+            return
+        if f.kind == "array":
+            if sym == CLOSE:
+                self._deliver(f.items)
+            else:
+                a = f.branch.arr
+                excl = self._used_items(f) if a.unique else frozenset()
+                self.stack.append(Frame("value", f.path + (len(f.items),), conj=a.item_conj(len(f.items)),
+                                        excluded=excl))
+            return
+        if f.kind == "string":
+            if sym == END:
+                text = f.text
+                self.stack.pop()
+                if f.role == "key":
+                    parent = self.stack[-1]
+                    self._open_key(parent, text)
+                else:
+                    self._deliver_popped(text)
+                return
+            pending = f.pending + bytes([sym])
+            try:
+                ch = pending.decode("utf-8")
+            except UnicodeDecodeError:
+                f.pending = pending
+                return
+            f.pending = b""
+            f.text += ch
+            f.state = self._string_facts(f).dfa.next_state(f.state, ord(ch))
+            return
+        if f.kind == "number":
+            if sym == END:
+                self.stack.pop()
+                self._deliver_popped(json.loads(f.text))
+            else:
+                f.text += chr(sym)
+            return
+        raise AssertionError(f.kind)
+
+    def _open_key(self, f: Frame, key: str) -> None:
+        f.key = key
+        conj = f.branch.obj.key_conj(key)
+        self.stack.append(Frame("value", f.path + (key,), conj=conj))
+
+    def _enter(self, b: Branch, path, excluded) -> Frame:
+        """Frame for a chosen branch; `excluded` holds canonical texts of values already used
+        (uniqueItems), applied to the kinds that can enforce it while typing."""
+        if b.kind == "literal":
+            if excluded:
+                vals = tuple(v for v in b.values if json.dumps(v, sort_keys=True) not in excluded)
+                b = Branch("literal", b.atoms, b.compiler, values=vals)
+            return Frame("literal", path, branch=b)
+        if b.kind == "object":
+            return Frame("object", path, branch=b, values={})
+        if b.kind == "array":
+            return Frame("array", path, branch=b, items=[])
+        if b.kind == "string":
+            ex = frozenset(json.loads(e) for e in excluded if e.startswith('"'))
+            return Frame("string", path, branch=b, excluded=ex)
+        if b.kind == "number":
+            return Frame("number", path, branch=b)
+        raise AssertionError(b.kind)
+
+    def _deliver(self, value) -> None:
+        self.stack.pop()
+        self._deliver_popped(value)
+
+    def _deliver_popped(self, value) -> None:
+        if not self.stack:
+            self.result, self.done = value, True
+            return
+        parent = self.stack[-1]
+        if parent.kind == "object":
+            parent.values[parent.key] = value
+            parent.key = None
+        elif parent.kind == "array":
+            parent.items.append(value)
+        else:
+            raise AssertionError(parent.kind)
+
+    # ------------------------------------------------------------ views
+    def path(self) -> str:
+        return _ptr(self.stack[-1].path) if self.stack else ""
+
+    def describe(self) -> str:
+        if self.done:
+            return "document complete"
+        f = self.stack[-1]
+        what = {"value": "choose a branch", "literal": "choose a value", "object": "next key or close",
+                "array": "next item or close", "string": "string text", "number": "number text"}[f.kind]
+        return f"{_ptr(f.path) or '/'} ({what})"
+
+    def partial_text(self) -> str:
+        """Minified JSON text of everything decided so far (a prefix of the final document)."""
+        if self.done:
+            return _dump(self.result)
+        out = []
+        for i, f in enumerate(self.stack):
+            last = i == len(self.stack) - 1
+            if f.kind == "object":
+                out.append("{")
+                out.append(",".join(f"{_dump(k)}:{_dump(v)}" for k, v in f.values.items()))
+                if f.key is not None:
+                    out.append(("," if f.values else "") + _dump(f.key) + ":")
+                elif not last and self.stack[i + 1].role == "key":
+                    out.append("," if f.values else "")
+            elif f.kind == "array":
+                out.append("[" + ",".join(_dump(v) for v in f.items))
+                if not last:
+                    out.append("," if f.items else "")
+            elif f.kind == "string":
+                out.append(_dump(f.text)[:-1])
+            elif f.kind == "number":
+                out.append(f.text)
+        return "".join(out)
+
+    # ------------------------------------------------------------ shortest completion
+    def remaining_cost(self) -> float:
+        """Decisions (an upper bound on tokens) of the completion `completion_step` follows."""
+        total = 0
+        for i, f in enumerate(self.stack):
+            total += self._frame_cost(f, child_open=i < len(self.stack) - 1)
+        return total
+
+    def _frame_cost(self, f: Frame, child_open: bool) -> float:
+        c = self.c
+        if f.kind == "value":
+            return c.cost_conj(f.conj)
+        if f.kind == "literal":
+            return 1 if len(f.branch.values) > 1 else 0
+        if f.kind == "object":
+            o = f.branch.obj
+            used = set(f.used)
+            missing = o.closure(frozenset(used) | o.required) - used
+            cost = 1 + sum(1 + c.cost_conj(o.key_conj(k)) for k in missing)
+            return cost + max(0, o.min_props - len(used) - f.nfree - len(missing)) * 8
+        if f.kind == "array":
+            a = f.branch.arr
+            n = len(f.items) + (1 if child_open else 0)
+            return 1 + sum(1 + c.cost_conj(a.item_conj(i)) for i in range(n, a.min_items))
+        if f.kind == "string":
+            facts = self._string_facts(f)
+            rest = self._string_completion(f, facts)
+            return len(rest) + 1
+        if f.kind == "number":
+            return len(f.branch.number.shortest_completion(f.text)) + 1
+        raise AssertionError(f.kind)
+
+    def _string_completion(self, f: Frame, facts) -> bytes:
+        """Bytes that finish the current string along the shortest non-excluded path."""
+        dfa = facts.dfa
+        if f.pending:
+            # Finish the pending character with the smallest continuation that stays live.
+            for b in dfa.allowed_bytes(f.state, f.pending):
+                probe = f.pending + bytes([b])
+                try:
+                    ch = probe.decode("utf-8")
+                except UnicodeDecodeError:
+                    g = f.copy()
+                    g.pending = probe
+                    return bytes([b]) + self._string_completion(g, facts)
+                t = dfa.next_state(f.state, ord(ch))
+                rest = shortest_string(dfa, t, f.text + ch, facts.excluded | f.excluded)
+                if rest is not None:
+                    return bytes([b]) + rest.encode()
+            raise AssertionError("stuck inside a character")
+        rest = shortest_string(dfa, f.state, f.text, facts.excluded | f.excluded)
+        return rest.encode()
+
+    def completion_step(self) -> int:
+        """The next symbol on the shortest path to a finished document."""
+        f = self.stack[-1]
+        c = self.c
+        if f.kind == "value":
+            options = self.allowed()
+            bs = c.branches(f.conj)
+            return min(options, key=lambda s: c._compute_cost_branch(bs[s - CHOICE]))
+        if f.kind == "literal":
+            return CHOICE
+        if f.kind == "object":
+            o = f.branch.obj
+            used = frozenset(f.used)
+            missing = [k for k in o.names if k in o.closure(used | o.required) - used]
+            if missing:
+                return CHOICE + o.index[missing[0]]
+            allowed = self.allowed()
+            if CLOSE in allowed:
+                return CLOSE
+            choices = [s for s in allowed if s >= CHOICE]
+            if choices:
+                return min(choices, key=lambda s: c.cost_conj(o.key_conj(o.names[s - CHOICE])))
+            return FREEKEY
+        if f.kind == "array":
+            return ITEM if len(f.items) < f.branch.arr.min_items else CLOSE
+        if f.kind == "string":
+            rest = self._string_completion(f, self._string_facts(f))
+            return rest[0] if rest else END
+        if f.kind == "number":
+            rest = f.branch.number.shortest_completion(f.text)
+            return ord(rest[0]) if rest else END
+        raise AssertionError(f.kind)
+
+
+def _dump(v) -> str:
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))

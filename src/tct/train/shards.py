@@ -1,0 +1,170 @@
+"""Token shards the trainer reads, and how they are cut into training windows.
+
+Data directory layout (all written by the data stage; `write_shards` is a reference writer):
+
+    meta.json       {"vocab_size": int, "pad_id": int, "bos_id": int, "eos_id": int,
+                     "dtype": "uint16",            # or "uint32"; element type of the .bin files
+                     "pos_base": int, "n_pos": int, "pos_stride": int,
+                     "tokenizer": {...},           # identity, copied into checkpoints,
+                                                   # e.g. {"schema", "schema_sha256", "vocab_size"}
+                     "val_bytes": int}             # optional: bytes of minified JSON of all val docs
+    train.bin       raw native-endian `dtype` ids: every train document, each [BOS] ... [EOS],
+                    concatenated with nothing between them
+    val.bin         the same for validation documents
+    train_docs.npy  int64 array of shape (n_docs, 2): (offset in tokens into train.bin,
+                    length in tokens including BOS and EOS), one row per document
+    val_docs.npy    the same for val.bin
+
+All ids (including pad and position ids) lie in [0, vocab_size).
+
+Windows.  The model sees `context` (= C) input ids x and next-token targets y:
+
+* at a document's start:      x = doc[0:C],                       y = doc[1:C+1]
+* starting at s > 0:          x = [position_id(s)] + doc[s:s+C-1], y = doc[s:s+C]
+  with position_id(s) = pos_base + min(s // pos_stride, n_pos - 1), the token that tells
+  the model roughly where in a long document the window begins (exactly what a generator
+  prepends when it re-windows a document that outgrew the context);
+* short windows are right-padded: x with pad_id, y with IGNORE (excluded from the loss).
+
+Training samples a document with probability proportional to its number of targets
+(length - 1), then a start uniformly from {0, ..., length - C} (0 when the document fits),
+so windows are always full unless the document is shorter than the context.
+Evaluation covers every target of every document exactly once: the first window at 0, then
+windows that re-read `overlap` already-scored tokens as context and score only new ones.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from tct.errors import TCTError
+
+IGNORE = -100
+"""Target value excluded from the loss (torch cross_entropy's default ignore_index)."""
+
+REQUIRED_META = ("vocab_size", "pad_id", "bos_id", "eos_id", "dtype", "pos_base", "n_pos", "pos_stride", "tokenizer")
+
+
+@dataclass
+class Split:
+    tokens: np.ndarray  # memmap of ids
+    docs: np.ndarray    # (n_docs, 2) int64 (offset, length)
+
+    def doc(self, i: int) -> np.ndarray:
+        off, n = self.docs[i]
+        return self.tokens[off:off + n]  # a memmap view: nothing is read until sliced further
+
+
+class Shards:
+    """A data directory opened for reading; raises TCTError on anything malformed."""
+
+    def __init__(self, directory: str | Path):
+        self.dir = Path(directory)
+        try:
+            self.meta = json.loads((self.dir / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise TCTError(f"{self.dir}: cannot read meta.json: {e}") from None
+        missing = [k for k in REQUIRED_META if k not in self.meta]
+        if missing:
+            raise TCTError(f"{self.dir}/meta.json lacks {missing}")
+        m = self.meta
+        self.vocab_size, self.pad_id = int(m["vocab_size"]), int(m["pad_id"])
+        self.bos_id, self.eos_id = int(m["bos_id"]), int(m["eos_id"])
+        self.pos_base, self.n_pos, self.pos_stride = int(m["pos_base"]), int(m["n_pos"]), int(m["pos_stride"])
+        if m["dtype"] not in ("uint16", "uint32"):
+            raise TCTError(f"{self.dir}/meta.json: dtype {m['dtype']!r} is not uint16 or uint32")
+        if self.n_pos > 0 and (self.pos_stride < 1 or self.pos_base + self.n_pos > self.vocab_size):
+            raise TCTError(f"{self.dir}/meta.json: position ids [{self.pos_base}, +{self.n_pos}) stride "
+                           f"{self.pos_stride} do not fit vocab {self.vocab_size}")
+        self.train = self._split("train")
+        self.val = self._split("val")
+        self._cum_targets = np.cumsum(self.train.docs[:, 1] - 1, dtype=np.float64)
+
+    def _split(self, name: str) -> Split:
+        bin_path, docs_path = self.dir / f"{name}.bin", self.dir / f"{name}_docs.npy"
+        try:
+            tokens = np.memmap(bin_path, dtype=self.meta["dtype"], mode="r")
+            docs = np.load(docs_path).astype(np.int64, copy=False)
+        except (OSError, ValueError) as e:
+            raise TCTError(f"{self.dir}: cannot read {name} split: {e}") from None
+        if docs.ndim != 2 or docs.shape[1] != 2 or len(docs) == 0:
+            raise TCTError(f"{docs_path}: expected a non-empty (n_docs, 2) array, got shape {docs.shape}")
+        off, n = docs[:, 0], docs[:, 1]
+        if (n < 2).any() or (off < 0).any() or (off + n > len(tokens)).any():
+            raise TCTError(f"{docs_path}: document spans fall outside {bin_path.name} ({len(tokens)} tokens)")
+        # Cheap O(n_docs) check that the spans really delimit [BOS] ... [EOS] documents.
+        if (tokens[off] != self.bos_id).any() or (tokens[off + n - 1] != self.eos_id).any():
+            raise TCTError(f"{docs_path}: some documents do not start with BOS {self.bos_id} and end with EOS {self.eos_id}")
+        return Split(tokens, docs)
+
+    def position_id(self, start: int) -> int:
+        return self.pos_base + min(start // self.pos_stride, self.n_pos - 1)
+
+    def check_context(self, context: int) -> None:
+        """Long documents need position ids; fail before training rather than mid-run."""
+        longest = int(max(self.train.docs[:, 1].max(), self.val.docs[:, 1].max()))
+        if longest > context + 1 and self.n_pos < 1:
+            raise TCTError(f"{self.dir}: documents up to {longest} tokens exceed context {context} "
+                           f"but meta.json defines no position ids (n_pos = 0)")
+
+    def window(self, doc: np.ndarray, start: int, context: int) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) int64 arrays of length `context` for the window of `doc` starting at `start`."""
+        if start == 0:
+            x, y = doc[:context], doc[1:context + 1]
+        else:
+            x = np.concatenate([[self.position_id(start)], doc[start:start + context - 1]])
+            y = doc[start:start + context]
+        xo = np.full(context, self.pad_id, dtype=np.int64)
+        yo = np.full(context, IGNORE, dtype=np.int64)
+        xo[:len(x)], yo[:len(y)] = x, y
+        return xo, yo
+
+    def sample_batch(self, rng: np.random.Generator, batch: int, context: int) -> tuple[np.ndarray, np.ndarray]:
+        """Random training windows, (batch, context) x and y."""
+        lengths, cum = self.train.docs[:, 1], self._cum_targets
+        picks = np.searchsorted(cum, rng.random(batch) * cum[-1], side="right")
+        xs, ys = zip(*(
+            self.window(self.train.doc(i), int(rng.integers(0, max(1, lengths[i] - context + 1))), context)
+            for i in picks
+        ))
+        return np.stack(xs), np.stack(ys)
+
+    def eval_windows(self, doc_ids: Iterator[int] | range, context: int, overlap: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Windows scoring every target of the given val documents exactly once."""
+        overlap = max(0, min(overlap, context - 1))
+        for i in doc_ids:
+            doc = self.val.doc(i)
+            x, y = self.window(doc, 0, context)
+            yield x, y
+            scored = context + 1  # doc[1:context+1] are scored
+            while scored < len(doc):
+                s = scored - overlap
+                x, y = self.window(doc, s, context)
+                y[:overlap] = IGNORE
+                yield x, y
+                scored = s + context
+
+
+def write_shards(directory: str | Path, train_docs: list, val_docs: list, meta: dict) -> None:
+    """Reference writer for the format above (tests and small tools); `meta` must hold the
+    required keys except "dtype", which is chosen here."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    dtype = "uint16" if meta["vocab_size"] <= 1 << 16 else "uint32"
+    for name, docs in (("train", train_docs), ("val", val_docs)):
+        lengths = np.array([len(d) for d in docs], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        flat = np.concatenate([np.asarray(d) for d in docs]).astype(dtype)
+        flat.tofile(directory / f"{name}.bin")
+        np.save(directory / f"{name}_docs.npy", np.stack([offsets, lengths], axis=1))
+    (directory / "meta.json").write_text(json.dumps({**meta, "dtype": dtype}, indent=2) + "\n", encoding="utf-8")
+
+
+def bits_per_byte(nats: float, n_bytes: int | None) -> float | None:
+    return nats / math.log(2) / n_bytes if n_bytes else None

@@ -1,0 +1,281 @@
+"""Token ids and the public `Tokenizer` / `Decoder` API.
+
+Layout: ids 0..255 bytes, then END, CLOSE, ITEM, FREEKEY, CHOICE_0..CHOICE_{K-1} (the codec's
+symbols, used as ids directly), then BOS, EOS, PAD and `N_POS` position ids for windows cut
+out of long documents. K is the largest number of options at any decision of this schema.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tct.codec.encoder import encode_symbols
+from tct.codec.machine import CHOICE, CLOSE, END, FREEKEY, ITEM, Machine, symbol_name
+from tct.errors import DecodeError, SchemaError
+from tct.schema.compiler import Compiler
+
+N_POS = 64
+POS_STRIDE = 64
+FORMAT_VERSION = 1
+
+
+class Tokenizer:
+    def __init__(self, compiler: Compiler):
+        self.compiler = compiler
+        c = compiler
+        k = 1
+        for conj, raw in c._branches_raw.items():
+            k = max(k, len(raw))
+            for b in raw:
+                if b.kind == "literal":
+                    k = max(k, len(b.values))
+                elif b.kind == "object":
+                    k = max(k, len(b.obj.names))
+        self.n_choices = k
+        self.bos_id = CHOICE + k
+        self.eos_id = self.bos_id + 1
+        self.pad_id = self.bos_id + 2
+        self.pos_base = self.bos_id + 3
+        self.n_pos, self.pos_stride = N_POS, POS_STRIDE
+        self.vocab_size = self.pos_base + N_POS
+        self._sym_cache: dict = {}
+        self._mask_cache: dict = {}
+
+    @classmethod
+    def from_schema(cls, schema, strict: bool = True) -> "Tokenizer":
+        """`schema`: a built-in name ("github-workflow"), a path to a JSON schema, or a dict."""
+        return cls(Compiler(schema, strict=strict))
+
+    # ------------------------------------------------------------ identity
+    @property
+    def schema_name(self) -> str:
+        return self.compiler.name
+
+    @property
+    def unenforced(self) -> list[tuple[str, str]]:
+        return list(self.compiler.unenforced)
+
+    def identity(self) -> dict:
+        """What a model trained on these ids depends on; checkpoints store and compare it."""
+        return {"schema": self.compiler.name, "schema_sha256": self.compiler.sha256,
+                "vocab_size": self.vocab_size, "n_choices": self.n_choices,
+                "strict": self.compiler.strict, "format": FORMAT_VERSION}
+
+    # ------------------------------------------------------------ encode / decode
+    def _machine(self) -> Machine:
+        return Machine(self.compiler, cache=self._sym_cache)
+
+    def encode(self, doc) -> list[int]:
+        """`[BOS] + decisions + [EOS]`; raises SchemaViolation (with `.path`) if `doc` is invalid."""
+        trace = encode_symbols(self._machine(), doc)
+        return [self.bos_id] + [s for s, emitted in trace if emitted] + [self.eos_id]
+
+    def decoder(self) -> "Decoder":
+        return Decoder(self)
+
+    def decode(self, ids) -> object:
+        d = self._feed_all(ids)
+        if not d.done and d.phase != "end":
+            raise DecodeError(len(list(ids)), d.describe(), d.allowed_ids(),
+                              "the stream ends before the document is complete")
+        return d.document()
+
+    def _feed_all(self, ids) -> "Decoder":
+        d = self.decoder()
+        ids = [int(i) for i in ids]
+        start = 0
+        if ids and ids[0] != self.bos_id:
+            d.feed(self.bos_id)  # a bare body is accepted; BOS is implied
+        for pos, tok in enumerate(ids[start:]):
+            if d.done and tok == self.pad_id:
+                continue
+            d.feed(tok, position=pos)
+        return d
+
+    def decode_prefix(self, ids) -> tuple[str, bool]:
+        """(minified JSON text decided so far, whether the document is complete)."""
+        d = self._feed_all(ids)
+        return d.partial_text(), d.phase in ("end", "done")
+
+    def complete(self, ids) -> list[int]:
+        """The shortest continuation of `ids` that ends the document, EOS included."""
+        d = self._feed_all(ids)
+        out = []
+        while not d.done:
+            tok = d.completion_id()
+            out.append(tok)
+            d.feed(tok)
+        return out
+
+    # ------------------------------------------------------------ windows
+    def position_id(self, start: int) -> int:
+        return self.pos_base + min(start // self.pos_stride, self.n_pos - 1)
+
+    def is_position(self, tok: int) -> bool:
+        return self.pos_base <= tok < self.pos_base + self.n_pos
+
+    def extract_window(self, ids, start: int, end: int) -> list[int]:
+        return [self.position_id(start)] + list(ids[start:end])
+
+    def decode_window(self, window) -> list[int]:
+        """The ids of a window, its position token stripped."""
+        window = list(window)
+        if not window or not self.is_position(int(window[0])):
+            raise DecodeError(0, "window start", list(range(self.pos_base, self.pos_base + self.n_pos)),
+                              "a window must start with a position token")
+        return window[1:]
+
+    # ------------------------------------------------------------ views
+    def token_name(self, tok: int) -> str:
+        if tok == self.bos_id:
+            return "BOS"
+        if tok == self.eos_id:
+            return "EOS"
+        if tok == self.pad_id:
+            return "PAD"
+        if self.is_position(tok):
+            return f"POS{tok - self.pos_base}"
+        if 0 <= tok < self.bos_id:
+            return symbol_name(tok)
+        return f"<invalid {tok}>"
+
+    def trace(self, ids) -> list[dict]:
+        """One row per decision (forced ones included): position, JSON path, decision, choice."""
+        d = self.decoder()
+        rows = []
+        d.on_step = lambda pos, path, what, choice: rows.append(
+            {"position": pos, "path": path, "decision": what, "choice": choice})
+        ids = list(ids)
+        if ids and ids[0] != self.bos_id:
+            d.feed(self.bos_id)
+        for pos, tok in enumerate(ids):
+            if d.done and tok == self.pad_id:
+                continue
+            d.feed(tok, position=pos)
+        return rows
+
+
+class Decoder:
+    """Incremental decoder: `allowed()` is the mask of legal next ids, `feed` applies one."""
+
+    def __init__(self, tok: Tokenizer):
+        self.tok = tok
+        self.m = tok._machine()
+        self.phase = "start"   # start -> body -> end -> done
+        self.n_fed = 0
+        self.on_step = None
+
+    def copy(self) -> "Decoder":
+        d = Decoder.__new__(Decoder)
+        d.tok, d.m, d.phase, d.n_fed, d.on_step = self.tok, self.m.copy(), self.phase, self.n_fed, None
+        return d
+
+    @property
+    def done(self) -> bool:
+        return self.phase == "done"
+
+    def _key(self):
+        return (self.phase, self.m.state_key() if self.phase == "body" else None)
+
+    def allowed_ids(self) -> list[int]:
+        if self.phase == "start":
+            return [self.tok.bos_id]
+        if self.phase == "end":
+            return [self.tok.eos_id]
+        if self.phase == "done":
+            return []
+        return list(self.m.allowed())
+
+    def allowed(self) -> np.ndarray:
+        key = self._key()
+        cache = self.tok._mask_cache
+        mask = cache.get(key)
+        if mask is None:
+            mask = np.zeros(self.tok.vocab_size, dtype=bool)
+            mask[self.allowed_ids()] = True
+            mask.flags.writeable = False
+            cache[key] = mask
+        return mask
+
+    def feed(self, tok: int, position: int | None = None) -> None:
+        tok = int(tok)
+        pos = self.n_fed if position is None else position
+        allowed = self.allowed_ids()
+        if tok not in allowed:
+            raise DecodeError(pos, self.describe(), allowed,
+                              f"illegal token {tok} ({self.tok.token_name(tok)})")
+        self.n_fed += 1
+        if self.phase == "start":
+            self.phase = "body"
+        elif self.phase == "end":
+            self.phase = "done"
+            return
+        else:
+            self._step(tok, pos)
+        self._advance_forced()
+
+    def _step(self, sym: int, pos) -> None:
+        if self.on_step is not None:
+            self.on_step(pos, self.m.path() or "/", self.m.describe().split(" (", 1)[-1].rstrip(")"),
+                         self._meaning(sym))
+        self.m.step(sym)
+
+    def _advance_forced(self) -> None:
+        while self.phase == "body":
+            if self.m.done:
+                self.phase = "end"
+                return
+            options = self.m.allowed()
+            if len(options) != 1:
+                if not options:
+                    raise SchemaError(self.m.path(), "internal: dead state " + self.m.describe())
+                return
+            self._step(options[0], None)
+
+    def _meaning(self, sym: int) -> str:
+        f = self.m.stack[-1]
+        if sym >= CHOICE:
+            i = sym - CHOICE
+            if f.kind == "value":
+                return "branch " + self.m.c.branches(f.conj)[i].describe()
+            if f.kind == "literal":
+                import json
+                return json.dumps(f.branch.values[i])
+            if f.kind == "object":
+                return f"key {f.branch.obj.names[i]!r}"
+        if sym == FREEKEY:
+            return "free key"
+        if sym in (END, CLOSE, ITEM):
+            return symbol_name(sym)
+        return symbol_name(sym)
+
+    # ------------------------------------------------------------ views
+    def describe(self) -> str:
+        return {"start": "before BOS", "end": "after the document (expects EOS)",
+                "done": "after EOS"}.get(self.phase) or self.m.describe()
+
+    def path(self) -> str:
+        return self.m.path()
+
+    def partial_text(self) -> str:
+        return "" if self.phase == "start" else self.m.partial_text()
+
+    def document(self):
+        if self.phase not in ("end", "done"):
+            raise DecodeError(self.n_fed, self.describe(), self.allowed_ids(), "document not complete")
+        return self.m.result
+
+    def remaining_cost(self) -> float:
+        """Upper bound on the ids still needed to finish (EOS included) along `completion_id`."""
+        if self.phase == "start":
+            return 2 + self.m.remaining_cost()
+        if self.phase == "body":
+            return 1 + self.m.remaining_cost()
+        return 1 if self.phase == "end" else 0
+
+    def completion_id(self) -> int:
+        if self.phase == "start":
+            return self.tok.bos_id
+        if self.phase == "end":
+            return self.tok.eos_id
+        return self.m.completion_step()
