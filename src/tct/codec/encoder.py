@@ -31,8 +31,8 @@ class Encoder:
         self.trace: Trace = []
 
     def put(self, sym: int, path: tuple, reason) -> None:
-        allowed = self.m.allowed()
-        if sym not in allowed:
+        allowed, allowed_set = self.m.options()
+        if sym not in allowed_set:
             raise SchemaViolation(_ptr(path), reason() if callable(reason) else reason)
         self.trace.append((sym, len(allowed) > 1))
         self.m.step(sym)
@@ -54,18 +54,16 @@ class Encoder:
             return
         errors = []
         for s in fits:
-            scratch = Machine(c, cache=self.m.cache)
-            scratch.stack = [self.m._enter(branches[s - CHOICE], path, f.excluded)]
-            sub = Encoder(scratch)
+            # Try the branch on a copy; the first that accepts the value becomes the real state.
+            sub = Encoder(self.m.copy())
+            sub.put(s, path, "")
             try:
                 sub.branch(v, path)
             except SchemaViolation as exc:
                 errors.append(exc)
                 continue
-            self.put(s, path, "")
-            for sym, emitted in sub.trace:
-                self.trace.append((sym, emitted))
-                self.m.step(sym)
+            self.m.stack, self.m.result, self.m.done = sub.m.stack, sub.m.result, sub.m.done
+            self.trace += sub.trace
             return
         deepest = max(errors, key=lambda e: len(e.path))
         if all(e.path == deepest.path for e in errors) and len({e.reason for e in errors}) > 1:
@@ -87,7 +85,7 @@ class Encoder:
             text = number_text(v)
             if text is None:
                 raise SchemaViolation(_ptr(path), f"{v!r} is not a JSON number")
-            spec = f.branch.number
+            spec = f.spec
             for ch in text:
                 self.put(ord(ch), path, lambda: f"{text} violates {_number_rule(spec)}")
             self.put(END, path, lambda: f"{text} violates {_number_rule(spec)}")

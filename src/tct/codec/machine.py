@@ -11,9 +11,10 @@ finished, so a walk can never get stuck.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
-from tct.schema.compiler import INF, Branch, Compiler, shortest_string
-from tct.schema.numbers import NumberSpec
+from tct.schema.compiler import INF, Branch, Compiler, json_type, shortest_string
+from tct.schema.numbers import NumberSpec, fraction_of
 
 END, CLOSE, ITEM, FREEKEY, CHOICE = 256, 257, 258, 259, 260
 
@@ -33,14 +34,14 @@ def _ptr(path: tuple) -> str:
 
 class Frame:
     __slots__ = ("kind", "path", "conj", "branch", "state", "pending", "text", "used", "items",
-                 "values", "key", "excluded", "role", "nfree")
+                 "values", "key", "excluded", "role", "nfree", "spec")
 
     def __init__(self, kind, path, **kw):
         self.kind, self.path = kind, path
         self.conj = self.branch = self.key = None
         self.state, self.pending, self.text = 0, b"", ""
         self.used, self.items, self.values = (), None, None
-        self.excluded, self.role, self.nfree = frozenset(), "value", 0
+        self.excluded, self.role, self.nfree, self.spec = frozenset(), "value", 0, None
         for k, v in kw.items():
             setattr(self, k, v)
 
@@ -83,9 +84,13 @@ class Machine:
         if k == "literal":
             return ("L", f.branch.key)
         if k == "object":
+            if f.excluded:  # uniqueItems: closing may depend on the content so far
+                return ("O", f.branch.key, tuple(f.used), f.nfree, f.excluded, canonical(f.values))
             return ("O", f.branch.key, frozenset(f.used), f.nfree)
         if k == "array":
             a = f.branch.arr
+            if f.excluded or a.unique:
+                return ("A", f.branch.key, f.excluded, canonical(f.items))
             cap = max(a.tuple_length, a.min_items, a.max_items or 0) + 1
             return ("A", f.branch.key, min(len(f.items), cap))
         if k == "string":
@@ -93,14 +98,19 @@ class Machine:
                 return ("S", id(f.branch), f.state, f.pending, f.text, f.excluded)
             return ("S", id(f.branch), f.state, f.pending)
         if k == "number":
-            return ("N", f.branch.key, f.text)
+            return ("N", f.spec, f.text)
         raise AssertionError(k)
 
     def allowed(self) -> tuple:
+        return self.options()[0]
+
+    def options(self) -> tuple[tuple, frozenset]:
+        """(legal symbols in order, the same as a set), cached per state."""
         key = self.state_key()
         hit = self.cache.get(key)
         if hit is None:
-            hit = self.cache[key] = tuple(self._allowed())
+            syms = tuple(self._allowed())
+            hit = self.cache[key] = (syms, frozenset(syms))
         return hit
 
     def _allowed(self):
@@ -116,7 +126,8 @@ class Machine:
             o = f.branch.obj
             used = frozenset(f.used)
             out = []
-            if o.required <= used and o.closure(used) == used and len(used) + f.nfree >= o.min_props:
+            if o.required <= used and o.closure(used) == used and len(used) + f.nfree >= o.min_props \
+                    and (not f.excluded or canonical(f.values) not in f.excluded):
                 out.append(CLOSE)
             room = o.max_props is None or len(used) + f.nfree < o.max_props
             if room:
@@ -132,7 +143,7 @@ class Machine:
             a = f.branch.arr
             out = []
             n = len(f.items)
-            if n >= a.min_items:
+            if n >= a.min_items and (not f.excluded or canonical(f.items) not in f.excluded):
                 out.append(CLOSE)
             if a.max_items is None or n < a.max_items:
                 conj = a.item_conj(n)
@@ -144,7 +155,7 @@ class Machine:
         if f.kind == "string":
             return self._string_allowed(f)
         if f.kind == "number":
-            spec: NumberSpec = f.branch.number
+            spec: NumberSpec = f.spec
             out = [ord(ch) for ch in spec.next_chars(f.text)]
             if spec.complete_text(f.text):
                 out.append(END)
@@ -153,7 +164,7 @@ class Machine:
 
     @staticmethod
     def _used_items(f: Frame) -> frozenset:
-        return frozenset(json.dumps(v, sort_keys=True) for v in f.items)
+        return frozenset(canonical(v) for v in f.items)
 
     @staticmethod
     def _open(b: Branch, excluded: frozenset) -> bool:
@@ -161,7 +172,7 @@ class Machine:
         if not excluded:
             return True
         if b.kind == "literal":
-            return any(json.dumps(v, sort_keys=True) not in excluded for v in b.values)
+            return any(canonical(v) not in excluded for v in b.values)
         if b.kind == "string":
             s = b.string
             ex = s.excluded | frozenset(json.loads(e) for e in excluded if e.startswith('"'))
@@ -250,13 +261,16 @@ class Machine:
                 else:
                     self._deliver_popped(text)
                 return
-            pending = f.pending + bytes([sym])
-            try:
-                ch = pending.decode("utf-8")
-            except UnicodeDecodeError:
-                f.pending = pending
-                return
-            f.pending = b""
+            if sym < 0x80 and not f.pending:
+                ch = chr(sym)
+            else:
+                pending = f.pending + bytes([sym])
+                try:
+                    ch = pending.decode("utf-8")
+                except UnicodeDecodeError:
+                    f.pending = pending
+                    return
+                f.pending = b""
             f.text += ch
             f.state = self._string_facts(f).dfa.next_state(f.state, ord(ch))
             return
@@ -279,18 +293,22 @@ class Machine:
         (uniqueItems), applied to the kinds that can enforce it while typing."""
         if b.kind == "literal":
             if excluded:
-                vals = tuple(v for v in b.values if json.dumps(v, sort_keys=True) not in excluded)
+                vals = tuple(v for v in b.values if canonical(v) not in excluded)
                 b = Branch("literal", b.atoms, b.compiler, values=vals)
             return Frame("literal", path, branch=b)
         if b.kind == "object":
-            return Frame("object", path, branch=b, values={})
+            return Frame("object", path, branch=b, values={}, excluded=excluded)
         if b.kind == "array":
-            return Frame("array", path, branch=b, items=[])
+            return Frame("array", path, branch=b, items=[], excluded=excluded)
         if b.kind == "string":
             ex = frozenset(json.loads(e) for e in excluded if e.startswith('"'))
             return Frame("string", path, branch=b, excluded=ex)
         if b.kind == "number":
-            return Frame("number", path, branch=b)
+            spec = b.number
+            nums = [fraction_of(v) for v in map(json.loads, excluded) if json_type(v) in ("integer", "nonint")]
+            if nums:
+                spec = replace(spec, excluded=spec.excluded | frozenset(nums))
+            return Frame("number", path, branch=b, spec=spec)
         raise AssertionError(b.kind)
 
     def _deliver(self, value) -> None:
@@ -375,7 +393,7 @@ class Machine:
             rest = self._string_completion(f, facts)
             return len(rest) + 1
         if f.kind == "number":
-            return len(f.branch.number.shortest_completion(f.text)) + 1
+            return len(f.spec.shortest_completion(f.text)) + 1
         raise AssertionError(f.kind)
 
     def _string_completion(self, f: Frame, facts) -> bytes:
@@ -406,7 +424,7 @@ class Machine:
         if f.kind == "value":
             options = self.allowed()
             bs = c.branches(f.conj)
-            return min(options, key=lambda s: c._compute_cost_branch(bs[s - CHOICE]))
+            return min(options, key=lambda s: c.cost_branch(bs[s - CHOICE]))
         if f.kind == "literal":
             return CHOICE
         if f.kind == "object":
@@ -423,14 +441,27 @@ class Machine:
                 return min(choices, key=lambda s: c.cost_conj(o.key_conj(o.names[s - CHOICE])))
             return FREEKEY
         if f.kind == "array":
-            return ITEM if len(f.items) < f.branch.arr.min_items else CLOSE
+            return CLOSE if len(f.items) >= f.branch.arr.min_items and CLOSE in self.allowed() else ITEM
         if f.kind == "string":
             rest = self._string_completion(f, self._string_facts(f))
             return rest[0] if rest else END
         if f.kind == "number":
-            rest = f.branch.number.shortest_completion(f.text)
+            rest = f.spec.shortest_completion(f.text)
             return ord(rest[0]) if rest else END
         raise AssertionError(f.kind)
+
+
+def canonical(v) -> str:
+    """Text that is equal for JSON-Schema-equal values (1 == 1.0, key order ignored)."""
+    def norm(x):
+        if isinstance(x, float) and x.is_integer():
+            return int(x)
+        if isinstance(x, dict):
+            return {k: norm(y) for k, y in x.items()}
+        if isinstance(x, list):
+            return [norm(y) for y in x]
+        return x
+    return json.dumps(norm(v), sort_keys=True)
 
 
 def _dump(v) -> str:

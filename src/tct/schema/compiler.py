@@ -28,7 +28,7 @@ import jsonschema
 from tct.errors import SchemaError
 from tct.schema.load import SchemaIndex, index_schema, read_schema, schema_sha256
 from tct.schema.numbers import NumberSpec, fraction_of
-from tct.schema.regex import CharDFA, PatternUnsupported, pattern_fsm
+from tct.schema.regex import CharDFA, PatternUnsupported, pattern_fsm, python_pattern
 
 INF = float("inf")
 ALL_TYPES = frozenset({"null", "boolean", "object", "array", "integer", "nonint", "string"})
@@ -169,9 +169,17 @@ class ObjectFacts:
         names += sorted(extra - set(names))
         self.names = names
         self.index = {k: i for i, k in enumerate(names)}
+        self._key_conj: dict[str, frozenset | None] = {}
 
     def key_conj(self, key: str) -> frozenset | None:
         """Constraint on the value of `key`, or None when the key is not allowed at all."""
+        try:
+            return self._key_conj[key]
+        except KeyError:
+            conj = self._key_conj[key] = self._compute_key_conj(key)
+            return conj
+
+    def _compute_key_conj(self, key: str) -> frozenset | None:
         c = self.compiler
         lits = set(self.key_literals.get(key, ()))
         for nid in self.sources:
@@ -306,6 +314,7 @@ class Compiler:
         self._branches_raw: dict[frozenset, list] = {}
         self._cost_conj: dict[frozenset, float] = {}
         self._cost_branch: dict[tuple, float] = {}
+        self._branches: dict[frozenset, list] = {}
         self._dfa: dict = {}
         self._regex: dict = {}
         self._oracle: dict = {}
@@ -365,7 +374,7 @@ class Compiler:
         rx = self._regex.get(pattern)
         if rx is None:
             try:
-                rx = re.compile(pattern)
+                rx = re.compile(python_pattern(pattern))
             except re.error as exc:
                 raise SchemaError(self.pointers[nid], f"invalid pattern {pattern!r}: {exc}", "pattern") from None
             self._regex[pattern] = rx
@@ -377,7 +386,10 @@ class Compiler:
         hit = self._oracle.get(key)
         if hit is None:
             parts = [self.nodes[n] if pos else {"not": self.nodes[n]} for n, pos in sorted(conj)]
-            hit = self._validator.evolve(schema={"allOf": parts}).is_valid(value)
+            try:
+                hit = self._validator.evolve(schema={"allOf": parts}).is_valid(value)
+            except re.error:  # an ECMA-only regex (named group) jsonschema cannot run: keep the value
+                hit = True
             self._oracle[key] = hit
         return hit
 
@@ -741,6 +753,13 @@ class Compiler:
             names = sorted({v for b in lits for v in b.values if isinstance(v, str)})
             return ([("^(" + "|".join(re.escape(n) for n in names) + ")$", True)] if names else [("^$", False)],
                     0, None, frozenset())
+        if len(strings) > 1 and not lits:
+            # A union of plain patterns is one pattern with alternatives.
+            pats = [[(a[1], a[2]) for a in b.atoms if a[0] == "pattern"] for b in strings]
+            plain = all(len(p) == 1 and p[0][1] and all(a[0] in ("pattern", "enum") for a in b.atoms)
+                        for p, b in zip(pats, strings))
+            if plain:
+                return [("|".join(p[0][0] for p in pats), True)], 0, None, frozenset()
         if len(strings) != 1 or lits:
             self.unsupported(0, "propertyNames", f"at {pointer}: more than one kind of key name")
             return None
@@ -813,6 +832,7 @@ class Compiler:
         out = []
         if b.kind == "object":
             f = b.obj
+            f.free_keys  # noqa: B018 - compiles key-name constraints now, surfacing unsupported ones
             for k in f.names:
                 conj = f.key_conj(k)
                 if conj is not None:
@@ -829,22 +849,19 @@ class Compiler:
                 conj = f.item_conj(i)
                 if conj is not None:
                     out.append(conj)
-                    if f.unique and any(x.kind in ("object", "array") for x in self.raw_branches(conj)):
-                        nid = f.sources[0] if f.sources else 0
-                        self.unsupported(nid, "uniqueItems", "items that are objects or arrays")
         elif b.kind == "string":
             b.string  # noqa: B018 - builds the automaton, surfacing unsupported patterns now
         return [c for c in out if c is not None]
 
     def explore(self, roots) -> None:
-        new, todo = [], [c for c in roots if c not in self._branches_raw]
+        new, todo = [], [c for c in roots if c not in self._cost_conj]
         seen = set(todo)
         while todo:
             conj = todo.pop()
             new.append(conj)
             for b in self.raw_branches(conj):
                 for child in self.branch_children(b):
-                    if child not in self._branches_raw and child not in seen:
+                    if child not in self._cost_conj and child not in seen:
                         seen.add(child)
                         todo.append(child)
         # Fixpoint of minimal completion costs over the newly found constraints.
@@ -866,8 +883,18 @@ class Compiler:
 
     def branches(self, conj: frozenset) -> list[Branch]:
         """The branches that can still end in a finite valid value, in a fixed order."""
-        self.cost_conj(conj)
-        return [b for b in self.raw_branches(conj) if self._compute_cost_branch(b) < INF]
+        hit = self._branches.get(conj)
+        if hit is None:
+            self.cost_conj(conj)
+            hit = self._branches[conj] = [b for b in self.raw_branches(conj) if self.cost_branch(b) < INF]
+        return hit
+
+    def cost_branch(self, b: Branch) -> float:
+        """Final (post-fixpoint) cost of a branch; only valid once its constraint is explored."""
+        hit = self._cost_branch.get(b.key)
+        if hit is None:
+            hit = self._cost_branch[b.key] = self._compute_cost_branch(b)
+        return hit
 
     def _compute_cost_conj(self, conj) -> float:
         bs = [self._compute_cost_branch(b) for b in self.raw_branches(conj)]
@@ -934,24 +961,43 @@ class Compiler:
 
 
 def shortest_string(dfa: CharDFA, state: int, prefix: str, excluded) -> str | None:
-    """Shortest suffix from `state` that is accepted and whose full text is not excluded."""
+    """Shortest suffix from `state` that is accepted and whose full text is not excluded.
+
+    Iterative deepening, pruned by the distance to acceptance: every path explored can still
+    end within the length bound, so at most len(excluded)+1 accepted strings are visited
+    before one that is not excluded.
+    """
     if state not in dfa.live:
         return None
     if not excluded:
         return dfa.shortest_suffix(state)
-    # Breadth first over suffixes; at most len(excluded)+1 accepted strings need looking at.
-    from collections import deque
-    queue = deque([(state, "")])
-    seen = 0
-    while queue and seen < 100000:
-        s, suf = queue.popleft()
-        seen += 1
-        if s in dfa.accept and prefix + suf not in excluded:
-            return suf
-        for cid, t in sorted(dfa.trans[s].items()):
-            for a, b in dfa.class_ranges[cid][:1]:
-                for cp in range(a, min(b, a + len(excluded) + 1) + 1):
-                    queue.append((t, suf + chr(cp)))
+    dist = dfa.distances()
+    width = len(excluded) + 1
+    limit = dist[state] + max(len(e) for e in excluded) + 2
+
+    def walk(s, suffix, budget):
+        if s in dfa.accept and prefix + suffix not in excluded and len(suffix) == budget_total:
+            return suffix
+        if budget == 0:
+            return None
+        for cid, t in sorted(dfa.trans[s].items(), key=lambda ct: dist[ct[1]]):
+            if dist[t] > budget - 1:
+                continue
+            n = 0
+            for a, b in dfa.class_ranges[cid]:
+                for cp in range(a, min(b, a + width - n) + 1):
+                    found = walk(t, suffix + chr(cp), budget - 1)
+                    if found is not None:
+                        return found
+                n += min(b, a + width - n) - a + 1
+                if n >= width:
+                    break
+        return None
+
+    for budget_total in range(dist[state], limit + 1):
+        found = walk(state, "", budget_total)
+        if found is not None:
+            return found
     return None
 
 

@@ -10,6 +10,7 @@ end in a valid string; the decoder walks it one UTF-8 byte at a time.
 from __future__ import annotations
 
 import bisect
+import re
 from functools import lru_cache
 
 import interegular
@@ -64,9 +65,18 @@ def _has_unescaped(s: str, ch: str) -> bool:
     return False
 
 
+_NAMED_GROUP = re.compile(r"\(\?<(?![=!])[A-Za-z_][A-Za-z0-9_]*>")
+
+
+def python_pattern(pattern: str) -> str:
+    """ECMA-262 named groups `(?<name>...)` in Python's spelling."""
+    return _NAMED_GROUP.sub(lambda m: "(?P<" + m.group(0)[3:], pattern)
+
+
 @lru_cache(maxsize=None)
 def pattern_fsm(pattern: str):
     """interegular FSM accepting exactly the strings in which `pattern` finds a match."""
+    pattern = _NAMED_GROUP.sub("(?:", pattern)
     alternatives = []
     for alt in _split_top_level(pattern):
         head = alt.startswith("^")
