@@ -10,17 +10,23 @@ from __future__ import annotations
 
 from tct.codec.machine import CHOICE, CLOSE, END, FREEKEY, ITEM, Frame, Machine, _ptr
 from tct.errors import SchemaViolation
-from tct.schema.compiler import json_equal, json_type
+import json
+
+from tct.schema.compiler import json_type
 from tct.schema.numbers import number_text
 
 Trace = list  # of (symbol, emitted?) pairs
 
 
+def _same(a, b) -> bool:
+    """Identical JSON text: a literal must reproduce the document exactly (1 is not 1.0)."""
+    return json.dumps(a) == json.dumps(b)
+
+
 def _kind_fits(kind: str, value, b) -> bool:
     t = json_type(value)
     if kind == "literal":
-        return any(json_type(x) == t or (t in ("integer", "nonint") and json_type(x) in ("integer", "nonint"))
-                   for x in b.values if json_equal(x, value))
+        return any(_same(x, value) for x in b.values)
     return {"object": t == "object", "array": t == "array", "string": t == "string",
             "number": t in ("integer", "nonint")}[kind]
 
@@ -75,7 +81,7 @@ class Encoder:
         if f.kind == "literal":
             vals = f.branch.values
             for i, x in enumerate(vals):
-                if json_equal(x, v) and _kind_fits("literal", v, f.branch):
+                if _same(x, v):
                     self.put(CHOICE + i, path, lambda: f"{_show(v)} is not allowed here")
                     return
             raise SchemaViolation(_ptr(path), f"{_show(v)} is not one of {_show(list(vals))}")
@@ -122,7 +128,6 @@ class Encoder:
 
 
 def _show(v, limit: int = 60) -> str:
-    import json
     text = json.dumps(v, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

@@ -94,9 +94,10 @@ class Machine:
             cap = max(a.tuple_length, a.min_items, a.max_items or 0) + 1
             return ("A", f.branch.key, min(len(f.items), cap))
         if k == "string":
-            if f.excluded:
-                return ("S", id(f.branch), f.state, f.pending, f.text, f.excluded)
-            return ("S", id(f.branch), f.state, f.pending)
+            facts = self._string_facts(f)
+            if f.excluded or facts.excluded:  # exclusions make the answer depend on the text
+                return ("S", id(facts), f.state, f.pending, f.text, f.excluded)
+            return ("S", id(facts), f.state, f.pending)
         if k == "number":
             return ("N", f.spec, f.text)
         raise AssertionError(k)
@@ -391,6 +392,9 @@ class Machine:
         if f.kind == "string":
             facts = self._string_facts(f)
             rest = self._string_completion(f, facts)
+            if f.role == "key":  # the key's value follows, and it depends on the finished key
+                key = (f.text.encode() + f.pending + rest).decode()
+                return len(rest) + 1 + c.cost_conj(f.branch.obj.key_conj(key))
             return len(rest) + 1
         if f.kind == "number":
             return len(f.spec.shortest_completion(f.text)) + 1

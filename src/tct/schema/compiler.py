@@ -78,6 +78,12 @@ def json_equal(a, b) -> bool:
     return a == b
 
 
+def _spellings(v) -> list:
+    if json_type(v) in ("integer", "nonint") and float(v).is_integer() and abs(v) < 2 ** 53:
+        return [int(v), float(v)] if isinstance(v, int) else [v, int(v)]
+    return [v]
+
+
 def _values_key(values) -> tuple:
     return tuple(json.dumps(v, sort_keys=True) for v in values)
 
@@ -716,6 +722,8 @@ class Compiler:
                 other = _values(e)
                 vals = [v for v in vals if any(json_equal(v, w) for w in other)]
             vals = [v for v in vals if json_type(v) in types and not any(json_equal(v, x) for x in excluded)]
+            # 1 and 1.0 are equal to the schema but not to a lossless codec: offer both spellings.
+            vals = list({json.dumps(w): w for v in vals for w in _spellings(v)}.values())
             vals = [v for v in vals if self.oracle_valid(conj, v)]
             return [Branch("literal", atoms, self, values=tuple(vals))] if vals else []
         out = []
@@ -747,12 +755,13 @@ class Compiler:
 
     def string_branch_facts(self, conj, pointer):
         """(patterns, minLength, maxLength, excluded) of the one string branch of `conj` (propertyNames)."""
+        # Key names are strings: branches of other types say nothing about them.
         strings = [b for b in self.raw_branches(conj) if b.kind == "string"]
-        lits = [b for b in self.raw_branches(conj) if b.kind == "literal"]
+        lits = [b for b in self.raw_branches(conj)
+                if b.kind == "literal" and any(isinstance(v, str) for v in b.values)]
         if lits and not strings:
             names = sorted({v for b in lits for v in b.values if isinstance(v, str)})
-            return ([("^(" + "|".join(re.escape(n) for n in names) + ")$", True)] if names else [("^$", False)],
-                    0, None, frozenset())
+            return [("^(" + "|".join(re.escape(n) for n in names) + ")$", True)], 0, None, frozenset()
         if len(strings) > 1 and not lits:
             # A union of plain patterns is one pattern with alternatives.
             pats = [[(a[1], a[2]) for a in b.atoms if a[0] == "pattern"] for b in strings]
@@ -897,11 +906,10 @@ class Compiler:
         return hit
 
     def _compute_cost_conj(self, conj) -> float:
-        bs = [self._compute_cost_branch(b) for b in self.raw_branches(conj)]
-        finite = [c for c in bs if c < INF]
-        if not finite:
-            return INF
-        return min(finite) + (1 if len(finite) > 1 else 0)
+        # The choice is charged whenever there are alternatives, so that costs only fall
+        # during the fixpoint (an upper bound on tokens: a forced choice costs none).
+        raw = self.raw_branches(conj)
+        return min((self._compute_cost_branch(b) for b in raw), default=INF) + (1 if len(raw) > 1 else 0)
 
     def _compute_cost_branch(self, b: Branch) -> float:
         if b.kind == "literal":

@@ -85,7 +85,10 @@ class NumberSpec:
         if exp is not None:
             if self.bounded or int_part is None or (frac is not None and len(frac) < 2):
                 return False
-            return True
+            # Keep clear of float overflow/underflow so every completion is a finite float.
+            digits = exp[1:].lstrip("+-")
+            power = int(digits) if digits else 0
+            return power <= 300 - len(int_part) if not exp[1:].startswith("-") else power <= 300
         if not self.bounded and not self.excluded:
             return frac is None or int_part is not None
         if frac is not None and int_part is None:

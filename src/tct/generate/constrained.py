@@ -1,0 +1,71 @@
+"""Choosing the next id under the decoder's mask and a token budget.
+
+Every sampler (a model, a random walk) goes through `next_id`: it only ever offers ids the
+decoder allows, and it refuses an id after which the shortest completion would no longer fit
+in `max_tokens`. The completion path itself always fits (its cost shrinks by one per step),
+so every document ends complete and valid within the budget.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from tct.errors import TCTError
+
+
+class BudgetError(TCTError):
+    pass
+
+
+def check_budget(decoder, used: int, max_tokens: int) -> None:
+    need = used + decoder.remaining_cost()
+    if need > max_tokens:
+        raise BudgetError(f"max_tokens={max_tokens} is too small: the shortest document from here needs {int(need)} tokens")
+
+
+def next_id(decoder, used: int, max_tokens: int, pick: Callable[[np.ndarray], int]):
+    """Pick an allowed id that keeps the document finishable within `max_tokens`.
+
+    `pick(mask)` chooses among the True entries of a boolean mask. Returns (id, decoder after
+    feeding it); the caller's decoder is left untouched.
+    """
+    mask = decoder.allowed()
+    if mask.sum() == 1:
+        tok = int(np.flatnonzero(mask)[0])
+        nxt = decoder.copy()
+        nxt.feed(tok)
+        return tok, nxt
+    mask = mask.copy()
+    while mask.any():
+        tok = int(pick(mask))
+        nxt = decoder.copy()
+        nxt.feed(tok)
+        if used + 1 + nxt.remaining_cost() <= max_tokens:
+            return tok, nxt
+        mask[tok] = False
+    tok = decoder.completion_id()
+    nxt = decoder.copy()
+    nxt.feed(tok)
+    return tok, nxt
+
+
+def random_walk(tokenizer, rng: np.random.Generator, max_tokens: int = 4096, end_bias: float = 0.3) -> list[int]:
+    """A uniformly random legal stream from BOS to EOS; with probability `end_bias` a step
+    follows the shortest completion instead, so walks finish."""
+    d = tokenizer.decoder()
+    check_budget(d, 0, max_tokens)
+    ids: list[int] = []
+
+    def pick(mask):
+        if rng.random() < end_bias:
+            tok = d.completion_id()
+            if mask[tok]:
+                return tok
+        return rng.choice(np.flatnonzero(mask))
+
+    while not d.done:
+        tok, d = next_id(d, len(ids), max_tokens, pick)
+        ids.append(tok)
+    return ids

@@ -1,0 +1,48 @@
+"""Shared fixtures: the `../shared` data (tests skip cleanly without it) and compiled tokenizers."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CORPUS = SHARED / "corpus" / "github-workflows"
+SUITES = SHARED / "suites" / "schemastore"
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"shared data not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def manifest():
+    need(CORPUS)
+    return [json.loads(line) for line in (CORPUS / "MANIFEST.jsonl").read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def workflow_tok():
+    import tct
+    return tct.Tokenizer.from_schema("github-workflow")
+
+
+@pytest.fixture(scope="session")
+def workflow_validator():
+    import jsonschema
+    from tct.schema.load import read_schema
+    return jsonschema.Draft7Validator(read_schema("github-workflow")[0])
+
+
+def sample(entries, every: int):
+    """A deterministic spread over the corpus (tests stay fast; benchmarks do every file)."""
+    return [e for i, e in enumerate(entries) if i % every == 0]
+
+
+def minified(doc) -> str:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+JSON_COMMENT = re.compile(r"^\s*//.*$", re.M)

@@ -1,0 +1,139 @@
+"""The codec on real workflows: lossless round trips, rejects with paths, prefixes, completion."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import tct
+from conftest import CORPUS, minified, sample
+from tct.generate.constrained import random_walk
+
+
+def test_valid_workflows_round_trip_exactly(manifest, workflow_tok):
+    entries = sample([e for e in manifest if e["verdict"] == "valid"], 7)
+    assert len(entries) > 350
+    for e in entries:
+        doc = tct.load_document(CORPUS / e["file"])
+        ids = workflow_tok.encode(doc)
+        assert ids[0] == workflow_tok.bos_id and ids[-1] == workflow_tok.eos_id
+        back = workflow_tok.decode(ids)
+        assert back == doc
+        assert list(back) == list(doc)  # key order kept
+        assert minified(back) == minified(doc)  # int vs float kept
+
+
+def test_schema_invalid_workflows_are_rejected_with_a_path(manifest, workflow_tok):
+    entries = [e for e in manifest if e["verdict"] == "schema_invalid"]
+    assert entries
+    for e in entries:
+        doc = tct.load_document(CORPUS / e["file"])
+        with pytest.raises(tct.SchemaViolation) as info:
+            workflow_tok.encode(doc)
+        assert info.value.path.startswith("/"), (e["file"], str(info.value))
+        assert info.value.reason
+
+
+def test_violation_names_the_path_and_reason(workflow_tok):
+    doc = {"on": "push", "jobs": {"build": {"runs-on": "ubuntu-latest",
+                                            "steps": [{"run": "make", "uses": "actions/checkout@v4"}]}}}
+    with pytest.raises(tct.SchemaViolation) as info:
+        workflow_tok.encode(doc)  # oneOf: a step may not have both run and uses
+    assert info.value.path.startswith("/jobs/build/steps/0")
+    doc = {"on": {"push": {"branches": "main"}}, "jobs": {"b": {"runs-on": "x", "steps": [{"run": "a"}]}}}
+    with pytest.raises(tct.SchemaViolation) as info:
+        workflow_tok.encode(doc)
+    assert info.value.path == "/on/push/branches"
+
+
+def test_prefixes_and_completion(manifest, workflow_tok, workflow_validator):
+    for e in sample([e for e in manifest if e["verdict"] == "valid"], 180):
+        doc = tct.load_document(CORPUS / e["file"])
+        ids = workflow_tok.encode(doc)
+        full = minified(doc)
+        step = max(1, len(ids) // 40)
+        for n in list(range(0, len(ids), step)) + [len(ids) - 1, len(ids)]:
+            text, complete = workflow_tok.decode_prefix(ids[:n])
+            assert full.startswith(text), (e["file"], n, text[-40:])
+            assert complete == (n >= len(ids) - 1)
+            rest = workflow_tok.complete(ids[:n])
+            assert rest == [] if n == len(ids) else rest[-1] == workflow_tok.eos_id
+            finished = workflow_tok.decode(ids[:n] + rest)
+            assert workflow_validator.is_valid(finished)
+
+
+def test_incremental_decoder_api(workflow_tok):
+    d = workflow_tok.decoder()
+    mask = d.allowed()
+    assert mask.dtype == bool and mask.shape == (workflow_tok.vocab_size,)
+    assert np.flatnonzero(mask).tolist() == [workflow_tok.bos_id]
+    d.feed(workflow_tok.bos_id)
+    e = d.copy()
+    first = int(np.flatnonzero(d.allowed())[0])
+    e.feed(first)
+    assert d.allowed() is not None and not d.done  # the copy is independent
+    ids = workflow_tok.encode({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"run": "echo"}]}}})
+    d = workflow_tok.decoder()
+    for i in ids:
+        assert d.allowed()[i]
+        d.feed(i)
+    assert d.done
+    with pytest.raises(tct.DecodeError) as info:
+        d.feed(0)
+    assert info.value.allowed == []
+
+
+def test_windows(workflow_tok):
+    ids = workflow_tok.encode({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"run": "echo hi"}]}}})
+    w = workflow_tok.extract_window(ids, 5, 15)
+    assert workflow_tok.is_position(w[0]) and w[1:] == ids[5:15]
+    assert workflow_tok.decode_window(w) == ids[5:15]
+    with pytest.raises(tct.DecodeError):
+        workflow_tok.decode_window(ids[5:15])
+    with pytest.raises(tct.DecodeError):
+        workflow_tok.decode(w)  # a position token is never legal inside a document
+
+
+def test_random_walks_are_valid(workflow_tok, workflow_validator):
+    rng = np.random.default_rng(7)
+    for _ in range(25):
+        ids = random_walk(workflow_tok, rng, max_tokens=1500)
+        assert len(ids) <= 1500
+        doc = workflow_tok.decode(ids)
+        assert workflow_validator.is_valid(doc), json.dumps(doc)[:300]
+        assert workflow_tok.decode(workflow_tok.encode(doc)) == doc
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=-5, max_value=400), max_size=60))
+def test_fuzz_decode_only_raises_decode_error(workflow_tok, ids):
+    try:
+        workflow_tok.decode(ids)
+    except tct.DecodeError:
+        pass
+    d = workflow_tok.decoder()
+    for i in ids:
+        try:
+            d.feed(i)
+        except tct.DecodeError:
+            break
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_fuzz_legal_prefixes_always_complete(workflow_tok, workflow_validator, data):
+    """Random legal prefixes (drawn from the mask) always decode as JSON prefixes and complete."""
+    d = workflow_tok.decoder()
+    ids = []
+    for _ in range(data.draw(st.integers(0, 120))):
+        if d.done:
+            break
+        options = np.flatnonzero(d.allowed()).tolist()
+        tok = data.draw(st.sampled_from(options))
+        d.feed(tok)
+        ids.append(tok)
+    text, _ = workflow_tok.decode_prefix(ids)
+    doc = workflow_tok.decode(ids + workflow_tok.complete(ids))
+    assert minified(doc).startswith(text)
+    assert workflow_validator.is_valid(doc)

@@ -1,0 +1,119 @@
+"""The compiler enforces each keyword exactly: our verdict equals jsonschema's on random
+documents (differential fuzzing), random walks are valid, unsupported keywords are named."""
+
+import json
+
+import jsonschema
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import tct
+from tct.generate.constrained import random_walk
+
+KEYS = ["a", "b", "c", "uses", "run", "type", "x-1", "on"]
+STRINGS = ["", "a", "ab", "abc", "push", "${{ x }}", "x${{y}}z", "on", "1.2", "é", "main", "a/b.yml@v1"]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-20, 20), st.sampled_from([0.5, 1.0, 2.5, -3.0]),
+                    st.sampled_from(STRINGS), st.text(max_size=4))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=4)), max_leaves=12)
+
+SCHEMAS = {
+    "oneOf exclusivity": {"type": "object", "oneOf": [{"required": ["uses"]}, {"required": ["run"]}],
+                          "properties": {"uses": {"type": "string"}, "run": {"type": "string"}}},
+    "not required": {"type": "object", "not": {"required": ["a", "b"]}},
+    "dependencies": {"type": "object", "dependencies": {"a": ["b"], "c": {"required": ["a"]}}},
+    "if then else": {"type": "object", "if": {"properties": {"type": {"const": "a"}}, "required": ["type"]},
+                     "then": {"required": ["a"]}, "else": {"maxProperties": 2}},
+    "patterns": {"type": "string", "pattern": "^\\$\\{\\{.*\\}\\}$|^a", "maxLength": 6},
+    "unanchored pattern": {"type": "string", "pattern": "b", "minLength": 2},
+    "not pattern": {"type": "string", "not": {"pattern": "^a"}},
+    "enum const": {"enum": ["push", 1, None, True, [1, 2], {"a": 1}]},
+    "not enum": {"not": {"enum": ["push", 1, None, "a"]}},
+    "type union": {"type": ["string", "integer", "null"]},
+    "numbers": {"type": "number", "minimum": -3, "exclusiveMaximum": 2.5},
+    "integers": {"type": "integer", "minimum": 1, "maximum": 12, "multipleOf": 3},
+    "additional false": {"type": "object", "properties": {"a": {"type": "integer"}},
+                         "patternProperties": {"^x-": {"type": "string"}}, "additionalProperties": False},
+    "propertyNames": {"type": "object", "propertyNames": {"pattern": "^[a-c]$"}, "maxProperties": 2},
+    "items": {"type": "array", "items": [{"type": "string"}, {"type": "integer"}],
+              "additionalItems": False, "minItems": 1},
+    "unique": {"type": "array", "items": {"enum": ["a", "b", 1, [1, 2]]}, "uniqueItems": True},
+    "anyOf overlap": {"anyOf": [{"type": "string"}, {"type": "string", "enum": ["push", "on"]},
+                                {"type": "array", "items": {"$ref": "#"}, "maxItems": 3}]},
+    "recursive ref": {"definitions": {"node": {"type": "object", "properties": {
+        "a": {"$ref": "#/definitions/node"}, "b": {"type": "integer"}}, "additionalProperties": False}},
+        "$ref": "#/definitions/node"},
+    "ref siblings ignored (draft-07)": {"definitions": {"s": {"type": "string"}},
+                                        "properties": {"a": {"$ref": "#/definitions/s", "maxLength": 1}}},
+    "allOf": {"allOf": [{"type": "object", "required": ["a"]},
+                        {"properties": {"a": {"enum": [1, 2, "x"]}}}, {"properties": {"a": {"type": "integer"}}}]},
+}
+
+
+@pytest.fixture(scope="module", params=sorted(SCHEMAS))
+def compiled(request):
+    schema = SCHEMAS[request.param]
+    return request.param, schema, tct.Tokenizer.from_schema(schema), jsonschema.Draft7Validator(schema)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=values)
+def test_verdict_equals_jsonschema(compiled, doc):
+    name, _, tok, validator = compiled
+    expected = validator.is_valid(doc)
+    try:
+        ids = tok.encode(doc)
+    except tct.SchemaViolation:
+        assert not expected, f"{name}: rejected a valid document {json.dumps(doc)}"
+        return
+    assert expected, f"{name}: accepted an invalid document {json.dumps(doc)}"
+    back = tok.decode(ids)
+    assert json.dumps(back) == json.dumps(doc)
+
+
+def test_random_walks_valid(compiled):
+    name, _, tok, validator = compiled
+    rng = np.random.default_rng(1)
+    for _ in range(40):
+        ids = random_walk(tok, rng, max_tokens=300)
+        doc = tok.decode(ids)
+        assert validator.is_valid(doc), f"{name}: {json.dumps(doc)}"
+
+
+def test_one_of_exclusivity_is_enforced():
+    tok = tct.Tokenizer.from_schema(SCHEMAS["oneOf exclusivity"])
+    tok.encode({"uses": "x"})
+    with pytest.raises(tct.SchemaViolation):
+        tok.encode({"uses": "x", "run": "y"})
+
+
+def test_unsupported_keyword_is_named_with_its_pointer():
+    schema = {"type": "object", "properties": {"tags": {"type": "array", "contains": {"const": "x"}}}}
+    with pytest.raises(tct.SchemaError) as info:
+        tct.Tokenizer.from_schema(schema)
+    assert info.value.keyword == "contains"
+    assert info.value.pointer == "#/properties/tags"
+    tok = tct.Tokenizer.from_schema(schema, strict=False)
+    assert ("#/properties/tags", "contains") in tok.unenforced
+
+
+def test_builtin_schemas_by_name():
+    for name in ("github-workflow", "github-action", "github-issue-config"):
+        tok = tct.Tokenizer.from_schema(name)
+        assert tok.unenforced == []
+        assert tok.vocab_size > 256
+    with pytest.raises(tct.SchemaError):
+        tct.Tokenizer.from_schema("no-such-schema")
+
+
+def test_schema_from_path(tmp_path):
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps(SCHEMAS["items"]))
+    tok = tct.Tokenizer.from_schema(str(p))
+    assert tok.decode(tok.encode(["a", 1])) == ["a", 1]
+
+
+def test_unsatisfiable_schema_is_an_error():
+    with pytest.raises(tct.SchemaError):
+        tct.Tokenizer.from_schema({"type": "string", "enum": [1, 2]})
