@@ -95,7 +95,7 @@ class Machine:
             return ("A", f.branch.key, min(len(f.items), cap))
         if k == "string":
             facts = self._string_facts(f)
-            if f.excluded or facts.excluded:  # exclusions make the answer depend on the text
+            if self._live_exclusions(f, facts):  # then the answer depends on the text itself
                 return ("S", id(facts), f.state, f.pending, f.text, f.excluded)
             return ("S", id(facts), f.state, f.pending)
         if k == "number":
@@ -184,10 +184,17 @@ class Machine:
     def _string_facts(f: Frame):
         return f.branch.obj.free_keys if f.role == "key" else f.branch.string
 
+    @staticmethod
+    def _live_exclusions(f: Frame, facts) -> frozenset:
+        """Excluded strings the current text can still turn into (the only ones that matter)."""
+        if not f.excluded and not facts.excluded:
+            return frozenset()
+        return frozenset(e for e in facts.excluded | f.excluded if e.startswith(f.text))
+
     def _string_allowed(self, f: Frame):
         facts = self._string_facts(f)
         dfa = facts.dfa
-        excluded = facts.excluded | f.excluded
+        excluded = self._live_exclusions(f, facts)
         out = []
         if not excluded:
             out = dfa.allowed_bytes(f.state, f.pending)

@@ -309,3 +309,38 @@ def load_document(path: str | Path) -> Any:
     suffix = p.suffix.lower()
     fmt = "json" if suffix in JSON_SUFFIXES else "yaml" if suffix in YAML_SUFFIXES else None
     return load_document_text(text, name, fmt)
+
+
+# YAML 1.1 readers (PyYAML, many CI tools) turn these plain scalars into booleans or null;
+# quoting them keeps a dumped document meaning the same everywhere.
+_AMBIGUOUS = re.compile(r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|~|null|Null|NULL"
+                        r"|true|True|TRUE|false|False|FALSE|[-+]?[0-9][0-9_:.eExXoObB+-]*|\.\w+|)\Z")
+
+
+def dumps_document(doc: Any, fmt: str = "yaml") -> str:
+    """Text of a JSON value as "json" (indented) or "yaml" (block style, key order kept)."""
+    if fmt == "json":
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    if fmt != "yaml":
+        raise ValueError(f"fmt must be 'yaml' or 'json', not {fmt!r}")
+    import io
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False
+    yaml.width = 4096
+    yaml.allow_unicode = True
+
+    def represent_str(representer, value: str):
+        style = None
+        if "\n" in value:
+            style = "|"
+        elif _AMBIGUOUS.match(value) or value != value.strip() or value[:1] in "!&*{}[]|>'\"%@`#,?:-" \
+                or ": " in value or " #" in value:
+            style = '"'
+        return representer.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    yaml.representer.add_representer(str, represent_str)
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    return out.getvalue()

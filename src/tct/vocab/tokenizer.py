@@ -200,9 +200,9 @@ class Decoder:
     def feed(self, tok: int, position: int | None = None) -> None:
         tok = int(tok)
         pos = self.n_fed if position is None else position
-        allowed = self.allowed_ids()
-        if tok not in allowed:
-            raise DecodeError(pos, self.describe(), allowed,
+        legal = self.m.options()[1] if self.phase == "body" else self.allowed_ids()
+        if tok not in legal:
+            raise DecodeError(pos, self.describe(), self.allowed_ids(),
                               f"illegal token {tok} ({self.tok.token_name(tok)})")
         self.n_fed += 1
         if self.phase == "start":
@@ -225,7 +225,7 @@ class Decoder:
             if self.m.done:
                 self.phase = "end"
                 return
-            options = self.m.allowed()
+            options = self.m.options()[0]
             if len(options) != 1:
                 if not options:
                     raise SchemaError(self.m.path(), "internal: dead state " + self.m.describe())
