@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 import tct
 from conftest import CORPUS, minified, sample
-from tct.generate.constrained import random_walk
+from tct.generation.constrained import random_walk
 
 
 def test_valid_workflows_round_trip_exactly(manifest, workflow_tok):

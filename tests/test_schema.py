@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import tct
-from tct.generate.constrained import random_walk
+from tct.generation.constrained import random_walk
 
 KEYS = ["a", "b", "c", "uses", "run", "type", "x-1", "on"]
 STRINGS = ["", "a", "ab", "abc", "push", "${{ x }}", "x${{y}}z", "on", "1.2", "é", "main", "a/b.yml@v1"]

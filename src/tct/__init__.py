@@ -17,9 +17,9 @@ def __getattr__(name):
         from tct.data.documents import load_document
         return load_document
     if name == "load_model":
-        from tct.model.checkpoint import load_model
+        from tct.model.registry import load_model
         return load_model
     if name == "generate":
-        from tct.generate.sampler import generate
+        from tct.generation.sampler import generate
         return generate
     raise AttributeError(name)

@@ -116,13 +116,103 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def cmd_data_prepare(args) -> int:
+    from tct.data.prepare import prepare
+    tok = _tokenizer(args)
+    report = prepare(args.corpus, args.out, tok, val_fraction=args.val_fraction)
+    for r in report.rejects:
+        print(f"{r.kind:<8} {r.file}  {r.path or '/'}  {r.reason}", file=sys.stderr)
+    print(f"{report.summary()} -> {args.out}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from tct.train.loop import run_from_args
+    summary = run_from_args(args)
+    print(json.dumps(summary))
+    return 0
+
+
+def cmd_generate(args) -> int:
+    import os
+    from pathlib import Path
+
+    import tct
+    from tct.data.documents import dumps_document
+    model = tct.load_model(args.model, schema=args.schema)
+    prefix = None
+    if args.prefix:
+        prefix = sys.stdin.read() if args.prefix == "-" else Path(args.prefix).read_text(encoding="utf-8")
+    docs = tct.generate(model, n=args.n, temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
+                        seed=args.seed, prefix=prefix, max_tokens=args.max_tokens)
+    ext = "yml" if args.format == "yaml" else "json"
+    for i, doc in enumerate(docs):
+        text = dumps_document(doc, args.format)
+        if args.out:
+            out = Path(args.out)
+            out.mkdir(parents=True, exist_ok=True)
+            path = out / f"generated-{i + 1:03d}.{ext}"
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)  # never a half-written output file
+            print(path)
+        else:
+            if i:
+                print("---" if args.format == "yaml" else "")
+            sys.stdout.write(text)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from tct.eval.report import evaluate_model, format_table
+    result = evaluate_model(args.model, args.data, schema=args.schema, n=args.n, temperature=args.temperature,
+                            seed=args.seed, max_tokens=args.max_tokens, val_docs=args.val_docs)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(format_table(result))
+    return 0
+
+
 def _add_model_commands(sub) -> None:
-    """Commands of the model side, registered only if their stage is installed."""
-    try:
-        from tct import commands
-    except ImportError:
-        return
-    commands.register(sub)
+    data = sub.add_parser("data", help="training data").add_subparsers(dest="data_command", required=True)
+    sp = data.add_parser("prepare", help="corpus directory -> token shards (numpy memmap) + rejects report")
+    sp.add_argument("corpus")
+    sp.add_argument("out")
+    sp.add_argument("--schema", default=DEFAULT_SCHEMA)
+    sp.add_argument("--val-fraction", type=float, default=0.1, help="used when there is no MANIFEST.jsonl")
+    sp.set_defaults(func=cmd_data_prepare, no_strict=False)
+
+    from tct.train.loop import build_arg_parser
+    sp = sub.add_parser("train", help="train a GPT on prepared shards (works under torchrun)")
+    build_arg_parser(sp)
+    sp.set_defaults(func=cmd_train)
+
+    sp = sub.add_parser("generate", help="sample schema-valid documents")
+    sp.add_argument("-n", type=int, default=1)
+    sp.add_argument("--model", default="default", help="default, random, or a checkpoint directory")
+    sp.add_argument("--schema", default=DEFAULT_SCHEMA)
+    sp.add_argument("--seed", type=int, default=None)
+    sp.add_argument("--temperature", type=float, default=0.8)
+    sp.add_argument("--top-p", type=float, default=0.95)
+    sp.add_argument("--top-k", type=int, default=0)
+    sp.add_argument("--max-tokens", type=int, default=4096)
+    sp.add_argument("--prefix", help="file (or -) with a partial YAML/JSON document to continue")
+    sp.add_argument("--format", choices=["yaml", "json"], default="yaml")
+    sp.add_argument("--out", help="write one file per document into this directory")
+    sp.set_defaults(func=cmd_generate)
+
+    sp = sub.add_parser("eval", help="val loss / bits per byte and statistics of generated documents")
+    sp.add_argument("--model", default="default")
+    sp.add_argument("--data", required=True, help="prepared data directory (tct data prepare)")
+    sp.add_argument("--schema", default=DEFAULT_SCHEMA)
+    sp.add_argument("-n", type=int, default=20, help="documents to generate")
+    sp.add_argument("--temperature", type=float, default=0.8)
+    sp.add_argument("--seed", type=int, default=0)
+    sp.add_argument("--max-tokens", type=int, default=4096)
+    sp.add_argument("--val-docs", type=int, default=None, help="score only this many val docs (no bits per byte)")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_eval)
 
 
 def main(argv=None) -> int:

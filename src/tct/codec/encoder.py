@@ -113,18 +113,23 @@ class Encoder:
                 self.put(b, path, reason)
         self.put(END, path, reason)
 
-    def object(self, v: dict, path: tuple, f: Frame) -> None:
+    def key(self, k: str, path: tuple) -> None:
+        """Open property `k` of the object on top of the machine."""
+        f: Frame = self.m.stack[-1]
         o = f.branch.obj
+        if not isinstance(k, str):
+            raise SchemaViolation(_ptr(path), f"object key {k!r} is not a string")
+        if k in o.index:
+            self.put(CHOICE + o.index[k], path, lambda: _key_reason(o, f, k))
+        else:
+            self.put(FREEKEY, path, lambda: _key_reason(o, f, k))
+            self.string(k, path, lambda: f"property name {k!r} is not allowed here")
+
+    def object(self, v: dict, path: tuple, f: Frame) -> None:
         for k, item in v.items():
-            if not isinstance(k, str):
-                raise SchemaViolation(_ptr(path), f"object key {k!r} is not a string")
-            if k in o.index:
-                self.put(CHOICE + o.index[k], path, lambda: _key_reason(o, f, k))
-            else:
-                self.put(FREEKEY, path, lambda: _key_reason(o, f, k))
-                self.string(k, path, lambda: f"property name {k!r} is not allowed here")
+            self.key(k, path)
             self.value(item, path + (k,))
-        self.put(CLOSE, path, lambda: _close_reason(o, f))
+        self.put(CLOSE, path, lambda: _close_reason(f.branch.obj, f))
 
 
 def _show(v, limit: int = 60) -> str:

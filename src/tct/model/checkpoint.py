@@ -176,6 +176,14 @@ def load_checkpoint(
     return model.eval(), config, identity
 
 
+def random_model(config: GPTConfig, seed: int = 0) -> GPT:
+    """An untrained model (e.g. for `load_model("random")`), reproducible from `seed`
+    without disturbing the caller's global RNG."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return GPT(config).eval()
+
+
 def load_train_state(directory: str | os.PathLike) -> dict:
     """train_state.pt, checked to belong to the same save as the weights next to it."""
     directory = Path(directory)

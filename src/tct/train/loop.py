@@ -1,4 +1,4 @@
-"""Training loop: windows from token shards (format: `tct.train.shards`) -> GPT checkpoints.
+"""Training loop: windows from token shards (format: `tct.data.shards`) -> GPT checkpoints.
 
     python -m tct.train --data D --out O [--preset tiny] [--max-steps N] ...
     torchrun --standalone --nproc_per_node 2 -m tct.train --data D --out O ...
@@ -40,7 +40,7 @@ from tct.errors import TCTError
 from tct.model.checkpoint import (CONFIG_NAME, STATE_NAME, load_checkpoint, load_train_state,
                                   save_checkpoint, write_files_atomically)
 from tct.model.gpt import GPT, PRESETS, GPTConfig
-from tct.train.shards import IGNORE, Shards, bits_per_byte
+from tct.data.shards import IGNORE, Shards, bits_per_byte
 
 
 @dataclass
@@ -78,6 +78,7 @@ class TrainConfig:
     device: str = "auto"
     compile: bool = False
     progress: bool = True
+    threads: int | None = None      # torch intra-op CPU threads (process-wide); None keeps torch's default
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
@@ -154,12 +155,18 @@ def _loss(net, x, y, autocast, reduction="mean") -> torch.Tensor:
 
 
 @torch.no_grad()
-def evaluate(model: GPT, shards: Shards, cfg: TrainConfig, d: _Dist, autocast) -> dict:
-    """Val loss (nats/token) and, on a full pass with val_bytes known, bits per byte."""
+def evaluate(model: GPT, shards: Shards, batch_size: int = 16, overlap: int | None = None,
+             max_docs: int | None = None, autocast=None, d: _Dist | None = None) -> dict:
+    """Val loss (nats/token) and, on a full pass with val_bytes known, bits per byte.
+
+    Under DDP (`d`), each rank scores a strided share of the documents and the sums are
+    all-reduced, so every rank returns the same numbers.
+    """
+    d = d or _Dist(device=next(model.parameters()).device)
+    autocast = autocast or nullcontext()
     context = model.config.context
-    n_docs = len(shards.val.docs) if cfg.eval_max_docs is None else min(cfg.eval_max_docs, len(shards.val.docs))
-    batch = cfg.eval_batch_size or cfg.batch_size
-    overlap = context // 4 if cfg.eval_overlap is None else cfg.eval_overlap
+    n_docs = len(shards.val.docs) if max_docs is None else min(max_docs, len(shards.val.docs))
+    overlap = context // 4 if overlap is None else overlap
     was_training = model.training
     model.eval()
     total = torch.zeros(2, dtype=torch.float64, device=d.device)  # nats, targets
@@ -176,7 +183,7 @@ def evaluate(model: GPT, shards: Shards, cfg: TrainConfig, d: _Dist, autocast) -
     for x, y in shards.eval_windows(range(d.rank, n_docs, d.world), context, overlap):
         xs.append(x)
         ys.append(y)
-        if len(xs) == batch:
+        if len(xs) == batch_size:
             flush()
     if xs:
         flush()
@@ -191,14 +198,21 @@ def _trim_metrics(path: Path, step: int) -> None:
     """On resume, drop records an interrupted run wrote after its last checkpoint."""
     if not path.exists():
         return
-    keep = [line for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and json.loads(line).get("step", 0) <= step]
-    text = "".join(line + "\n" for line in keep)
+    keep = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            if json.loads(line).get("step", 0) <= step:
+                keep.append(line + "\n")
+        except ValueError:  # a line cut short by the crash
+            pass
+    text = "".join(keep)
     write_files_atomically(path.parent, {path.name: lambda p: p.write_text(text, encoding="utf-8")})
 
 
 def train(cfg: TrainConfig) -> dict:
     """Run (or resume) training; returns a summary {step, stopped, train_loss, val_loss, val_bpb, params}."""
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
     d = _setup_dist(cfg.device)
     try:
         return _train(cfg, d)
@@ -228,7 +242,8 @@ def _train(cfg: TrainConfig, d: _Dist) -> dict:
 
     net = torch.compile(model) if cfg.compile else model
     if d.world > 1:
-        net = torch.nn.parallel.DistributedDataParallel(net, device_ids=[d.device.index] if d.device.type == "cuda" else None)
+        ids = [d.device.index] if d.device.type == "cuda" else None
+        net = torch.nn.parallel.DistributedDataParallel(net, device_ids=ids)
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if d.device.type == "cuda" else nullcontext()
     context, accum = mcfg.context, cfg.grad_accum
     tokens_per_step = cfg.batch_size * context * accum * d.world
@@ -255,16 +270,30 @@ def _train(cfg: TrainConfig, d: _Dist) -> dict:
             dist.barrier()
 
     def run_eval():
-        r = evaluate(model, shards, cfg, d, autocast)
+        r = evaluate(model, shards, cfg.eval_batch_size or cfg.batch_size, cfg.eval_overlap,
+                     cfg.eval_max_docs, autocast, d)
         summary.update(val_loss=r["val_loss"], val_bpb=r["val_bpb"])
         log({"kind": "val", "step": step, **r})
-        bar.write(f"step {step}: val loss {r['val_loss']:.4f}"
-                  + (f", {r['val_bpb']:.4f} bits/byte" if r["val_bpb"] is not None else ""))
-        return r
+        if main:
+            bar.write(f"step {step}: val loss {r['val_loss']:.4f}"
+                      + (f", {r['val_bpb']:.4f} bits/byte" if r["val_bpb"] is not None else ""))
 
-    bar = tqdm(total=end, initial=step, unit="step", disable=not (main and cfg.progress), dynamic_ncols=True)
     loss_acc = torch.zeros((), device=d.device)
     log_steps, log_t = 0, time.time()
+
+    def log_train():
+        nonlocal log_steps, log_t
+        train_loss = d.sum_(loss_acc).item() / d.world / log_steps
+        now = time.time()
+        summary["train_loss"] = train_loss
+        log({"kind": "train", "step": step, "loss": train_loss, "lr": lr,
+             "tokens_per_s": tokens_per_step * log_steps / max(now - log_t, 1e-9),
+             "elapsed_s": round(now - start_time, 3)})
+        bar.set_postfix(loss=f"{train_loss:.4f}", lr=f"{lr:.2e}")
+        loss_acc.zero_()
+        log_steps, log_t = 0, now
+
+    bar = tqdm(total=end, initial=step, unit="step", disable=not (main and cfg.progress), dynamic_ncols=True)
     trained = False
     stopped = "max_steps" if end == cfg.max_steps else "stop_at_step"
     while step < end:
@@ -288,16 +317,8 @@ def _train(cfg: TrainConfig, d: _Dist) -> dict:
         summary["step"] = step
         bar.update(1)
 
-        if step % cfg.log_every == 0 or step == end:
-            train_loss = d.sum_(loss_acc).item() / d.world / log_steps
-            now = time.time()
-            summary["train_loss"] = train_loss
-            log({"kind": "train", "step": step, "loss": train_loss, "lr": lr,
-                 "tokens_per_s": tokens_per_step * log_steps / max(now - log_t, 1e-9),
-                 "elapsed_s": round(now - start_time, 3)})
-            bar.set_postfix(loss=f"{train_loss:.4f}", lr=f"{lr:.2e}")
-            loss_acc.zero_()
-            log_steps, log_t = 0, now
+        if (cfg.log_every and step % cfg.log_every == 0) or step == end:
+            log_train()
         if cfg.eval_every and step % cfg.eval_every == 0:
             run_eval()
         if cfg.ckpt_every and step % cfg.ckpt_every == 0 and step < end:
@@ -308,6 +329,8 @@ def _train(cfg: TrainConfig, d: _Dist) -> dict:
                 stopped = "max_minutes"
                 break
     bar.close()
+    if log_steps:  # stopped by max_minutes between log steps
+        log_train()
     if trained:
         if not (cfg.eval_every and step % cfg.eval_every == 0):
             run_eval()
@@ -334,6 +357,7 @@ def build_arg_parser(parser: argparse.ArgumentParser | None = None) -> argparse.
         "eval_max_docs": "limit validation to this many docs (disables bits per byte)",
         "device": "auto, cpu, cuda, cuda:N",
         "progress": "show a progress bar",
+        "threads": "torch CPU threads per process (torchrun sets 1 via OMP_NUM_THREADS)",
     }
     defaults = TrainConfig(data="", out="")
     for f in fields(TrainConfig):

@@ -8,7 +8,7 @@ Data directory layout (all written by the data stage; `write_shards` is a refere
                      "tokenizer": {...},           # identity, copied into checkpoints,
                                                    # e.g. {"schema", "schema_sha256", "vocab_size"}
                      "val_bytes": int}             # optional: bytes of minified JSON of all val docs
-    train.bin       raw native-endian `dtype` ids: every train document, each [BOS] ... [EOS],
+    train.bin       raw little-endian `dtype` ids: every train document, each [BOS] ... [EOS],
                     concatenated with nothing between them
     val.bin         the same for validation documents
     train_docs.npy  int64 array of shape (n_docs, 2): (offset in tokens into train.bin,
@@ -39,7 +39,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -89,7 +89,7 @@ class Shards:
     def _split(self, name: str) -> Split:
         bin_path, docs_path = self.dir / f"{name}.bin", self.dir / f"{name}_docs.npy"
         try:
-            tokens = np.memmap(bin_path, dtype=self.meta["dtype"], mode="r")
+            tokens = np.memmap(bin_path, dtype=np.dtype(self.meta["dtype"]).newbyteorder("<"), mode="r")
             docs = np.load(docs_path).astype(np.int64, copy=False)
         except (OSError, ValueError) as e:
             raise TCTError(f"{self.dir}: cannot read {name} split: {e}") from None
@@ -100,7 +100,8 @@ class Shards:
             raise TCTError(f"{docs_path}: document spans fall outside {bin_path.name} ({len(tokens)} tokens)")
         # Cheap O(n_docs) check that the spans really delimit [BOS] ... [EOS] documents.
         if (tokens[off] != self.bos_id).any() or (tokens[off + n - 1] != self.eos_id).any():
-            raise TCTError(f"{docs_path}: some documents do not start with BOS {self.bos_id} and end with EOS {self.eos_id}")
+            raise TCTError(f"{docs_path}: some documents do not start with BOS {self.bos_id} "
+                           f"and end with EOS {self.eos_id}")
         return Split(tokens, docs)
 
     def position_id(self, start: int) -> int:
@@ -135,7 +136,8 @@ class Shards:
         ))
         return np.stack(xs), np.stack(ys)
 
-    def eval_windows(self, doc_ids: Iterator[int] | range, context: int, overlap: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def eval_windows(self, doc_ids: Iterable[int], context: int,
+                     overlap: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Windows scoring every target of the given val documents exactly once."""
         overlap = max(0, min(overlap, context - 1))
         for i in doc_ids:
@@ -160,7 +162,7 @@ def write_shards(directory: str | Path, train_docs: list, val_docs: list, meta: 
     for name, docs in (("train", train_docs), ("val", val_docs)):
         lengths = np.array([len(d) for d in docs], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-        flat = np.concatenate([np.asarray(d) for d in docs]).astype(dtype)
+        flat = np.concatenate([np.asarray(d) for d in docs]).astype(np.dtype(dtype).newbyteorder("<"))
         flat.tofile(directory / f"{name}.bin")
         np.save(directory / f"{name}_docs.npy", np.stack([offsets, lengths], axis=1))
     (directory / "meta.json").write_text(json.dumps({**meta, "dtype": dtype}, indent=2) + "\n", encoding="utf-8")

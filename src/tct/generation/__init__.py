@@ -1,0 +1,1 @@
+"""generation stage: sampling documents under the decoder's mask."""

@@ -1,0 +1,72 @@
+"""The command line as a user runs it: round trips, clear errors without tracebacks."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import CORPUS, need
+from tct.cli import main
+
+
+def test_encode_decode_round_trip(tmp_path, capsys):
+    doc = tmp_path / "ci.yml"
+    doc.write_text("name: CI\non:\n  push:\n    branches: [main]\njobs:\n  t:\n    runs-on: ubuntu-latest\n"
+                   "    steps:\n      - uses: actions/checkout@v4\n      - run: make test\n")
+    assert main(["encode", str(doc)]) == 0
+    ids = capsys.readouterr().out
+    ids_file = tmp_path / "ids.json"
+    ids_file.write_text(ids)
+    assert main(["decode", str(ids_file)]) == 0
+    back = json.loads(capsys.readouterr().out)
+    assert back["on"] == {"push": {"branches": ["main"]}} and list(back) == ["name", "on", "jobs"]
+    assert main(["inspect", str(doc)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any("/jobs/t/steps/1" in line for line in lines)
+
+
+def test_user_errors_are_one_line(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\njobs:\n  t:\n    runs-on: x\n    steps: 3\n")
+    r = subprocess.run([sys.executable, "-m", "tct.cli", "encode", str(bad)], capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "/jobs/t/steps" in r.stderr
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: [push\n")
+    r = subprocess.run([sys.executable, "-m", "tct.cli", "encode", str(broken)], capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "broken.yml" in r.stderr
+
+
+def test_schema_command(capsys):
+    assert main(["schema", "github-workflow"]) == 0
+    out = capsys.readouterr().out
+    assert "every keyword is enforced exactly" in out
+    schema = {"type": "array", "contains": {"const": 1}}
+    assert main(["schema", json.dumps(schema)]) == 2  # not a path or name: a clear error
+
+
+def test_corpus_check_reports_rejects(capsys):
+    folder = need(CORPUS / "files" / "actions__starter-workflows" / "code-scanning")
+    assert main(["corpus", "check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "rubocop.yml" in out and "missing required property 'matrix'" in out
+    assert "nowsecure.yml" in out
+
+
+def test_data_prepare_writes_shards_and_rejects(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    for repo in ("a", "b", "c", "d"):
+        (corpus / repo).mkdir(parents=True)
+        (corpus / repo / "ci.yml").write_text(f"name: {repo}\non: push\njobs:\n  t:\n    runs-on: x\n"
+                                              "    steps:\n      - run: make\n")
+    (corpus / "a" / "bad.yml").write_text("on: push\n")  # no jobs
+    out = tmp_path / "data"
+    assert main(["data", "prepare", str(corpus), str(out), "--val-fraction", "0.5"]) == 0
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["tokenizer"]["schema"] == "github-workflow"
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
+    assert [r["file"].endswith("bad.yml") for r in rejects] == [True]
+    from tct.data.shards import Shards
+    shards = Shards(out)
+    assert len(shards.train.docs) + len(shards.val.docs) == 4

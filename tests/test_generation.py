@@ -1,0 +1,73 @@
+"""Generation is valid by construction: untrained weights, any temperature, prefixes, budgets."""
+
+import json
+
+import pytest
+import torch
+
+import tct
+from tct.generation.prefix import parse_prefix, prefix_decoder
+
+PREFIX = '{"name": "CI", "on": "push", "jobs": {'
+
+
+@pytest.fixture(scope="module")
+def random_model():
+    torch.set_num_threads(1)
+    return tct.load_model("random")
+
+
+@pytest.mark.parametrize("temperature", [0.1, 0.8, 1.2, 2.0])
+def test_random_model_outputs_are_valid_and_within_budget(random_model, workflow_validator, temperature):
+    docs = tct.generate(random_model, n=3, temperature=temperature, top_p=0.95, seed=11, max_tokens=400,
+                        return_ids=True)
+    for doc, ids in docs:
+        assert len(ids) <= 400
+        assert ids[0] == random_model.tokenizer.bos_id and ids[-1] == random_model.tokenizer.eos_id
+        assert workflow_validator.is_valid(doc), json.dumps(doc)[:200]
+        assert random_model.tokenizer.decode(ids) == doc
+
+
+def test_prefix_values_are_kept(random_model, workflow_validator):
+    docs = tct.generate(random_model, n=2, temperature=1.5, seed=3, prefix=PREFIX, max_tokens=500)
+    for doc in docs:
+        assert doc["name"] == "CI" and doc["on"] == "push" and doc["jobs"]
+        assert workflow_validator.is_valid(doc)
+    yaml_docs = tct.generate(random_model, n=1, seed=4, prefix="name: CI\non: push\njobs:\n", max_tokens=500)
+    assert yaml_docs[0]["name"] == "CI" and workflow_validator.is_valid(yaml_docs[0])
+
+
+def test_seed_reproducibility(random_model):
+    a = tct.generate(random_model, n=2, temperature=1.0, seed=5, max_tokens=300)
+    b = tct.generate(random_model, n=2, temperature=1.0, seed=5, max_tokens=300)
+    assert a == b
+
+
+def test_budget_too_small_is_a_clear_error(random_model):
+    with pytest.raises(tct.TCTError, match="max_tokens"):
+        tct.generate(random_model, n=1, max_tokens=5)
+
+
+def test_sliding_window_beyond_context(workflow_validator):
+    from tct.model.checkpoint import random_model as make
+    from tct.model.gpt import GPTConfig
+    from tct.model.registry import LoadedModel
+    tok = tct.load_model("random").tokenizer
+    cfg = GPTConfig(vocab_size=tok.vocab_size, d_model=32, n_layers=1, n_heads=2, context=32)
+    small = LoadedModel(make(cfg, seed=1), tok, cfg, "tiny-context")
+    docs = tct.generate(small, n=2, temperature=1.0, seed=9, max_tokens=200, return_ids=True)
+    assert any(len(ids) > 32 for _, ids in docs)  # documents outgrew the context
+    for doc, ids in docs:
+        assert len(ids) <= 200 and workflow_validator.is_valid(doc)
+
+
+def test_partial_json_prefix_parsing(workflow_tok):
+    node = parse_prefix('{"a": [1, {"b": "x')
+    assert node.kind == "object" and node.key == "a" and node.child.members == [1]
+    d, ids = prefix_decoder(workflow_tok, '{"name": "CI", "on": ["push", ')
+    assert d.partial_text().startswith('{"name":"CI","on":["push",')
+    with pytest.raises(tct.SchemaViolation) as info:
+        prefix_decoder(workflow_tok, '{"on": "push", "jobs": {"b": {"runs-on": 3, "steps": [')
+    assert info.value.path.startswith("/jobs/b")
+    with pytest.raises(tct.DocumentError):
+        prefix_decoder(workflow_tok, '{"on": "push",, ')
