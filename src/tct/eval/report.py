@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import json
 
-import jsonschema
-
 import tct
 from tct.data.shards import Shards
 from tct.errors import TCTError
 from tct.generation.sampler import GenerationStats, generate
 from tct.model.checkpoint import identity_mismatches
-from tct.schema.load import read_schema
+from tct.schema.reference import reference_validator
 from tct.train.loop import evaluate
 
 
 def sample_statistics(model, n: int, temperature: float, seed: int, max_tokens: int, top_p: float = 0.95,
                       prefix: str | None = None, batch: int = 8) -> dict:
-    schema = read_schema(model.tokenizer.compiler.name if model.tokenizer.compiler.name != "<dict>" else {})[0]
-    validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)(schema)
+    validator = reference_validator(model.tokenizer.compiler.index.root)
     stats = GenerationStats()
     docs = []
     for start in range(0, n, batch):

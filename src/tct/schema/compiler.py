@@ -23,11 +23,10 @@ from fractions import Fraction
 from functools import cached_property
 from itertools import product as iproduct
 
-import jsonschema
-
 from tct.errors import SchemaError
 from tct.schema.load import SchemaIndex, index_schema, read_schema, schema_sha256
 from tct.schema.numbers import NumberSpec, fraction_of
+from tct.schema.reference import reference_validator
 from tct.schema.regex import CharDFA, PatternUnsupported, pattern_fsm, python_pattern
 
 INF = float("inf")
@@ -325,8 +324,7 @@ class Compiler:
         self._regex: dict = {}
         self._oracle: dict = {}
         self._children: dict = {}
-        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
-        self._validator = cls(schema)
+        self._validator = reference_validator(schema)
         self.root = self.simplify({(0, True)})
         if self.root is None:
             raise SchemaError("#", "the schema accepts no document")
@@ -392,10 +390,7 @@ class Compiler:
         hit = self._oracle.get(key)
         if hit is None:
             parts = [self.nodes[n] if pos else {"not": self.nodes[n]} for n, pos in sorted(conj)]
-            try:
-                hit = self._validator.evolve(schema={"allOf": parts}).is_valid(value)
-            except re.error:  # an ECMA-only regex (named group) jsonschema cannot run: keep the value
-                hit = True
+            hit = self._validator.evolve(schema={"allOf": parts}).is_valid(value)
             self._oracle[key] = hit
         return hit
 
@@ -440,7 +435,7 @@ class Compiler:
                     nxt.append(p)
             acc = nxt
             if len(acc) > MAX_PARTIALS:
-                raise SchemaError("", f"more than {MAX_PARTIALS} alternatives after expansion")
+                raise SchemaError("#", f"more than {MAX_PARTIALS} alternatives after expansion")
         return acc
 
     def _subs(self, nid, key):
@@ -796,7 +791,7 @@ class Compiler:
         excluded = frozenset(fraction_of(v) for a in atoms if a[0] == "not_enum" for v in _values(a[1])
                              if json_type(v) in ("integer", "nonint"))
         return NumberSpec(integer=integer, lo=lo, lo_excl=lo_excl, hi=hi, hi_excl=hi_excl,
-                          multiple=multiple, excluded=excluded)
+                          multiple=multiple, excluded=excluded, plain_integers=self.index.draft == "draft-04")
 
     def key_ok(self, facts: ObjectFacts, key: str) -> bool:
         conj = facts.key_conj(key)
@@ -981,7 +976,12 @@ def shortest_string(dfa: CharDFA, state: int, prefix: str, excluded) -> str | No
         return dfa.shortest_suffix(state)
     dist = dfa.distances()
     width = len(excluded) + 1
-    limit = dist[state] + max(len(e) for e in excluded) + 2
+    if dfa.count_capped(state, width) < width:  # few strings left: look at all of them
+        rest = sorted((w for w in dfa.strings_from(state, width) if prefix + w not in excluded), key=len)
+        return rest[0] if rest else None
+    # Each length adds at least one new accepted string or none; past len(states) * (|E| + 1)
+    # extra characters a non-excluded one must have shown up if any exists.
+    limit = dist[state] + min(4096, len(dfa.trans) * width + max(len(e) for e in excluded))
 
     def walk(s, suffix, budget):
         if s in dfa.accept and prefix + suffix not in excluded and len(suffix) == budget_total:

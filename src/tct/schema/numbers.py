@@ -16,6 +16,7 @@ from math import ceil
 
 NUMBER_RE = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
 INT_TEXT_RE = re.compile(r"-?(0|[1-9][0-9]*)(\.0+)?\Z")
+PLAIN_INT_RE = re.compile(r"-?(0|[1-9][0-9]*)\Z")
 _PREFIX_RE = re.compile(r"-?(0|[1-9][0-9]*)?(\.[0-9]*)?([eE][+-]?[0-9]*)?\Z")
 CHARS = "-0123456789.eE+"
 MAX_DIGITS = 400
@@ -30,6 +31,7 @@ class NumberSpec:
     hi_excl: bool = False
     multiple: int | None = None          # only integer multiples are supported
     excluded: frozenset = frozenset()    # values (as Fractions) that are not allowed
+    plain_integers: bool = False         # draft-04: an integer is never written "1.0"
 
     @property
     def bounded(self) -> bool:
@@ -101,6 +103,8 @@ class NumberSpec:
         d = Fraction(int(int_part))
         if frac is not None:
             digits = frac[1:]
+            if self.integer and self.plain_integers:
+                return False
             if self.integer:
                 return set(digits) <= {"0"} and spec._interval_has_value(d, True, d, True)
             base = d + (Fraction(int(digits), 10 ** len(digits)) if digits else 0)
@@ -129,12 +133,13 @@ class NumberSpec:
             lo=None if self.hi is None else -self.hi, lo_excl=self.hi_excl,
             hi=None if self.lo is None else -self.lo, hi_excl=self.lo_excl,
             multiple=self.multiple, excluded=frozenset(-v for v in self.excluded),
+            plain_integers=self.plain_integers,
         )
 
     def complete_text(self, text: str) -> bool:
         if not NUMBER_RE.match(text):
             return False
-        if self.integer and not INT_TEXT_RE.match(text):
+        if self.integer and not (PLAIN_INT_RE if self.plain_integers else INT_TEXT_RE).match(text):
             return False
         if ("e" in text or "E" in text) and self.bounded:
             return False

@@ -69,8 +69,9 @@ _NAMED_GROUP = re.compile(r"\(\?<(?![=!])[A-Za-z_][A-Za-z0-9_]*>")
 
 
 def python_pattern(pattern: str) -> str:
-    """ECMA-262 named groups `(?<name>...)` in Python's spelling."""
-    return _NAMED_GROUP.sub(lambda m: "(?P<" + m.group(0)[3:], pattern)
+    """An ECMA-262 pattern for Python's `re`: named groups `(?<name>...)` (which ECMA lets
+    repeat across alternatives) become plain groups; nothing reads the names."""
+    return _NAMED_GROUP.sub("(?:", pattern)
 
 
 @lru_cache(maxsize=None)

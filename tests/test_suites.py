@@ -1,0 +1,81 @@
+"""SchemaStore suites: strict compilation or a clear refusal; verdicts equal jsonschema's;
+lossless round trips; random walks valid."""
+
+import json
+
+import numpy as np
+import pytest
+
+import tct
+from conftest import SUITES, need
+from tct.generation.constrained import random_walk
+from tct.schema.reference import reference_validator
+
+try:
+    import tomllib
+except ImportError:  # pragma: no cover
+    tomllib = None
+
+
+def _suites():
+    if not SUITES.exists():
+        return []
+    return sorted(p.name for p in SUITES.iterdir() if (p / "schema.json").exists())
+
+
+def _load(path):
+    if path.suffix == ".toml":
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    if path.suffix == ".json":
+        import re
+        text = path.read_text(encoding="utf-8")
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return json.loads(re.sub(r"^\s*//.*$", "", text, flags=re.M))
+    return tct.load_document(path)
+
+
+@pytest.mark.parametrize("name", _suites() or ["<no shared suites>"])
+def test_suite(name):
+    folder = need(SUITES / name)
+    schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
+    try:
+        tok = tct.Tokenizer.from_schema(schema)
+    except tct.SchemaError as exc:
+        # Refusing is allowed; it must say which keyword and where.
+        assert exc.pointer.startswith("#") and str(exc)
+        return
+    validator = reference_validator(schema)
+    for sub in ("valid", "invalid"):
+        for f in sorted((folder / sub).glob("*")) if (folder / sub).exists() else []:
+            try:
+                doc = _load(f)
+            except (tct.TCTError, ValueError):
+                continue  # not a JSON value (e.g. YAML with non-string keys)
+            expected = validator.is_valid(doc)
+            try:
+                ids = tok.encode(doc)
+            except tct.SchemaViolation:
+                assert not expected, f"{name}/{sub}/{f.name}: valid document rejected"
+                continue
+            assert expected, f"{name}/{sub}/{f.name}: invalid document accepted"
+            assert json.dumps(tok.decode(ids)) == json.dumps(doc)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        doc = tok.decode(random_walk(tok, rng, max_tokens=800))
+        assert validator.is_valid(doc), f"{name}: random walk produced {json.dumps(doc)[:200]}"
+
+
+def test_most_suites_compile_strictly():
+    names = _suites()
+    if not names:
+        pytest.skip("shared suites absent")
+    ok = 0
+    for name in names:
+        try:
+            tct.Tokenizer.from_schema(json.loads((SUITES / name / "schema.json").read_text(encoding="utf-8")))
+            ok += 1
+        except tct.SchemaError:
+            pass
+    assert ok >= 80, f"only {ok} of {len(names)} schemas compile strictly"
