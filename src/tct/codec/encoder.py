@@ -100,10 +100,13 @@ class Encoder:
         elif f.kind == "array":
             a = f.branch.arr
             for i, item in enumerate(v):
-                self.put(ITEM, path, lambda: f"array has more than {a.max_items} items" if a.max_items is not None
+                # A plain item, unless only a `contains` witness fits here.
+                sym = ITEM if ITEM in self.m.options()[1] or CHOICE not in self.m.options()[1] else CHOICE
+                self.put(sym, path, lambda: f"array has more than {a.max_items} items" if a.max_items is not None
                          and i >= a.max_items else f"item {i} is not allowed")
                 self.value(item, path + (i,))
-            self.put(CLOSE, path, lambda: f"array needs at least {a.min_items} items, has {len(v)}")
+            self.put(CLOSE, path, lambda: "no item satisfies 'contains'" if self.m._owed(f)
+                     else f"array needs at least {a.min_items} items, has {len(v)}")
         else:
             raise AssertionError(f.kind)
 

@@ -89,6 +89,9 @@ class Machine:
             return ("O", f.branch.key, frozenset(f.used), f.nfree)
         if k == "array":
             a = f.branch.arr
+            if a.contains:
+                return ("A", f.branch.key, len(f.items), self._witnesses(f), f.excluded,
+                        canonical(f.items) if (f.excluded or a.unique) else None)
             if f.excluded or a.unique:
                 return ("A", f.branch.key, f.excluded, canonical(f.items))
             cap = max(a.tuple_length, a.min_items, a.max_items or 0) + 1
@@ -144,14 +147,19 @@ class Machine:
             a = f.branch.arr
             out = []
             n = len(f.items)
-            if n >= a.min_items and (not f.excluded or canonical(f.items) not in f.excluded):
+            owed = self._owed(f)
+            if n >= a.min_items and not owed and (not f.excluded or canonical(f.items) not in f.excluded):
                 out.append(CLOSE)
-            if a.max_items is None or n < a.max_items:
-                conj = a.item_conj(n)
-                if conj is not None and c.cost_conj(conj) < INF:
-                    excl = self._used_items(f) if a.unique else frozenset()
-                    if any(self._open(b, excl) for b in c.branches(conj)):
-                        out.append(ITEM)
+            slots = None if a.max_items is None else a.max_items - n
+            excl = self._used_items(f) if a.unique else frozenset()
+            # ITEM: any item (room must stay for the witnesses still owed); CHOICE_0: an item
+            # that is a witness of the first unmet `contains`.
+            for sym, extra, room in ((ITEM, (), len(owed)), (CHOICE, owed[:1], 0)):
+                if (sym == CHOICE and not owed) or (slots is not None and slots <= room):
+                    continue
+                conj = a.item_conj(n, self._item_extra(f) + tuple(extra))
+                if conj is not None and c.cost_conj(conj) < INF and any(self._open(b, excl) for b in c.branches(conj)):
+                    out.append(sym)
             return out
         if f.kind == "string":
             return self._string_allowed(f)
@@ -162,6 +170,20 @@ class Machine:
                 out.append(END)
             return sorted(out)
         raise AssertionError(f.kind)
+
+    def _witnesses(self, f: Frame) -> tuple:
+        """How many items so far satisfy each `contains` (jsonschema's verdict)."""
+        return tuple(sum(self.c.oracle_valid(frozenset({lit}), v) for v in f.items)
+                     for lit, _, _ in f.branch.arr.contains)
+
+    def _owed(self, f: Frame) -> list:
+        """One `contains` literal per witness still missing."""
+        return [lit for (lit, lo, _), w in zip(f.branch.arr.contains, self._witnesses(f)) for _ in range(lo - w)]
+
+    def _item_extra(self, f: Frame) -> tuple:
+        """Items may no longer satisfy a `contains` that reached its maxContains."""
+        return tuple((lit[0], not lit[1]) for (lit, _, hi), w in zip(f.branch.arr.contains, self._witnesses(f))
+                     if hi is not None and w >= hi)
 
     @staticmethod
     def _used_items(f: Frame) -> frozenset:
@@ -256,7 +278,8 @@ class Machine:
             else:
                 a = f.branch.arr
                 excl = self._used_items(f) if a.unique else frozenset()
-                self.stack.append(Frame("value", f.path + (len(f.items),), conj=a.item_conj(len(f.items)),
+                extra = self._item_extra(f) + (tuple(self._owed(f)[:1]) if sym == CHOICE else ())
+                self.stack.append(Frame("value", f.path + (len(f.items),), conj=a.item_conj(len(f.items), extra),
                                         excluded=excl))
             return
         if f.kind == "string":
@@ -395,7 +418,10 @@ class Machine:
         if f.kind == "array":
             a = f.branch.arr
             n = len(f.items) + (1 if child_open else 0)
-            return 1 + sum(1 + c.cost_conj(a.item_conj(i)) for i in range(n, a.min_items))
+            owed = [] if child_open else self._owed(f)
+            extra = self._item_extra(f)
+            cost = 1 + sum(1 + c.cost_conj(a.item_conj(n + i, extra + (lit,))) for i, lit in enumerate(owed))
+            return cost + sum(1 + c.cost_conj(a.item_conj(i, extra)) for i in range(n + len(owed), a.min_items))
         if f.kind == "string":
             facts = self._string_facts(f)
             rest = self._string_completion(f, facts)
@@ -452,6 +478,8 @@ class Machine:
                 return min(choices, key=lambda s: c.cost_conj(o.key_conj(o.names[s - CHOICE])))
             return FREEKEY
         if f.kind == "array":
+            if self._owed(f):
+                return CHOICE
             return CLOSE if len(f.items) >= f.branch.arr.min_items and CLOSE in self.allowed() else ITEM
         if f.kind == "string":
             rest = self._string_completion(f, self._string_facts(f))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property
 from itertools import product as iproduct
@@ -102,12 +102,13 @@ class Branch:
     compiler: "Compiler" = field(repr=False)
     values: tuple = ()        # literal: the finite set of values, in order
     kind_integer: bool = False  # number: integer-valued only
+    kind_nonint: bool = False   # number: never integer-valued
 
     @cached_property
     def key(self):
         if self.kind == "literal":
             return (self.kind, _values_key(self.values))
-        return (self.kind, self.atoms, self.kind_integer)
+        return (self.kind, self.atoms, self.kind_integer, self.kind_nonint)
 
     def describe(self) -> str:
         if self.kind == "literal":
@@ -123,7 +124,8 @@ class Branch:
     # ---- number facts
     @cached_property
     def number(self) -> NumberSpec:
-        return self.compiler.number_facts(self.atoms, self.kind_integer)
+        spec = self.compiler.number_facts(self.atoms, self.kind_integer)
+        return replace(spec, nonint=True) if self.kind_nonint else spec
 
     # ---- object facts
     @cached_property
@@ -269,10 +271,13 @@ class ArrayFacts:
         self.min_items = max([a[1] for a in atoms if a[0] == "minItems"], default=0)
         self.max_items = min([a[1] for a in atoms if a[0] == "maxItems"], default=None)
         self.unique = ("unique",) in atoms
+        # contains: (literal, min, max) - at least min and at most max items satisfy it.
+        self.contains = sorted((a[1], a[2], a[3]) for a in atoms if a[0] == "contains")
+        self.all_items = frozenset(a[1] for a in atoms if a[0] == "allitems")
 
-    def item_conj(self, index: int) -> frozenset | None:
+    def item_conj(self, index: int, extra=()) -> frozenset | None:
         c = self.compiler
-        lits = set()
+        lits = set(extra)
         for nid in self.sources:
             node = c.nodes[nid]
             if c.index.modern:
@@ -290,6 +295,7 @@ class ArrayFacts:
                         lits.add((c.child(nid, node["additionalItems"], "additionalItems"), True))
                 else:
                     lits.add((c.child(nid, items, "items"), True))
+        lits |= self.all_items
         return c.simplify(lits)
 
     @cached_property
@@ -503,7 +509,13 @@ class Compiler:
             atoms.append(("maxItems", int(node["maxItems"])))
         if node.get("uniqueItems") is True:
             atoms.append(("unique",))
-        for kw in ("contains", "unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef"):
+        if "contains" in node:
+            lo = int(node.get("minContains", 1)) if self.index.modern else 1
+            hi = node.get("maxContains") if self.index.modern else None
+            if lo > 0 or hi is not None:
+                atoms.append(("contains", (self.child(nid, node["contains"], "contains"), True), lo,
+                              None if hi is None else int(hi)))
+        for kw in ("unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef"):
             if kw in node:
                 self.unsupported(nid, kw, "not implemented")
         return types, atoms
@@ -678,10 +690,25 @@ class Compiler:
             return out
         if kind == "itemsrc":
             node = self.nodes[nid]
-            for kw in ("items", "additionalItems", "prefixItems"):
-                if kw in node and (isinstance(node[kw], list) or not self.trivially_true(self.child(nid, node[kw], kw))):
-                    self.unsupported(nid, kw, "negated")
+            items = node.get("items", True)
+            if not self.index.modern and isinstance(items, list) or node.get("prefixItems") \
+                    or "additionalItems" in node and isinstance(items, list):
+                self.unsupported(nid, "items", "negated tuple items")
+                return []
+            sub = self.child(nid, items, "items")
+            if self.trivially_true(sub):
+                return []
+            # Not every item fits: some item violates `items` (a contains constraint).
+            return [(A, frozenset({("contains", (sub, False), 1, None)}))]
+        if kind == "contains":
+            lit, lo, hi = atom[1], atom[2], atom[3]
+            if hi is None and lo == 1:  # no item matches: every item satisfies "not C"
+                return [(A, frozenset({("allitems", (lit[0], not lit[1]))}))]
+            self.unsupported(nid, "contains", "negated with minContains/maxContains")
             return []
+        if kind == "allitems":
+            lit = atom[1]
+            return [(A, frozenset({("contains", (lit[0], not lit[1]), 1, None)}))]
         if kind == "propnames":
             self.unsupported(nid, "propertyNames", "negated")
             return []
@@ -735,8 +762,7 @@ class Compiler:
         if "integer" in types:
             out.append(Branch("number", atoms, self, kind_integer="nonint" not in types))
         elif "nonint" in types:
-            self.unsupported(0, "type", "numbers that must not be integers")
-            out.append(Branch("number", atoms, self))
+            out.append(Branch("number", atoms, self, kind_nonint=True))
         if "string" in types:
             out.append(Branch("string", atoms, self))
         return out
@@ -849,10 +875,11 @@ class Compiler:
                     out.append(self.simplify({(self.child(nid, node["additionalProperties"], "additionalProperties"), True)}))
         elif b.kind == "array":
             f = b.arr
-            for i in range(max(f.tuple_length, f.min_items) + 1):
-                conj = f.item_conj(i)
-                if conj is not None:
-                    out.append(conj)
+            for i in range(max(f.tuple_length, f.min_items, len(f.contains)) + 1):
+                for extra in [()] + [((lit[0], pos),) for lit, _, _ in f.contains for pos in (True, False)]:
+                    conj = f.item_conj(i, extra)
+                    if conj is not None:
+                        out.append(conj)
         elif b.kind == "string":
             b.string  # noqa: B018 - builds the automaton, surfacing unsupported patterns now
         return [c for c in out if c is not None]
@@ -938,11 +965,14 @@ class Compiler:
             if f.max_items is not None and f.max_items < f.min_items:
                 return INF
             total = 1
-            for i in range(f.min_items):
-                conj = f.item_conj(i)
+            witnesses = [lit for lit, lo, _ in f.contains for _ in range(lo)]
+            for i in range(max(f.min_items, len(witnesses))):
+                conj = f.item_conj(i, witnesses[i:i + 1])
                 if conj is None:
                     return INF
                 total += 1 + self.cost_conj(conj)
+            if f.max_items is not None and len(witnesses) > f.max_items:
+                return INF
             return total
         raise AssertionError(b.kind)
 

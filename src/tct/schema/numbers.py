@@ -32,6 +32,7 @@ class NumberSpec:
     multiple: int | None = None          # only integer multiples are supported
     excluded: frozenset = frozenset()    # values (as Fractions) that are not allowed
     plain_integers: bool = False         # draft-04: an integer is never written "1.0"
+    nonint: bool = False                 # the value must not be integral (from not: {type: integer})
 
     @property
     def bounded(self) -> bool:
@@ -39,6 +40,8 @@ class NumberSpec:
 
     def admits(self, value: Fraction) -> bool:
         if self.integer and value.denominator != 1:
+            return False
+        if self.nonint and value.denominator == 1:
             return False
         if self.lo is not None and (value < self.lo or (self.lo_excl and value == self.lo)):
             return False
@@ -72,8 +75,8 @@ class NumberSpec:
                     return True
             return False
         if hi is None or lo < hi:
-            return True  # a real interval with interior: infinitely many values
-        return Fraction(lo) not in self.excluded
+            return True  # a real interval with interior: infinitely many values, non-integers too
+        return Fraction(lo) not in self.excluded and not (self.nonint and Fraction(lo).denominator == 1)
 
     def feasible(self, prefix: str) -> bool:
         """Can `prefix` still be completed to an admissible number (under our number grammar)?"""
@@ -91,7 +94,7 @@ class NumberSpec:
             digits = exp[1:].lstrip("+-")
             power = int(digits) if digits else 0
             return power <= 300 - len(int_part) if not exp[1:].startswith("-") else power <= 300
-        if not self.bounded and not self.excluded:
+        if not self.bounded and not self.excluded and not self.nonint:
             return frac is None or int_part is not None
         if frac is not None and int_part is None:
             return False
@@ -133,7 +136,7 @@ class NumberSpec:
             lo=None if self.hi is None else -self.hi, lo_excl=self.hi_excl,
             hi=None if self.lo is None else -self.lo, hi_excl=self.lo_excl,
             multiple=self.multiple, excluded=frozenset(-v for v in self.excluded),
-            plain_integers=self.plain_integers,
+            plain_integers=self.plain_integers, nonint=self.nonint,
         )
 
     def complete_text(self, text: str) -> bool:
