@@ -150,3 +150,21 @@ def test_contains_and_negated_items(name):
         assert validator.is_valid(doc), json.dumps(doc)
         assert tok.decode(ids) == doc
     agree()
+
+
+def test_not_additional_properties_false():
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
+              "oneOf": [{"properties": {"a": {}}, "additionalProperties": False}, {"required": ["b"]}]}
+    tok = tct.Tokenizer.from_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
+    rng = np.random.default_rng(5)
+    for _ in range(60):
+        doc = tok.decode(random_walk(tok, rng, max_tokens=200))
+        assert validator.is_valid(doc), json.dumps(doc)
+    for doc in ({"a": 1}, {"b": "x"}, {"a": 1, "b": "x"}, {"c": 1}, {"b": "x", "c": None}, {}):
+        try:
+            tok.encode(doc)
+            ours = True
+        except tct.SchemaViolation:
+            ours = False
+        assert ours == validator.is_valid(doc), doc

@@ -86,6 +86,8 @@ class Machine:
         if k == "object":
             if f.excluded:  # uniqueItems: closing may depend on the content so far
                 return ("O", f.branch.key, tuple(f.used), f.nfree, f.excluded, canonical(f.values))
+            if f.branch.obj.need_extra:  # closing depends on which free keys were written
+                return ("O", f.branch.key, frozenset(f.used), f.nfree, frozenset(f.values))
             return ("O", f.branch.key, frozenset(f.used), f.nfree)
         if k == "array":
             a = f.branch.arr
@@ -131,6 +133,7 @@ class Machine:
             used = frozenset(f.used)
             out = []
             if o.required <= used and o.closure(used) == used and len(used) + f.nfree >= o.min_props \
+                    and not o.unmet_extra(f.values) \
                     and (not f.excluded or canonical(f.values) not in f.excluded):
                 out.append(CLOSE)
             room = o.max_props is None or len(used) + f.nfree < o.max_props
@@ -414,6 +417,8 @@ class Machine:
             used = set(f.used)
             missing = o.closure(frozenset(used) | o.required) - used
             cost = 1 + sum(1 + c.cost_conj(o.key_conj(k)) for k in missing)
+            for nid in ([] if child_open else o.unmet_extra(set(f.values) | missing)):
+                cost += o.extra_key_options(nid, set(f.values) | missing)[0][0]
             return cost + max(0, o.min_props - len(used) - f.nfree - len(missing)) * 8
         if f.kind == "array":
             a = f.branch.arr
@@ -470,6 +475,9 @@ class Machine:
             missing = [k for k in o.names if k in o.closure(used | o.required) - used]
             if missing:
                 return CHOICE + o.index[missing[0]]
+            for nid in o.unmet_extra(f.values):
+                key = o.extra_key_options(nid, set(f.values))[0][1]
+                return FREEKEY if key is None else CHOICE + o.index[key]
             allowed = self.allowed()
             if CLOSE in allowed:
                 return CLOSE

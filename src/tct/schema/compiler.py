@@ -163,6 +163,7 @@ class ObjectFacts:
             if a[0] == "keylit":
                 self.key_literals[a[1]] = self.key_literals.get(a[1], frozenset()) | {a[2]}
         self.name_nodes = sorted(a[1] for a in atoms if a[0] == "propnames")
+        self.need_extra = sorted(a[1] for a in atoms if a[0] == "needextra")
         names: list[str] = []
         for nid in self.sources:
             for k in (c.nodes[nid].get("properties") or {}):
@@ -250,12 +251,34 @@ class ObjectFacts:
                     todo.append(d)
         return frozenset(out)
 
+    def is_extra(self, nid: int, key: str) -> bool:
+        """Is `key` an "additional" property for source `nid` (neither declared nor patterned)?"""
+        node = self.compiler.nodes[nid]
+        return key not in (node.get("properties") or {}) and not any(
+            self.compiler.search(p, key, nid) for p in (node.get("patternProperties") or {}))
+
+    def unmet_extra(self, keys) -> list[int]:
+        """Sources of `not additionalProperties: false` that no key satisfies yet."""
+        return [nid for nid in self.need_extra if not any(self.is_extra(nid, k) for k in keys)]
+
+    def extra_key_options(self, nid: int, keys) -> list:
+        """(cost, key or None for a free key) of the ways to add one additional property for `nid`."""
+        c = self.compiler
+        out = [(1 + c.cost_conj(self.key_conj(k)), k) for k in self.names
+               if k not in keys and self.is_extra(nid, k) and c.key_ok(self, k)]
+        fk = self.free_keys
+        if fk is not None:
+            key = shortest_string(fk.dfa, fk.dfa.start, "", fk.excluded | frozenset(keys))
+            if key is not None and self.key_conj(key) is not None:
+                out.append((2 + len(key.encode()) + c.cost_conj(self.key_conj(key)), None))
+        return sorted(out, key=lambda ck: ck[0])
+
     def can_finish(self, used: frozenset, extra_free: int = 0) -> bool:
         """Can an object holding `used` (+ extra_free free keys) still be completed?"""
         final = self.closure(used | self.required)
         if any(fs <= final for fs in self.forbid):
             return False
-        n = len(final) + extra_free
+        n = len(final) + extra_free + (1 if self.need_extra and self.unmet_extra(final) and not extra_free else 0)
         if self.max_props is not None and n > self.max_props:
             return False
         for k in final - used:
@@ -684,9 +707,13 @@ class Compiler:
             for pat, sub in (node.get("patternProperties") or {}).items():
                 if not self.trivially_true(self.child(nid, sub, "patternProperties", pat)):
                     self.unsupported(nid, "patternProperties", "negated")
-            if "additionalProperties" in node and not self.trivially_true(
-                    self.child(nid, node["additionalProperties"], "additionalProperties")):
-                self.unsupported(nid, "additionalProperties", "negated (would need 'some other key exists')")
+            if "additionalProperties" in node:
+                ap = self.child(nid, node["additionalProperties"], "additionalProperties")
+                if self.nodes[ap] is False and not node.get("patternProperties"):
+                    # "some key is additional": satisfied by any key outside `properties`.
+                    out.append((O, frozenset({("needextra", nid)})))
+                elif not self.trivially_true(ap):
+                    self.unsupported(nid, "additionalProperties", "negated with a schema or patternProperties")
             return out
         if kind == "itemsrc":
             node = self.nodes[nid]
@@ -956,6 +983,11 @@ class Compiler:
                 if conj is None:
                     return INF
                 total += 1 + self.cost_conj(conj)
+            for nid in f.unmet_extra(final):
+                options = f.extra_key_options(nid, final)
+                if not options:
+                    return INF
+                total += options[0][0]
             if len(final) < f.min_props:
                 extra = self._extra_keys_cost(f, final, f.min_props - len(final))
                 total += extra
