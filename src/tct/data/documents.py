@@ -1,4 +1,4 @@
-"""Read YAML/JSON files into plain JSON values, or fail with a DocumentError that says where.
+"""Read YAML/JSON (also JSON with comments, TOML) files into plain JSON values, or fail with a DocumentError that says where.
 
 Why not just `yaml.safe_load`: the tokenizer only speaks JSON, so anything that is not a JSON
 value (dates, binary, sets, non-string keys, NaN) must be rejected *with its location* rather
@@ -51,6 +51,7 @@ _MAX_VALUES = 5_000_000
 
 YAML_SUFFIXES = (".yml", ".yaml")
 JSON_SUFFIXES = (".json",)
+TOML_SUFFIXES = (".toml",)
 
 
 def json_pointer(parent: str, token: str | int) -> str:
@@ -252,13 +253,28 @@ def _check_json(v: Any, ptr: str, name: str) -> None:
             _check_json(x, json_pointer(ptr, i), name)
     elif isinstance(v, float) and not math.isfinite(v):
         raise DocumentError(name, ptr, f"{v} is not a finite number; JSON has no NaN/Infinity")
+    elif not isinstance(v, (str, int, float, bool, type(None))):
+        raise DocumentError(name, ptr, f"{type(v).__name__} value {v!s} is not a JSON value")
+
+
+_JSON_TOKEN_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.S)
+
+
+def _strip_comments(text: str) -> str:
+    """JSON with // and /* */ comments (tsconfig and friends): drop comments, keep strings."""
+    return _JSON_TOKEN_OR_COMMENT.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text)
 
 
 def _load_json(text: str, name: str) -> Any:
     if not text.strip():
         raise DocumentError(name, "", "empty document")
     try:
-        value = json.loads(text, object_pairs_hook=_pairs)
+        try:
+            value = json.loads(text, object_pairs_hook=_pairs)
+        except json.JSONDecodeError:
+            if "//" not in text and "/*" not in text:
+                raise
+            value = json.loads(_strip_comments(text), object_pairs_hook=_pairs)
     except json.JSONDecodeError as e:
         raise DocumentError(name, "", f"JSON syntax error at line {e.lineno}, column {e.colno}: "
                                       f"{e.msg}") from None
@@ -307,6 +323,14 @@ def load_document(path: str | Path) -> Any:
     except UnicodeDecodeError as e:
         raise DocumentError(name, "", f"not UTF-8 text (bad byte at offset {e.start})") from None
     suffix = p.suffix.lower()
+    if suffix in TOML_SUFFIXES:
+        import tomllib
+        try:
+            value = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            raise DocumentError(name, "", f"TOML syntax error: {e}") from None
+        _check_json(value, "", name)  # TOML dates and times are not JSON values
+        return value
     fmt = "json" if suffix in JSON_SUFFIXES else "yaml" if suffix in YAML_SUFFIXES else None
     return load_document_text(text, name, fmt)
 

@@ -57,8 +57,8 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
              use_mask: bool = True, stats: GenerationStats | None = None, return_ids: bool = False):
     """`n` documents (parsed JSON values). `prefix`: partial YAML/JSON text to continue.
 
-    `use_mask=False` exists only to measure the mask's cost: ids are then sampled freely and
-    replaced by the first allowed id when illegal (never used to produce outputs).
+    `use_mask=False` exists only to measure the mask's cost: ids are sampled from the raw
+    logits with no decoder at all until EOS or `max_tokens`, and None is returned per sequence.
     """
     tok, net = model.tokenizer, model.net
     net.eval()
@@ -85,7 +85,9 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
         rows = [([tok.position_id(start)] if start else []) + s[start:] for s in seqs]
         return torch.tensor(rows, dtype=torch.long, device=device)
 
-    while not all(d.done for d in decoders):
+    free_done = [False] * n  # use_mask=False: sequences end at EOS or the budget
+
+    while not all(free_done) if not use_mask else not all(d.done for d in decoders):
         length = len(seqs[0])
         if length - window_start + (1 if window_start else 0) > context:
             window_start = length - context // 2
@@ -99,15 +101,22 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
         logits, cache = net(x, cache=cache)
         last = logits[:, -1, :].float().cpu()
         for b, d in enumerate(decoders):
+            if not use_mask:
+                if free_done[b]:
+                    seqs[b].append(tok.pad_id)
+                    continue
+                probs = _filter(last[b], temperature, top_k, top_p)
+                tok_id = int(torch.multinomial(probs, 1, generator=rng))
+                seqs[b].append(tok_id)
+                stats.tokens += 1
+                free_done[b] = tok_id == tok.eos_id or len(seqs[b]) >= max_tokens
+                continue
             if d.done:
                 seqs[b].append(tok.pad_id)
                 continue
             t0 = time.perf_counter()
-            if use_mask:
-                allowed = torch.from_numpy(d.allowed().copy())
-                row = torch.where(allowed, last[b], torch.full_like(last[b], -torch.inf))
-            else:
-                row = last[b]
+            allowed = torch.from_numpy(d.allowed().copy())
+            row = torch.where(allowed, last[b], torch.full_like(last[b], -torch.inf))
             probs = _filter(row, temperature, top_k, top_p)
             stats.mask_seconds += time.perf_counter() - t0
 
@@ -124,6 +133,8 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
             seqs[b].append(tok_id)
             stats.tokens += 1
     stats.seconds += time.perf_counter() - start_time
+    if not use_mask:
+        return [None] * n
     outs = []
     for b, d in enumerate(decoders):
         ids = [i for i in seqs[b] if i != tok.pad_id]
