@@ -71,3 +71,20 @@ def test_partial_json_prefix_parsing(workflow_tok):
     assert info.value.path.startswith("/jobs/b")
     with pytest.raises(tct.DocumentError):
         prefix_decoder(workflow_tok, '{"on": "push",, ')
+
+
+def test_default_model_writes_workflows(workflow_validator):
+    model = tct.load_model("default")
+    assert model.tokenizer.identity()["schema"] == "github-workflow"
+    docs = tct.generate(model, n=3, temperature=0.8, seed=0, max_tokens=1500)
+    for doc in docs:
+        assert workflow_validator.is_valid(doc)
+    assert any("steps" in job for doc in docs for job in doc["jobs"].values())
+
+
+def test_checkpoint_for_another_schema_is_refused(tmp_path):
+    import shutil
+    from tct.model.registry import MODELS_DIR
+    shutil.copytree(MODELS_DIR / "default", tmp_path / "m")
+    with pytest.raises(tct.TCTError, match="different tokenizer"):
+        tct.load_model(str(tmp_path / "m"), schema="github-action")
