@@ -168,3 +168,21 @@ def test_not_additional_properties_false():
         except tct.SchemaViolation:
             ours = False
         assert ours == validator.is_valid(doc), doc
+
+
+def test_not_unique_items():
+    schema = {"type": "array", "items": {"enum": ["a", "b", 1]}, "not": {"uniqueItems": True}, "maxItems": 4}
+    tok = tct.Tokenizer.from_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
+    rng = np.random.default_rng(2)
+    for _ in range(60):
+        doc = tok.decode(random_walk(tok, rng, max_tokens=100))
+        assert validator.is_valid(doc), json.dumps(doc)
+    for doc in ([], ["a"], ["a", "a"], ["a", "b"], ["b", "a", "b"], [1, 1.0], ["a", "b", 1, "x"]):
+        try:
+            tok.encode(doc)
+            ours = True
+        except tct.SchemaViolation:
+            ours = False
+        assert ours == validator.is_valid(doc), doc
+    assert tct.Tokenizer.from_schema("dependabot").unenforced == []

@@ -91,9 +91,9 @@ class Machine:
             return ("O", f.branch.key, frozenset(f.used), f.nfree)
         if k == "array":
             a = f.branch.arr
-            if a.contains:
+            if a.contains or a.need_dup:
                 return ("A", f.branch.key, len(f.items), self._witnesses(f), f.excluded,
-                        canonical(f.items) if (f.excluded or a.unique) else None)
+                        canonical(f.items) if (f.excluded or a.unique or a.need_dup) else None)
             if f.excluded or a.unique:
                 return ("A", f.branch.key, f.excluded, canonical(f.items))
             cap = max(a.tuple_length, a.min_items, a.max_items or 0) + 1
@@ -151,13 +151,15 @@ class Machine:
             out = []
             n = len(f.items)
             owed = self._owed(f)
-            if n >= a.min_items and not owed and (not f.excluded or canonical(f.items) not in f.excluded):
+            first_of_pair = a.need_dup and n == 0  # "some two items are equal" needs two
+            if n >= a.min_items and not owed and not first_of_pair \
+                    and (not f.excluded or canonical(f.items) not in f.excluded):
                 out.append(CLOSE)
             slots = None if a.max_items is None else a.max_items - n
             excl = self._used_items(f) if a.unique else frozenset()
-            # ITEM: any item (room must stay for the witnesses still owed); CHOICE_0: an item
-            # that is a witness of the first unmet `contains`.
-            for sym, extra, room in ((ITEM, (), len(owed)), (CHOICE, owed[:1], 0)):
+            # ITEM: any item (room must stay for the items still owed); CHOICE_0: the first owed
+            # item (a witness of an unmet `contains`, or a copy of the first item).
+            for sym, extra, room in ((ITEM, (), len(owed) + first_of_pair), (CHOICE, owed[:1], 0)):
                 if (sym == CHOICE and not owed) or (slots is not None and slots <= room):
                     continue
                 conj = a.item_conj(n, self._item_extra(f) + tuple(extra))
@@ -180,8 +182,13 @@ class Machine:
                      for lit, _, _ in f.branch.arr.contains)
 
     def _owed(self, f: Frame) -> list:
-        """One `contains` literal per witness still missing."""
-        return [lit for (lit, lo, _), w in zip(f.branch.arr.contains, self._witnesses(f)) for _ in range(lo - w)]
+        """Literals of the items still owed: one per missing `contains` witness, and a copy of
+        the first item while no two items are equal (`not uniqueItems`)."""
+        a = f.branch.arr
+        out = [lit for (lit, lo, _), w in zip(a.contains, self._witnesses(f)) for _ in range(lo - w)]
+        if a.need_dup and f.items and len({canonical(v) for v in f.items}) == len(f.items):
+            out.append(self.c.const_literal(f.items[0]))
+        return out
 
     def _item_extra(self, f: Frame) -> tuple:
         """Items may no longer satisfy a `contains` that reached its maxContains."""
@@ -426,7 +433,11 @@ class Machine:
             owed = [] if child_open else self._owed(f)
             extra = self._item_extra(f)
             cost = 1 + sum(1 + c.cost_conj(a.item_conj(n + i, extra + (lit,))) for i, lit in enumerate(owed))
-            return cost + sum(1 + c.cost_conj(a.item_conj(i, extra)) for i in range(n + len(owed), a.min_items))
+            start = n + len(owed)
+            if a.need_dup and n == 0 and not child_open:  # the first item, then its copy
+                cost += 1 + c.cost_conj(a.item_conj(0, extra)) + 2
+                start = 1
+            return cost + sum(1 + c.cost_conj(a.item_conj(i, extra)) for i in range(start, a.min_items))
         if f.kind == "string":
             facts = self._string_facts(f)
             rest = self._string_completion(f, facts)
@@ -488,6 +499,8 @@ class Machine:
         if f.kind == "array":
             if self._owed(f):
                 return CHOICE
+            if f.branch.arr.need_dup and not f.items:
+                return ITEM
             return CLOSE if len(f.items) >= f.branch.arr.min_items and CLOSE in self.allowed() else ITEM
         if f.kind == "string":
             rest = self._string_completion(f, self._string_facts(f))

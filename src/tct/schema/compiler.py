@@ -297,6 +297,7 @@ class ArrayFacts:
         # contains: (literal, min, max) - at least min and at most max items satisfy it.
         self.contains = sorted((a[1], a[2], a[3]) for a in atoms if a[0] == "contains")
         self.all_items = frozenset(a[1] for a in atoms if a[0] == "allitems")
+        self.need_dup = ("dupitems",) in atoms
 
     def item_conj(self, index: int, extra=()) -> frozenset | None:
         c = self.compiler
@@ -349,6 +350,7 @@ class Compiler:
         self._cost_conj: dict[frozenset, float] = {}
         self._cost_branch: dict[tuple, float] = {}
         self._branches: dict[frozenset, list] = {}
+        self._consts: dict[str, dict] = {}
         self._dfa: dict = {}
         self._regex: dict = {}
         self._oracle: dict = {}
@@ -542,6 +544,14 @@ class Compiler:
             if kw in node:
                 self.unsupported(nid, kw, "not implemented")
         return types, atoms
+
+    def const_literal(self, value) -> tuple:
+        """A literal meaning "equal to `value`" (a schema node made for it)."""
+        key = json.dumps(value, sort_keys=True)
+        node = self._consts.get(key)
+        if node is None:
+            node = self._consts[key] = {"const": value}
+        return (self.index.node_id(node, f"#<const {key[:40]}>"), True)
 
     def _pattern_ok(self, nid, keyword, pattern) -> bool:
         self.search(pattern, "", nid)  # a syntax error is a schema error even when not strict
@@ -739,9 +749,10 @@ class Compiler:
         if kind == "propnames":
             self.unsupported(nid, "propertyNames", "negated")
             return []
-        if kind == "unique":
-            self.unsupported(nid, "uniqueItems", "negated")
-            return []
+        if kind == "unique":  # some two items are equal
+            return [(A, frozenset({("dupitems",)}))]
+        if kind == "dupitems":
+            return [(A, frozenset({("unique",)}))]
         if kind == "multipleOf":
             self.unsupported(nid, "multipleOf", "negated")
             return []
@@ -996,9 +1007,9 @@ class Compiler:
             f = b.arr
             if f.max_items is not None and f.max_items < f.min_items:
                 return INF
-            total = 1
+            total = 3 if f.need_dup else 1  # a duplicate: one more item, equal to the first
             witnesses = [lit for lit, lo, _ in f.contains for _ in range(lo)]
-            for i in range(max(f.min_items, len(witnesses))):
+            for i in range(max(f.min_items, len(witnesses), 1 if f.need_dup else 0)):
                 conj = f.item_conj(i, witnesses[i:i + 1])
                 if conj is None:
                     return INF
