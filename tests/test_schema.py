@@ -186,3 +186,16 @@ def test_not_unique_items():
             ours = False
         assert ours == validator.is_valid(doc), doc
     assert tct.Tokenizer.from_schema("dependabot").unenforced == []
+
+
+def test_few_patterned_keys_run_out_cleanly():
+    schema = {"type": "object", "additionalProperties": False,
+              "patternProperties": {"^(default|mac|linux)$": {"type": "string", "maxLength": 1}}}
+    tok = tct.Tokenizer.from_schema(schema)
+    rng = np.random.default_rng(0)
+    seen = set()
+    for _ in range(100):
+        doc = tok.decode(random_walk(tok, rng, max_tokens=100, end_bias=0.05))
+        assert jsonschema.Draft7Validator(schema).is_valid(doc)
+        seen.add(len(doc))
+    assert 3 in seen  # all three names used, and then the object closes

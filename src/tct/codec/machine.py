@@ -86,7 +86,11 @@ class Machine:
         if k == "object":
             if f.excluded:  # uniqueItems: closing may depend on the content so far
                 return ("O", f.branch.key, tuple(f.used), f.nfree, f.excluded, canonical(f.values))
-            if f.branch.obj.need_extra:  # closing depends on which free keys were written
+            o = f.branch.obj
+            fk = o.free_keys
+            # Closing, or whether another free key can still be spelled, may depend on which
+            # free keys were written (when they are few, e.g. a handful of patterned names).
+            if o.need_extra or (f.nfree and fk is not None and fk.dfa.count_capped(fk.dfa.start, 64) < 64):
                 return ("O", f.branch.key, frozenset(f.used), f.nfree, frozenset(f.values))
             return ("O", f.branch.key, frozenset(f.used), f.nfree)
         if k == "array":
@@ -143,7 +147,7 @@ class Machine:
                         out.append(CHOICE + i)
                 fk = o.free_keys
                 if fk is not None and o.can_finish(used, f.nfree + 1) and \
-                        shortest_string(fk.dfa, fk.dfa.start, "", fk.excluded | f.excluded) is not None:
+                        shortest_string(fk.dfa, fk.dfa.start, "", fk.excluded | frozenset(f.values)) is not None:
                     out.append(FREEKEY)
             return sorted(out)
         if f.kind == "array":
