@@ -97,6 +97,10 @@ def test_windows(workflow_tok):
 
 def test_random_walks_are_valid(workflow_tok, workflow_validator):
     rng = np.random.default_rng(7)
+    tight = int(workflow_tok.decoder().remaining_cost()) + 10
+    for _ in range(10):
+        ids = random_walk(workflow_tok, rng, max_tokens=tight, end_bias=0.0)
+        assert len(ids) <= tight and workflow_validator.is_valid(workflow_tok.decode(ids))
     for _ in range(25):
         ids = random_walk(workflow_tok, rng, max_tokens=1500)
         assert len(ids) <= 1500

@@ -77,8 +77,14 @@ def test_random_walks_valid(compiled):
     rng = np.random.default_rng(1)
     for _ in range(40):
         ids = random_walk(tok, rng, max_tokens=300)
+        assert len(ids) <= 300
         doc = tok.decode(ids)
         assert validator.is_valid(doc), f"{name}: {json.dumps(doc)}"
+    # A budget barely above the shortest document still always ends in time.
+    tight = int(tok.decoder().remaining_cost()) + 3
+    for _ in range(20):
+        ids = random_walk(tok, rng, max_tokens=tight, end_bias=0.0)
+        assert len(ids) <= tight and validator.is_valid(tok.decode(ids))
 
 
 def test_one_of_exclusivity_is_enforced():

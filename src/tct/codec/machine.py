@@ -430,7 +430,10 @@ class Machine:
             cost = 1 + sum(1 + c.cost_conj(o.key_conj(k)) for k in missing)
             for nid in ([] if child_open else o.unmet_extra(set(f.values) | missing)):
                 cost += o.extra_key_options(nid, set(f.values) | missing)[0][0]
-            return cost + max(0, o.min_props - len(used) - f.nfree - len(missing)) * 8
+            need = o.min_props - len(f.values) - len(missing) - (1 if child_open else 0)
+            if need > 0:
+                cost += c._extra_keys_cost(o, frozenset(f.values) | missing, need)
+            return cost
         if f.kind == "array":
             a = f.branch.arr
             n = len(f.items) + (1 if child_open else 0)

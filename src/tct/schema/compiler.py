@@ -1031,9 +1031,15 @@ class Compiler:
         costs.sort()
         if len(costs) >= need:
             return sum(costs[:need])
-        if f.free_keys is not None:
-            return sum(costs) + (need - len(costs)) * 8  # free keys: an upper bound is enough here
-        return INF
+        total, taken, fk = sum(costs), set(final), f.free_keys
+        for _ in range(need - len(costs)):  # then the shortest free keys, as the completion takes them
+            key = None if fk is None else shortest_string(fk.dfa, fk.dfa.start, "", fk.excluded | frozenset(taken))
+            conj = None if key is None else f.key_conj(key)
+            if conj is None:
+                return INF
+            taken.add(key)
+            total += 2 + len(key.encode()) + self.cost_conj(conj)
+        return total
 
 
 def shortest_string(dfa: CharDFA, state: int, prefix: str, excluded) -> str | None:
