@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from tct.codec.encoder import Encoder, _kind_fits
-from tct.codec.machine import CHOICE, END, ITEM, _ptr
+from tct.codec.machine import CHOICE, ITEM, _ptr
 from tct.data.documents import load_document_text
 from tct.errors import DocumentError, SchemaViolation
 
@@ -219,5 +219,3 @@ def prefix_decoder(tokenizer, text: str):
     d._advance_forced()
     return d, ids
 
-
-__all__ = ["prefix_decoder", "parse_prefix", "END"]
