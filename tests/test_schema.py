@@ -205,3 +205,20 @@ def test_few_patterned_keys_run_out_cleanly():
         assert jsonschema.Draft7Validator(schema).is_valid(doc)
         seen.add(len(doc))
     assert 3 in seen  # all three names used, and then the object closes
+
+
+def test_not_enum_of_arrays_and_objects():
+    schema = {"type": "array", "items": {"not": {"enum": [[1, 2], {"a": 1}]}, "type": ["array", "object"]},
+              "maxItems": 3}
+    tok = tct.Tokenizer.from_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
+    for doc in ([[1, 2]], [[2, 1]], [{"a": 1}], [{"a": 1.0}], [{"a": 2}], [[]]):
+        try:
+            tok.encode(doc)
+            ours = True
+        except tct.SchemaViolation:
+            ours = False
+        assert ours == validator.is_valid(doc), doc
+    rng = np.random.default_rng(4)
+    for _ in range(40):
+        assert validator.is_valid(tok.decode(random_walk(tok, rng, max_tokens=120)))

@@ -336,6 +336,9 @@ class Machine:
     def _enter(self, b: Branch, path, excluded) -> Frame:
         """Frame for a chosen branch; `excluded` holds canonical texts of values already used
         (uniqueItems), applied to the kinds that can enforce it while typing."""
+        if b.kind in ("object", "array"):  # `not: {enum: [...]}` over objects and arrays
+            excluded = excluded | frozenset(canonical(v) for a in b.atoms if a[0] == "not_enum"
+                                            for v in map(json.loads, a[1]) if isinstance(v, (dict, list)))
         if b.kind == "literal":
             if excluded:
                 vals = tuple(v for v in b.values if canonical(v) not in excluded)

@@ -679,10 +679,7 @@ class Compiler:
         kind = atom[0]
         S, N, O, A = (frozenset({"string"}), frozenset({"integer", "nonint"}), frozenset({"object"}),
                       frozenset({"array"}))
-        if kind == "enum":
-            if any(isinstance(v, (dict, list)) for v in _values(atom[1])):
-                self.unsupported(nid, "enum", "negated enum of objects or arrays")
-                return []
+        if kind == "enum":  # objects and arrays in it are refused when they close (see Machine)
             return [(ALL_TYPES, frozenset({("not_enum", atom[1])}))]
         if kind == "pattern":
             return [(S, frozenset({("pattern", atom[1], False)}))]
