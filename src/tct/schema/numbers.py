@@ -90,6 +90,8 @@ class NumberSpec:
         if exp is not None:
             if self.bounded or int_part is None or (frac is not None and len(frac) < 2):
                 return False
+            if not (int_part + (frac or "")).strip("0."):  # a zero mantissa stays zero
+                return self.admits(Fraction(0))
             # Keep clear of float overflow/underflow so every completion is a finite float.
             digits = exp[1:].lstrip("+-")
             power = int(digits) if digits else 0
