@@ -222,3 +222,11 @@ def test_not_enum_of_arrays_and_objects():
     rng = np.random.default_rng(4)
     for _ in range(40):
         assert validator.is_valid(tok.decode(random_walk(tok, rng, max_tokens=120)))
+
+
+def test_number_exponents_stay_finite():
+    from tct.schema.numbers import NumberSpec
+    spec = NumberSpec()
+    assert not spec.feasible("0e" + "9" * 50)  # would be a 10**(10**50) Fraction otherwise
+    assert spec.feasible("1e-30") and spec.complete_text("1e-30")
+    assert NumberSpec(nonint=True).feasible("0e") is False  # 0 * 10^k is never a non-integer

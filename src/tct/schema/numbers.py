@@ -90,12 +90,14 @@ class NumberSpec:
         if exp is not None:
             if self.bounded or int_part is None or (frac is not None and len(frac) < 2):
                 return False
-            if not (int_part + (frac or "")).strip("0."):  # a zero mantissa stays zero
-                return self.admits(Fraction(0))
             # Keep clear of float overflow/underflow so every completion is a finite float.
             digits = exp[1:].lstrip("+-")
-            power = int(digits) if digits else 0
-            return power <= 300 - len(int_part) if not exp[1:].startswith("-") else power <= 300
+            power = 0 if not digits else int(digits) if len(digits) < 6 else 10 ** 6
+            if power > (300 if exp[1:].startswith("-") else 300 - len(int_part)):
+                return False
+            if not (int_part + (frac or "")).strip("0."):  # a zero mantissa stays zero
+                return self.admits(Fraction(0))
+            return True
         if not self.bounded and not self.excluded and not self.nonint:
             return frac is None or int_part is not None
         if frac is not None and int_part is None:
@@ -148,6 +150,9 @@ class NumberSpec:
             return False
         if ("e" in text or "E" in text) and self.bounded:
             return False
+        m = NUMBER_RE.match(text)
+        if m.group(3) and len(m.group(3).lstrip("eE+-")) > 4:
+            return False  # exponents beyond what feasible() lets anyone type
         value = json.loads(text)
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             return False
