@@ -46,3 +46,13 @@ def minified(doc) -> str:
 
 
 JSON_COMMENT = re.compile(r"^\s*//.*$", re.M)
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Tiny matmuls are far slower with 2 OpenMP threads on a busy 2-core box (spin-waiting)."""
+    import torch
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)

@@ -11,13 +11,7 @@ from tct.model import checkpoint as ckpt
 from tct.model.gpt import GPT, PRESETS, GPTConfig
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny matmuls are far slower with 2 OpenMP threads on a busy 2-core box (spin-waiting)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 IDENTITY = {"schema": "demo", "schema_sha256": "ab" * 32, "vocab_size": 300}

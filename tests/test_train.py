@@ -16,13 +16,7 @@ from tct.train.loop import TrainConfig, build_arg_parser, lr_at, train
 from tct.data.shards import IGNORE, Shards, write_shards
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny matmuls are far slower with 2 OpenMP threads on a busy 2-core box (spin-waiting)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 PAD, BOS, EOS, POS_BASE, N_POS, STRIDE, VOCAB = 0, 1, 2, 3, 8, 16, 300
