@@ -63,6 +63,18 @@ def assert_same_verdicts(tok, validator, docs):
         assert json.dumps(tok.decode(ids)) == json.dumps(doc)
 
 
+def check_keyword_schema(schema, docs, max_tokens=200, walks=60, seed=0):
+    """Random walks are valid and verdicts on `docs` equal jsonschema's; returns the tokenizer."""
+    tok = tct.Tokenizer.from_schema(schema)
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    rng = np.random.default_rng(seed)
+    for _ in range(walks):
+        doc = tok.decode(random_walk(tok, rng, max_tokens=max_tokens))
+        assert validator.is_valid(doc), json.dumps(doc)
+    assert_same_verdicts(tok, validator, docs)
+    return tok
+
+
 @pytest.fixture(scope="module", params=sorted(SCHEMAS))
 def compiled(request):
     schema = SCHEMAS[request.param]
@@ -159,24 +171,14 @@ def test_contains_and_negated_items(name):
 def test_not_additional_properties_false():
     schema = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
               "oneOf": [{"properties": {"a": {}}, "additionalProperties": False}, {"required": ["b"]}]}
-    tok = tct.Tokenizer.from_schema(schema)
-    validator = jsonschema.Draft7Validator(schema)
-    rng = np.random.default_rng(5)
-    for _ in range(60):
-        doc = tok.decode(random_walk(tok, rng, max_tokens=200))
-        assert validator.is_valid(doc), json.dumps(doc)
-    assert_same_verdicts(tok, validator, ({"a": 1}, {"b": "x"}, {"a": 1, "b": "x"}, {"c": 1}, {"b": "x", "c": None}, {}))
+    check_keyword_schema(schema, ({"a": 1}, {"b": "x"}, {"a": 1, "b": "x"}, {"c": 1}, {"b": "x", "c": None}, {}),
+                         seed=5)
 
 
 def test_not_unique_items():
     schema = {"type": "array", "items": {"enum": ["a", "b", 1]}, "not": {"uniqueItems": True}, "maxItems": 4}
-    tok = tct.Tokenizer.from_schema(schema)
-    validator = jsonschema.Draft7Validator(schema)
-    rng = np.random.default_rng(2)
-    for _ in range(60):
-        doc = tok.decode(random_walk(tok, rng, max_tokens=100))
-        assert validator.is_valid(doc), json.dumps(doc)
-    assert_same_verdicts(tok, validator, ([], ["a"], ["a", "a"], ["a", "b"], ["b", "a", "b"], [1, 1.0], ["a", "b", 1, "x"]))
+    check_keyword_schema(schema, ([], ["a"], ["a", "a"], ["a", "b"], ["b", "a", "b"], [1, 1.0], ["a", "b", 1, "x"]),
+                         max_tokens=100, seed=2)
     assert tct.Tokenizer.from_schema("dependabot").unenforced == []
 
 
@@ -196,12 +198,8 @@ def test_few_patterned_keys_run_out_cleanly():
 def test_not_enum_of_arrays_and_objects():
     schema = {"type": "array", "items": {"not": {"enum": [[1, 2], {"a": 1}]}, "type": ["array", "object"]},
               "maxItems": 3}
-    tok = tct.Tokenizer.from_schema(schema)
-    validator = jsonschema.Draft7Validator(schema)
-    assert_same_verdicts(tok, validator, ([[1, 2]], [[2, 1]], [{"a": 1}], [{"a": 1.0}], [{"a": 2}], [[]]))
-    rng = np.random.default_rng(4)
-    for _ in range(40):
-        assert validator.is_valid(tok.decode(random_walk(tok, rng, max_tokens=120)))
+    check_keyword_schema(schema, ([[1, 2]], [[2, 1]], [{"a": 1}], [{"a": 1.0}], [{"a": 2}], [[]]),
+                         max_tokens=120, walks=40, seed=4)
 
 
 def test_number_exponents_stay_finite():

@@ -45,12 +45,10 @@ def cmd_inspect(args) -> int:
     from tct.data.documents import load_document
     tok = _tokenizer(args)
     ids = _read_ids(args.file) if args.ids else tok.encode(load_document(args.file))
-    pos_of = {}
     for row in tok.trace(ids):
         pos = row["position"]
         tid = "" if pos is None else str(ids[pos])
         print(f"{'-' if pos is None else pos:>6} {tid:>5}  {row['path']:<40} {row['decision']:<20} {row['choice']}")
-        pos_of[pos] = True
     print(f"# {len(ids)} tokens (BOS/EOS included); rows marked '-' were forced and cost no token",
           file=sys.stderr)
     return 0

@@ -83,10 +83,9 @@ class Tokenizer:
     def _feed_all(self, ids) -> "Decoder":
         d = self.decoder()
         ids = [int(i) for i in ids]
-        start = 0
         if ids and ids[0] != self.bos_id:
             d.feed(self.bos_id)  # a bare body is accepted; BOS is implied
-        for pos, tok in enumerate(ids[start:]):
+        for pos, tok in enumerate(ids):
             if d.done and tok == self.pad_id:
                 continue
             d.feed(tok, position=pos)
