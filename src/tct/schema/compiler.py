@@ -450,10 +450,14 @@ class Compiler:
         memo[nid] = out
         return out
 
-    @staticmethod
-    def _product(*dnfs) -> list:
+    def _product(self, *dnfs, prune: bool = True) -> list:
+        """Conjunction of DNFs. Large products drop the combinations that are provably empty
+        as they go (e.g. ten `if type == X then ...` conjuncts), keeping expansion tractable."""
         acc = [(ALL_TYPES, frozenset())]
         for d in dnfs:
+            if len(acc) * len(d) > 16 * MAX_PARTIALS:
+                raise SchemaError("#", f"more than {MAX_PARTIALS} alternatives after expansion")
+            check = prune and len(acc) * len(d) > 64
             nxt, seen = [], set()
             for (t1, a1), (t2, a2) in iproduct(acc, d):
                 t = t1 & t2
@@ -462,7 +466,8 @@ class Compiler:
                 p = (t, a1 | a2)
                 if p not in seen:
                     seen.add(p)
-                    nxt.append(p)
+                    if not (check and self._quick_unsat(t, p[1], 0)):
+                        nxt.append(p)
             acc = nxt
             if len(acc) > MAX_PARTIALS:
                 raise SchemaError("#", f"more than {MAX_PARTIALS} alternatives after expansion")
@@ -635,7 +640,7 @@ class Compiler:
         return out
 
     def _disjoint(self, a, b) -> bool:
-        return all(self._quick_unsat(t, atoms, 0) for t, atoms in self._product(a, b))
+        return all(self._quick_unsat(t, atoms, 0) for t, atoms in self._product(a, b, prune=False))
 
     def _dnf_neg(self, nid) -> list:
         node = self.nodes[nid]
@@ -876,7 +881,7 @@ class Compiler:
             conj = facts.key_conj(k)
             if conj is None:
                 return True
-            partials = self._product(*[self.dnf(n, p) for n, p in sorted(conj)])
+            partials = self._product(*[self.dnf(n, p) for n, p in sorted(conj)], prune=False)
             if all(self._quick_unsat(t, a, depth + 1) for t, a in partials):
                 return True
         return False
