@@ -208,3 +208,23 @@ def test_number_exponents_stay_finite():
     assert not spec.feasible("0e" + "9" * 50)  # would be a 10**(10**50) Fraction otherwise
     assert spec.feasible("1e-30") and spec.complete_text("1e-30")
     assert NumberSpec(nonint=True).feasible("0e") is False  # 0 * 10^k is never a non-integer
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_number_prefixes_never_dead_end(data):
+    """Typing a number one legal character at a time always leaves a way to finish it."""
+    from fractions import Fraction
+    from tct.schema.numbers import NumberSpec
+    spec = data.draw(st.sampled_from([
+        NumberSpec(), NumberSpec(nonint=True), NumberSpec(integer=True, lo=Fraction(1), hi=Fraction(100)),
+        NumberSpec(lo=Fraction(-5), hi=Fraction(5, 2), hi_excl=True), NumberSpec(excluded=frozenset({Fraction(0)})),
+        NumberSpec(lo=Fraction(1, 1000), hi=Fraction(2, 1000), hi_excl=True)]))
+    text = ""
+    for _ in range(data.draw(st.integers(0, 12))):
+        options = spec.next_chars(text)
+        assert options or spec.complete_text(text), text
+        if not options:
+            break
+        text += data.draw(st.sampled_from(options))
+    assert spec.complete_text(text + spec.shortest_completion(text))

@@ -22,6 +22,14 @@ CHARS = "-0123456789.eE+"
 MAX_DIGITS = 400
 
 
+def _exponent_ok(int_part: str, exp: str) -> bool:
+    """Keep clear of float overflow/underflow so every completion is a finite float (and of
+    huge powers of ten in exact arithmetic): |exponent| <= 300, less the integer digits."""
+    digits = exp[1:].lstrip("+-").lstrip("0")
+    power = 0 if not digits else int(digits) if len(digits) < 6 else 10 ** 6
+    return power <= (300 if exp[1:].startswith("-") else 300 - len(int_part))
+
+
 @dataclass(frozen=True)
 class NumberSpec:
     integer: bool = False
@@ -88,12 +96,10 @@ class NumberSpec:
         neg = prefix.startswith("-")
         int_part, frac, exp = m.group(1), m.group(2), m.group(3)
         if exp is not None:
-            if self.bounded or int_part is None or (frac is not None and len(frac) < 2):
+            # Exponents only for unbounded numbers (non-integers included: kept plain too).
+            if self.bounded or self.nonint or int_part is None or (frac is not None and len(frac) < 2):
                 return False
-            # Keep clear of float overflow/underflow so every completion is a finite float.
-            digits = exp[1:].lstrip("+-")
-            power = 0 if not digits else int(digits) if len(digits) < 6 else 10 ** 6
-            if power > (300 if exp[1:].startswith("-") else 300 - len(int_part)):
+            if not _exponent_ok(int_part, exp):
                 return False
             if not (int_part + (frac or "")).strip("0."):  # a zero mantissa stays zero
                 return self.admits(Fraction(0))
@@ -148,11 +154,11 @@ class NumberSpec:
             return False
         if self.integer and not (PLAIN_INT_RE if self.plain_integers else INT_TEXT_RE).match(text):
             return False
-        if ("e" in text or "E" in text) and self.bounded:
+        if ("e" in text or "E" in text) and (self.bounded or self.nonint):
             return False
         m = NUMBER_RE.match(text)
-        if m.group(3) and len(m.group(3).lstrip("eE+-")) > 4:
-            return False  # exponents beyond what feasible() lets anyone type
+        if m.group(3) and not _exponent_ok(m.group(1), m.group(3)):
+            return False
         value = json.loads(text)
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             return False
@@ -162,21 +168,29 @@ class NumberSpec:
         return "".join(c for c in CHARS if self.feasible(prefix + c))
 
     def shortest_completion(self, prefix: str) -> str:
-        """Fewest characters that make `prefix` a complete admissible number (breadth first)."""
-        frontier = [prefix]
-        for _ in range(MAX_DIGITS + 8):
-            nxt = []
-            for p in frontier:
-                if self.complete_text(p):
-                    return p[len(prefix):]
-            for p in frontier:
-                for c in "0123456789-.":
-                    if self.feasible(p + c):
-                        nxt.append(p + c)
-            # Keep the frontier small: prefixes that reach the same value set behave alike.
-            frontier = nxt[:64]
-            if not frontier:
-                break
+        """Fewest characters that make `prefix` a complete admissible number.
+
+        Iterative deepening over feasible prefixes only (each of them has some completion), so
+        short answers are found at once and long ones (bounds far from zero) still are."""
+        failed: set = set()
+
+        def search(p: str, depth: int):
+            if self.complete_text(p):
+                return p
+            if depth == 0 or (p, depth) in failed:
+                return None
+            for c in CHARS:
+                if self.feasible(p + c):
+                    found = search(p + c, depth - 1)
+                    if found is not None:
+                        return found
+            failed.add((p, depth))
+            return None
+
+        for depth in range(MAX_DIGITS + 8):
+            found = search(prefix, depth)
+            if found is not None:
+                return found[len(prefix):]
         raise ValueError(f"no completion of number prefix {prefix!r}")
 
 
