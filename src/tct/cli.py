@@ -13,6 +13,8 @@ DEFAULT_SCHEMA = "github-workflow"
 
 def _tokenizer(args):
     from tct.vocab.tokenizer import Tokenizer
+    if getattr(args, "tokenizer", None):
+        return Tokenizer.load(args.tokenizer)
     return Tokenizer.from_schema(args.schema, strict=not getattr(args, "no_strict", False))
 
 
@@ -89,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     def with_schema(sp):
         sp.add_argument("--schema", default=DEFAULT_SCHEMA, help="built-in name or path (default: %(default)s)")
         sp.add_argument("--no-strict", action="store_true", help="compile even if some keywords cannot be enforced")
+        sp.add_argument("--tokenizer", help="trained tokenizer directory or shipped name (instead of --schema)")
         return sp
 
     sp = with_schema(sub.add_parser("encode", help="print a document's token ids as JSON"))
@@ -110,8 +113,30 @@ def build_parser() -> argparse.ArgumentParser:
     sp = with_schema(corpus.add_parser("check", help="validate every YAML/JSON file under DIR"))
     sp.add_argument("dir")
     sp.set_defaults(func=cmd_corpus_check)
+    tokenizer = sub.add_parser("tokenizer", help="trained tokenizers").add_subparsers(dest="tokenizer_command",
+                                                                                      required=True)
+    sp = tokenizer.add_parser("train", help="learn merges over the base ids of a corpus's train split")
+    sp.add_argument("corpus")
+    sp.add_argument("--schema", default=DEFAULT_SCHEMA)
+    sp.add_argument("--no-strict", action="store_true")
+    sp.add_argument("--vocab", type=int, default=8192, help="ids in all, base ids included (default: %(default)s)")
+    sp.add_argument("--max-len", type=int, default=64, help="most base ids one merged id stands for")
+    sp.add_argument("--limit", type=int, default=None, help="use only the first N train files")
+    sp.add_argument("--val-fraction", type=float, default=0.1, help="used when there is no MANIFEST.jsonl")
+    sp.add_argument("--out", required=True)
+    sp.set_defaults(func=cmd_tokenizer_train)
     _add_model_commands(sub)
     return p
+
+
+def cmd_tokenizer_train(args) -> int:
+    from tct.data.merges import train_tokenizer
+    tok, used, rejected = train_tokenizer(args.corpus, _tokenizer(args), args.vocab, max_len=args.max_len,
+                                          val_fraction=args.val_fraction, limit=args.limit)
+    tok.save(args.out)
+    print(f"{used} documents ({rejected} rejected): {tok.base_size} base ids + {len(tok.merges or ())} merges "
+          f"= {tok.vocab_size} ids -> {args.out}")
+    return 0
 
 
 def cmd_data_prepare(args) -> int:

@@ -47,12 +47,11 @@ class Frame:
 
     def copy(self) -> "Frame":
         f = Frame.__new__(Frame)
-        for s in Frame.__slots__:
-            setattr(f, s, getattr(self, s))
-        if self.items is not None:
-            f.items = list(self.items)
-        if self.values is not None:
-            f.values = dict(self.values)
+        f.kind, f.path, f.conj, f.branch, f.state = self.kind, self.path, self.conj, self.branch, self.state
+        f.pending, f.text, f.used, f.key, f.excluded = self.pending, self.text, self.used, self.key, self.excluded
+        f.role, f.nfree, f.spec = self.role, self.nfree, self.spec
+        f.items = None if self.items is None else list(self.items)
+        f.values = None if self.values is None else dict(self.values)
         return f
 
 
@@ -66,10 +65,12 @@ class Machine:
         self.result = None
         self.done = False
 
-    def copy(self) -> "Machine":
+    def copy(self, shared_below: int = 0) -> "Machine":
+        """`shared_below`: frames under this index are shared, not copied (the caller promises
+        not to step into them)."""
         m = Machine.__new__(Machine)
         m.c, m.cache, m.result, m.done = self.c, self.cache, self.result, self.done
-        m.stack = [f.copy() for f in self.stack]
+        m.stack = self.stack[:shared_below] + [f.copy() for f in self.stack[shared_below:]]
         return m
 
     # ------------------------------------------------------------ legal symbols
@@ -110,6 +111,46 @@ class Machine:
         if k == "number":
             return ("N", f.spec, f.text)
         raise AssertionError(k)
+
+    def frame_key(self, i: int, with_key_text: bool = True):
+        """Hashable summary of everything of frame `i` that symbols applied from here can
+        observe once it is the top frame again (its legal symbols, its transitions, and what it
+        delivers to a parent that depends on content). Refines `state_key` for the top frame;
+        merged ids cache their legality on the keys of the frames they can reach."""
+        f = self.stack[i]
+        content = any(self._content_sensitive(g) for g in self.stack[:i])
+        k = f.kind
+        if k == "value":
+            return ("V", f.conj, f.excluded)
+        if k == "literal":
+            return ("L", f.branch.key)
+        if k == "object":
+            whole = canonical(f.values) if (content or f.excluded) else None
+            return ("O", f.branch.key, frozenset(f.used), f.nfree, frozenset(f.values), f.key, f.excluded, whole)
+        if k == "array":
+            a = f.branch.arr
+            if content or self._content_sensitive(f):
+                return ("A", f.branch.key, len(f.items), f.excluded, canonical(f.items))
+            cap = max(a.tuple_length, a.min_items, a.max_items or 0) + 1
+            return ("A", f.branch.key, min(len(f.items), cap))
+        if k == "string":
+            facts = self._string_facts(f)
+            # A key's text reaches its parent only when END pops into it: callers that stop
+            # before such pops (merged_mask's level 0) may leave it out.
+            live = self._live_exclusions(f, facts)  # the others can no longer be reached
+            text = f.text if (content or (f.role == "key" and with_key_text) or live) else None
+            return ("S", id(facts), f.role, f.state, f.pending, live, text)
+        if k == "number":
+            return ("N", f.spec, f.text)
+        raise AssertionError(k)
+
+    @staticmethod
+    def _content_sensitive(f: Frame) -> bool:
+        """Does this container's future depend on the content of the values it receives?"""
+        if f.kind == "array":
+            a = f.branch.arr
+            return bool(f.excluded or a.unique or a.contains or a.need_dup)
+        return f.kind == "object" and bool(f.excluded)
 
     def allowed(self) -> tuple:
         return self.options()[0]

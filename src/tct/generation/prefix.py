@@ -214,7 +214,7 @@ def prefix_decoder(tokenizer, text: str):
     d.phase = "body"  # BOS taken, forced steps not yet: the encoder makes every decision itself
     enc = Encoder(d.m)
     drive(enc, parse_prefix(text), ())
-    ids = [tokenizer.bos_id] + [s for s, emitted in enc.trace if emitted]
+    ids = [tokenizer.bos_id] + tokenizer.apply_merges([s for s, emitted in enc.trace if emitted])
     d.n_fed = len(ids)
     d._advance_forced()
     return d, ids

@@ -3,24 +3,33 @@
 Layout: ids 0..255 bytes, then END, CLOSE, ITEM, FREEKEY, CHOICE_0..CHOICE_{K-1} (the codec's
 symbols, used as ids directly), then BOS, EOS, PAD and `N_POS` position ids for windows cut
 out of long documents. K is the largest number of options at any decision of this schema.
+A trained tokenizer appends learned merged ids after these (`vocab/merges.py`): each stands
+for a run of base ids and is fed as that run.
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 
 from tct.codec.encoder import encode_symbols
 from tct.codec.machine import CHOICE, CLOSE, END, FREEKEY, ITEM, Machine, symbol_name
-from tct.errors import DecodeError, SchemaError
+from tct.errors import DecodeError, SchemaError, TCTError
 from tct.schema.compiler import Compiler
+from tct.schema.load import read_schema, schema_sha256
+from tct.vocab.merged_mask import MergedMasks
+from tct.vocab.merges import MergeTable
 
 N_POS = 64
 POS_STRIDE = 64
 FORMAT_VERSION = 1
+SHIPPED = Path(__file__).resolve().parents[1] / "tokenizers"
 
 
 class Tokenizer:
-    def __init__(self, compiler: Compiler):
+    def __init__(self, compiler: Compiler, merges: MergeTable | None = None):
         self.compiler = compiler
         c = compiler
         k = 1
@@ -37,14 +46,76 @@ class Tokenizer:
         self.pad_id = self.bos_id + 2
         self.pos_base = self.bos_id + 3
         self.n_pos, self.pos_stride = N_POS, POS_STRIDE
-        self.vocab_size = self.pos_base + N_POS
+        self.base_size = self.pos_base + N_POS
+        self.merges = merges if merges is not None and len(merges) else None
+        if self.merges is not None and self.merges.base_size != self.base_size:
+            raise TCTError(f"merges were learned over {self.merges.base_size} base ids, this schema has {self.base_size}")
+        self.vocab_size = self.base_size + (len(self.merges) if self.merges else 0)
         self._sym_cache: dict = {}
         self._mask_cache: dict = {}
+        self.merged_masks = MergedMasks(self.merges, self.vocab_size) if self.merges else None
 
     @classmethod
     def from_schema(cls, schema, strict: bool = True) -> "Tokenizer":
         """`schema`: a built-in name ("github-workflow"), a path to a JSON schema, or a dict."""
         return cls(Compiler(schema, strict=strict))
+
+    def with_merges(self, merges: MergeTable | None) -> "Tokenizer":
+        """The same schema with another merge table (None: the base tokenizer)."""
+        return Tokenizer(self.compiler, merges)
+
+    # ------------------------------------------------------------ trained tokenizers
+    def save(self, directory) -> None:
+        """config.json + merges.json + schema.json (so that any schema reloads)."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        c = self.compiler
+        config = {"format": FORMAT_VERSION, "schema": c.name, "schema_sha256": c.sha256, "strict": c.strict,
+                  "base_size": self.base_size, "vocab_size": self.vocab_size,
+                  "n_merges": len(self.merges) if self.merges else 0,
+                  "merges_sha256": self.merges.sha256 if self.merges else None}
+        files = {"schema.json": c.index.nodes[0], "merges.json": self.merges.to_json() if self.merges else None,
+                 "config.json": config}
+        for name, data in files.items():
+            if data is None:
+                continue
+            tmp = out / (name + ".tmp")
+            tmp.write_text(json.dumps(data, indent=None if name != "config.json" else 2), encoding="utf-8")
+            tmp.replace(out / name)
+
+    @classmethod
+    def load(cls, dir_or_name) -> "Tokenizer":
+        """A directory written by `save`, or the name of a shipped tokenizer ("github-workflow")."""
+        path = Path(dir_or_name)
+        if not (path / "config.json").exists():
+            path = SHIPPED / str(dir_or_name)
+            if not (path / "config.json").exists():
+                shipped = sorted(p.name for p in SHIPPED.glob("*/config.json")) if SHIPPED.exists() else []
+                raise TCTError(f"no tokenizer directory {str(dir_or_name)!r} and no shipped tokenizer of that name "
+                               f"(shipped: {', '.join(shipped) or 'none'}; train one with `tct tokenizer train`)")
+        try:
+            config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+            schema = json.loads((path / "schema.json").read_text(encoding="utf-8"))
+            merges = None
+            if config.get("n_merges"):
+                merges = MergeTable.from_json(json.loads((path / "merges.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError) as exc:
+            raise TCTError(f"{path}: not a readable tokenizer directory ({exc})") from None
+        source = schema
+        try:
+            named, _ = read_schema(config["schema"])
+            if schema_sha256(named) == config["schema_sha256"]:
+                source = config["schema"]  # a built-in: keep its name in the identity
+        except TCTError:
+            pass
+        if schema_sha256(schema) != config["schema_sha256"]:
+            raise TCTError(f"{path}: schema.json does not match the sha256 in config.json")
+        tok = cls(Compiler(source, strict=config.get("strict", True)), merges)
+        if merges is not None and merges.sha256 != config.get("merges_sha256"):
+            raise TCTError(f"{path}: merges.json does not match the sha256 in config.json")
+        if tok.vocab_size != config["vocab_size"]:
+            raise TCTError(f"{path}: vocab size {tok.vocab_size} != {config['vocab_size']} in config.json")
+        return tok
 
     # ------------------------------------------------------------ identity
     @property
@@ -57,9 +128,12 @@ class Tokenizer:
 
     def identity(self) -> dict:
         """What a model trained on these ids depends on; checkpoints store and compare it."""
-        return {"schema": self.compiler.name, "schema_sha256": self.compiler.sha256,
-                "vocab_size": self.vocab_size, "n_choices": self.n_choices,
-                "strict": self.compiler.strict, "format": FORMAT_VERSION}
+        out = {"schema": self.compiler.name, "schema_sha256": self.compiler.sha256,
+               "vocab_size": self.vocab_size, "n_choices": self.n_choices,
+               "strict": self.compiler.strict, "format": FORMAT_VERSION}
+        if self.merges is not None:
+            out["merges_sha256"] = self.merges.sha256
+        return out
 
     # ------------------------------------------------------------ encode / decode
     def _machine(self) -> Machine:
@@ -68,7 +142,25 @@ class Tokenizer:
     def encode(self, doc) -> list[int]:
         """`[BOS] + decisions + [EOS]`; raises SchemaViolation (with `.path`) if `doc` is invalid."""
         trace = encode_symbols(self._machine(), doc)
-        return [self.bos_id] + [s for s, emitted in trace if emitted] + [self.eos_id]
+        return [self.bos_id] + self.apply_merges([s for s, emitted in trace if emitted]) + [self.eos_id]
+
+    def apply_merges(self, base_ids) -> list[int]:
+        """Canonical merged ids for a run of base ids (BOS/EOS/PAD/positions stay as they are)."""
+        base_ids = list(base_ids)
+        if self.merges is None:
+            return base_ids
+        out, run = [], []
+        for i in base_ids:
+            if i >= self.bos_id:
+                out += self.merges.apply(run) + [i]
+                run = []
+            else:
+                run.append(i)
+        return out + self.merges.apply(run)
+
+    def expand(self, tok: int) -> tuple[int, ...]:
+        """The base ids a (possibly merged) id stands for."""
+        return self.merges.expand(tok) if self.merges is not None and tok >= self.base_size else (tok,)
 
     def decoder(self) -> "Decoder":
         return Decoder(self)
@@ -136,6 +228,8 @@ class Tokenizer:
             return f"POS{tok - self.pos_base}"
         if 0 <= tok < self.bos_id:
             return symbol_name(tok)
+        if self.base_size <= tok < self.vocab_size:
+            return "merge[" + ", ".join(symbol_name(s) for s in self.expand(tok)) + "]"
         return f"<invalid {tok}>"
 
     def trace(self, ids) -> list[dict]:
@@ -183,6 +277,8 @@ class Decoder:
             return [self.tok.eos_id]
         if self.phase == "done":
             return []
+        if self.tok.merges is not None:
+            return [int(i) for i in np.flatnonzero(self.allowed())]
         return list(self.m.allowed())
 
     def allowed(self) -> np.ndarray:
@@ -191,14 +287,25 @@ class Decoder:
         mask = cache.get(key)
         if mask is None:
             mask = np.zeros(self.tok.vocab_size, dtype=bool)
-            mask[self.allowed_ids()] = True
+            mask[list(self.m.allowed()) if self.phase == "body" else self.allowed_ids()] = True
             mask.flags.writeable = False
             cache[key] = mask
+        if self.phase == "body" and self.tok.merged_masks is not None:
+            return self.tok.merged_masks.mask(self.m, mask)
         return mask
 
     def feed(self, tok: int, position: int | None = None) -> None:
         tok = int(tok)
         pos = self.n_fed if position is None else position
+        if self.tok.merges is not None and self.tok.base_size <= tok < self.tok.vocab_size:
+            if self.phase != "body" or not self.tok.merged_masks.legal(self.m, tok):
+                raise DecodeError(pos, self.describe(), self.allowed_ids(),
+                                  f"illegal token {tok} ({self.tok.token_name(tok)})")
+            self.n_fed += 1
+            for sym in self.tok.merges.expand(tok):
+                self._step(sym, pos)
+                self._advance_forced()
+            return
         legal = self.m.options()[1] if self.phase == "body" else self.allowed_ids()
         if tok not in legal:
             raise DecodeError(pos, self.describe(), self.allowed_ids(),

@@ -1,0 +1,136 @@
+"""The exact mask of merged ids, cached by the frames their legality can depend on.
+
+A merged id is legal iff its whole base-id run is legal from the current state, forced steps
+applied in between. The runs are walked as a trie from the current machine. A walk that is
+about to pop into the frame below the ones already consulted stops there and is resumed one
+level down: level k's result depends only on the top k+1 frames, so it is cached under their
+`Machine.frame_key`s, nested. Most states need only level 0 (the top frame); runs that close
+strings and containers reach the levels below, and only they pay for those frames' keys.
+
+Only the last symbol of a run is never applied: its legality is read off the options of the
+state before it, so leaves of the trie cost no machine copy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tct.codec.machine import CLOSE, END
+
+
+class _Entry:
+    __slots__ = ("ids", "pending", "children", "mask")
+
+    def __init__(self, ids, pending):
+        self.ids, self.pending = ids, pending
+        self.children: dict = {}
+        self.mask = None
+
+
+def _escapes(m, sym, floor: int) -> bool:
+    """Would applying `sym` pop into (and so consult) a frame below index `floor`?"""
+    f = m.stack[-1]
+    pops = f.kind == "literal" or (sym in (END, CLOSE) and f.kind != "value")
+    return pops and 0 <= len(m.stack) - 2 < floor
+
+
+def _apply(m, sym, floor: int) -> bool:
+    """Step `sym` and the forced steps after it; False (machine spoiled) if that escapes."""
+    if _escapes(m, sym, floor):
+        return False
+    m.step(sym)
+    while not m.done:
+        opts = m.options()[0]
+        if len(opts) != 1:
+            break
+        if _escapes(m, opts[0], floor):
+            return False
+        m.step(opts[0])
+    return True
+
+
+def _walk(m, node, floor, path, legal, pending) -> None:
+    if m.done:
+        return
+    syms, sym_set = m.options()
+    kids = node.children
+    pairs = ((s, kids.get(s)) for s in syms) if len(syms) < len(kids) else \
+        ((s, c) for s, c in kids.items() if s in sym_set)
+    for sym, child in pairs:
+        if child is None:
+            continue
+        if child.tok >= 0:
+            legal.append(child.tok)
+        if not child.children:
+            continue
+        m2 = m.copy(floor)
+        if _apply(m2, sym, floor):
+            _walk(m2, child, floor, path + (sym,), legal, pending)
+        else:
+            pending.append((path + (sym,), child))
+
+
+class MergedMasks:
+    """Per tokenizer: full-vocabulary masks (base ids + merged ids) for body states."""
+
+    def __init__(self, table, vocab_size: int):
+        self.table = table
+        self.vocab_size = vocab_size
+        self.root: dict = {}
+        self._masks: dict = {}  # dedupe identical masks
+        self.lookups = 0
+        self.computed = 0   # level entries computed (cache misses, any level)
+
+    def mask(self, m, base_mask: np.ndarray) -> np.ndarray:
+        self.lookups += 1
+        top = len(m.stack) - 1
+        node, ids_so_far, level = self.root, [], 0
+        while True:
+            i = top - level
+            if level == 0:
+                key = m.frame_key(i, with_key_text=False)
+            elif level == 1:  # the top frame may be a key string: its text decides the value
+                key = (m.frame_key(i), m.stack[top].text if m.stack[top].role == "key" else None)
+            else:
+                key = m.frame_key(i)
+            entry = node.get(key)
+            if entry is None:
+                entry = node[key] = self._compute(m, i, entry_pending=None if level == 0 else pending)
+                self.computed += 1
+            ids_so_far.append(entry.ids)
+            if not entry.pending:
+                if entry.mask is None:
+                    entry.mask = self._final(base_mask, ids_so_far)
+                return entry.mask
+            pending, node, level = entry.pending, entry.children, level + 1
+
+    def _compute(self, m, floor: int, entry_pending) -> _Entry:
+        legal, pending = [], []
+        if entry_pending is None:
+            _walk(m, self.table.trie, floor, (), legal, pending)
+        else:
+            for path, node in entry_pending:
+                m2 = m.copy(floor)
+                if all(_apply(m2, s, floor) for s in path):
+                    _walk(m2, node, floor, path, legal, pending)
+                else:
+                    pending.append((path, node))
+        return _Entry(np.array(legal, dtype=np.int64), pending)
+
+    def _final(self, base_mask, id_lists) -> np.ndarray:
+        mask = base_mask.copy()
+        for ids in id_lists:
+            mask[ids] = True
+        mask.flags.writeable = False
+        return self._masks.setdefault(mask.tobytes(), mask)
+
+    def legal(self, m, tok: int) -> bool:
+        """Is merged id `tok` legal here? (walks just its run: no cache needed)"""
+        m = m.copy()
+        seq = self.table.expand(tok)
+        for j, s in enumerate(seq):
+            if m.done or s not in m.options()[1]:
+                return False
+            if j < len(seq) - 1:
+                _apply(m, s, -1)
+        return True
