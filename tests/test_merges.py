@@ -1,0 +1,179 @@
+"""Learned merges keep everything exact: round trips, masks equal to what feed accepts, any
+segmentation decodes, every allowed id can still be finished, generation stays valid."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tct
+from tct.data.documents import load_document
+from tct.generation.constrained import random_walk
+from tct.vocab.merges import learn_merges
+from conftest import CORPUS, minified, need
+
+
+@pytest.fixture(scope="module")
+def corpus_docs(manifest, workflow_tok):
+    """~50 train documents to learn from, ~12 val documents to check on."""
+    out = {"train": [], "val": []}
+    for e in manifest:
+        if e["verdict"] != "valid" or len(out[e["split"]]) >= {"train": 50, "val": 12}[e["split"]]:
+            continue
+        doc = load_document(CORPUS / e["file"])
+        if len(minified(doc)) < 6000:  # small documents keep the brute-force checks fast
+            out[e["split"]].append(doc)
+    return out
+
+
+@pytest.fixture(scope="module")
+def merged(corpus_docs, workflow_tok):
+    from tct.data.merges import train_tokenizer  # noqa: F401  (the CLI path; learn_merges is its core)
+    base = workflow_tok
+    frozen = [base.bos_id, base.eos_id, base.pad_id] + list(range(base.pos_base, base.pos_base + base.n_pos))
+    table = learn_merges([base.encode(d) for d in corpus_docs["train"]], base.vocab_size, 700, frozen=frozen)
+    return base.with_merges(table)
+
+
+def accepted(dec, vocab_size):
+    out = np.zeros(vocab_size, dtype=bool)
+    for i in range(vocab_size):
+        try:
+            dec.copy().feed(i)
+            out[i] = True
+        except tct.DecodeError:
+            pass
+    return out
+
+
+def test_learning_is_deterministic_and_frozen_ids_never_merge(corpus_docs, workflow_tok, merged):
+    base = workflow_tok
+    frozen = {base.bos_id, base.eos_id, base.pad_id} | set(range(base.pos_base, base.pos_base + base.n_pos))
+    again = learn_merges([base.encode(d) for d in corpus_docs["train"]], base.vocab_size, 700, frozen=frozen)
+    assert again.pairs == merged.merges.pairs and again.sha256 == merged.merges.sha256
+    assert len(merged.merges) > 200 and merged.vocab_size == base.vocab_size + len(merged.merges)
+    assert all(len(s) <= 64 and not frozen & set(s) for s in merged.merges.seqs)
+
+
+def test_round_trip_and_compression(corpus_docs, workflow_tok, merged):
+    n_base = n_merged = 0
+    for doc in corpus_docs["val"]:
+        ids = merged.encode(doc)
+        assert merged.decode(ids) == doc
+        assert ids == merged.encode(doc)  # canonical
+        base_ids = workflow_tok.encode(doc)
+        assert [s for i in ids for s in merged.expand(i)] == base_ids
+        n_base, n_merged = n_base + len(base_ids), n_merged + len(ids)
+    assert n_merged < 0.7 * n_base
+
+
+def test_any_segmentation_decodes(corpus_docs, workflow_tok, merged):
+    rng = np.random.default_rng(0)
+    trie = merged.merges.trie
+    for doc in corpus_docs["val"][:6]:
+        base_ids = workflow_tok.encode(doc)
+        out, i = [base_ids[0]], 1
+        while i < len(base_ids) - 1:
+            node, options = trie, [base_ids[i]]
+            for j in range(i, len(base_ids) - 1):
+                node = node.children.get(base_ids[j])
+                if node is None:
+                    break
+                if node.tok >= 0:
+                    options.append(node.tok)
+            pick = options[rng.integers(len(options))]
+            out.append(pick)
+            i += len(merged.expand(pick))
+        out.append(base_ids[-1])
+        assert merged.decode(out) == doc
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(seed=st.integers(0, 2 ** 32 - 1), frac=st.floats(0.0, 1.0))
+def test_mask_equals_what_feed_accepts(merged, corpus_docs, seed, frac):
+    rng = np.random.default_rng(seed)
+    if rng.random() < 0.5:  # a state inside a real document
+        ids = merged.encode(corpus_docs["val"][int(rng.integers(len(corpus_docs["val"])))])
+    else:  # a state of a random walk
+        ids = random_walk(merged, rng, max_tokens=600)
+    dec = merged.decoder()
+    for i in ids[:int(frac * (len(ids) - 1))]:
+        dec.feed(i)
+    mask = dec.allowed()
+    assert np.array_equal(mask, accepted(dec, merged.vocab_size))
+    assert sorted(dec.allowed_ids()) == list(np.flatnonzero(mask))
+
+
+def test_every_allowed_id_can_be_finished(merged, corpus_docs, workflow_validator):
+    rng = np.random.default_rng(3)
+    ids = merged.encode(corpus_docs["val"][1])
+    for cut in rng.choice(len(ids) - 1, size=4, replace=False):
+        prefix = list(ids[:cut + 1])
+        allowed = merged.decoder()
+        for i in prefix:
+            allowed.feed(i)
+        cand = np.flatnonzero(allowed.allowed())
+        for tok in rng.choice(cand, size=min(25, len(cand)), replace=False):
+            stream = prefix + [int(tok)]
+            full = stream + merged.complete(stream)
+            doc = merged.decode(full)
+            assert workflow_validator.is_valid(doc)
+            text, _ = merged.decode_prefix(stream)
+            assert json.dumps(doc, ensure_ascii=False, separators=(",", ":")).startswith(text)
+
+
+def test_windows_and_random_ids(merged, corpus_docs):
+    ids = merged.encode(corpus_docs["val"][0])
+    window = merged.extract_window(ids, 5, 40)
+    assert merged.is_position(window[0]) and merged.decode_window(window) == ids[5:40]
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        junk = [merged.bos_id] + [int(x) for x in rng.integers(0, merged.vocab_size, size=int(rng.integers(1, 30)))]
+        try:
+            merged.decode(junk)
+        except tct.DecodeError:
+            pass
+    assert "merge[" in merged.token_name(merged.base_size)
+
+
+def test_save_load_identity(merged, tmp_path, workflow_tok):
+    merged.save(tmp_path / "tok")
+    back = tct.Tokenizer.load(tmp_path / "tok")
+    assert back.identity() == merged.identity() and back.vocab_size == merged.vocab_size
+    assert "merges_sha256" in merged.identity() and "merges_sha256" not in workflow_tok.identity()
+    assert merged.identity() != workflow_tok.identity()
+    assert tct.Tokenizer.from_schema("github-workflow").merges is None
+    with pytest.raises(tct.TCTError, match="tct tokenizer train"):
+        tct.Tokenizer.load("no-such-tokenizer")
+
+
+def test_walks_and_untrained_generation_are_valid(merged, workflow_validator):
+    from tct.model.checkpoint import random_model
+    from tct.model.gpt import GPTConfig
+    from tct.model.registry import LoadedModel
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        ids = random_walk(merged, rng, max_tokens=500)
+        assert len(ids) <= 500 and workflow_validator.is_valid(merged.decode(ids))
+    torch.set_num_threads(1)
+    cfg = GPTConfig(vocab_size=merged.vocab_size, d_model=32, n_layers=1, n_heads=2, context=64)
+    model = LoadedModel(random_model(cfg, seed=2), merged, cfg, "random")
+    for temperature, prefix in ((0.5, None), (1.5, '{"name": "CI", "on": "push", "jobs": {')):
+        for doc, ids in tct.generate(model, n=2, temperature=temperature, seed=4, max_tokens=300,
+                                     prefix=prefix, return_ids=True):
+            assert len(ids) <= 300 and workflow_validator.is_valid(doc)
+            assert merged.decode(ids) == doc
+            if prefix:
+                assert doc["name"] == "CI"
+
+
+def test_cli_train(tmp_path):
+    from tct.cli import main
+    need(CORPUS)
+    out = tmp_path / "tok"
+    assert main(["tokenizer", "train", str(CORPUS), "--vocab", "500", "--limit", "20", "--out", str(out)]) == 0
+    assert tct.Tokenizer.load(out).vocab_size == 500
