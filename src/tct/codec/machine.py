@@ -112,13 +112,15 @@ class Machine:
             return ("N", f.spec, f.text)
         raise AssertionError(k)
 
-    def frame_key(self, i: int, with_key_text: bool = True):
+    def frame_key(self, i: int, with_key_text: bool = True, content: bool | None = None):
         """Hashable summary of everything of frame `i` that symbols applied from here can
         observe once it is the top frame again (its legal symbols, its transitions, and what it
         delivers to a parent that depends on content). Refines `state_key` for the top frame;
-        merged ids cache their legality on the keys of the frames they can reach."""
+        merged ids cache their legality on the keys of the frames they can reach. `content`:
+        `content_flags()[i]`, when the caller has it."""
         f = self.stack[i]
-        content = any(self._content_sensitive(g) for g in self.stack[:i])
+        if content is None:
+            content = any(self._content_sensitive(g) for g in self.stack[:i])
         k = f.kind
         if k == "value":
             return ("V", f.conj, f.excluded)
@@ -143,6 +145,14 @@ class Machine:
         if k == "number":
             return ("N", f.spec, f.text)
         raise AssertionError(k)
+
+    def content_flags(self) -> list[bool]:
+        """Per frame: does some container below it depend on the content of the values it gets?"""
+        out, seen = [], False
+        for f in self.stack:
+            out.append(seen)
+            seen = seen or self._content_sensitive(f)
+        return out
 
     @staticmethod
     def _content_sensitive(f: Frame) -> bool:

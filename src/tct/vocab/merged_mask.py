@@ -85,14 +85,15 @@ class MergedMasks:
         self.lookups += 1
         top = len(m.stack) - 1
         node, ids_so_far, level = self.root, [], 0
+        content = m.content_flags()
         while True:
             i = top - level
             if level == 0:
-                key = m.frame_key(i, with_key_text=False)
+                key = m.frame_key(i, with_key_text=False, content=content[i])
             elif level == 1:  # the top frame may be a key string: its text decides the value
-                key = (m.frame_key(i), m.stack[top].text if m.stack[top].role == "key" else None)
+                key = (m.frame_key(i, content=content[i]), m.stack[top].text if m.stack[top].role == "key" else None)
             else:
-                key = m.frame_key(i)
+                key = m.frame_key(i, content=content[i])
             entry = node.get(key)
             if entry is None:
                 entry = node[key] = self._compute(m, i, entry_pending=None if level == 0 else pending)

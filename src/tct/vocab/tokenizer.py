@@ -257,10 +257,12 @@ class Decoder:
         self.phase = "start"   # start -> body -> end -> done
         self.n_fed = 0
         self.on_step = None
+        self._mask = None  # the full mask of the current state, once computed (merges only)
 
     def copy(self) -> "Decoder":
         d = Decoder.__new__(Decoder)
         d.tok, d.m, d.phase, d.n_fed, d.on_step = self.tok, self.m.copy(), self.phase, self.n_fed, None
+        d._mask = self._mask
         return d
 
     @property
@@ -291,17 +293,22 @@ class Decoder:
             mask.flags.writeable = False
             cache[key] = mask
         if self.phase == "body" and self.tok.merged_masks is not None:
-            return self.tok.merged_masks.mask(self.m, mask)
+            if self._mask is None:  # forgotten by every feed
+                self._mask = self.tok.merged_masks.mask(self.m, mask)
+            return self._mask
         return mask
 
     def feed(self, tok: int, position: int | None = None) -> None:
         tok = int(tok)
         pos = self.n_fed if position is None else position
         if self.tok.merges is not None and self.tok.base_size <= tok < self.tok.vocab_size:
-            if self.phase != "body" or not self.tok.merged_masks.legal(self.m, tok):
+            legal = self._mask[tok] if self._mask is not None else \
+                self.phase == "body" and self.tok.merged_masks.legal(self.m, tok)
+            if not legal:
                 raise DecodeError(pos, self.describe(), self.allowed_ids(),
                                   f"illegal token {tok} ({self.tok.token_name(tok)})")
             self.n_fed += 1
+            self._mask = None
             for sym in self.tok.merges.expand(tok):
                 self._step(sym, pos)
                 self._advance_forced()
@@ -311,6 +318,7 @@ class Decoder:
             raise DecodeError(pos, self.describe(), self.allowed_ids(),
                               f"illegal token {tok} ({self.tok.token_name(tok)})")
         self.n_fed += 1
+        self._mask = None
         if self.phase == "start":
             self.phase = "body"
         elif self.phase == "end":
