@@ -204,6 +204,7 @@ def _add_model_commands(sub) -> None:
     sp.add_argument("out")
     sp.add_argument("--schema", default=DEFAULT_SCHEMA)
     sp.add_argument("--val-fraction", type=float, default=0.1, help="used when there is no MANIFEST.jsonl")
+    sp.add_argument("--tokenizer", help="trained tokenizer directory or shipped name (instead of --schema)")
     sp.set_defaults(func=cmd_data_prepare, no_strict=False)
 
     from tct.train.loop import build_arg_parser

@@ -40,10 +40,13 @@ def tokenizer_for(schema, strict: bool = True) -> Tokenizer:
 
 
 def load_model(model: str = "default", schema="github-workflow", device: str = "cpu",
-               preset: str = "tiny", seed: int = 0) -> LoadedModel:
-    """"default" (shipped with the package), "random" (untrained `preset`), or a checkpoint path."""
+               preset: str = "tiny", seed: int = 0, tokenizer: Tokenizer | None = None) -> LoadedModel:
+    """"default" (shipped with the package), "random" (untrained `preset`), or a checkpoint path.
+
+    A checkpoint trained on merged ids finds its tokenizer in `tokenizer`, else in its own
+    `tokenizer/` folder, else among the shipped ones (by schema name); the identity must match."""
     if model == "random":
-        tok = tokenizer_for(schema)
+        tok = tokenizer or tokenizer_for(schema)
         cfg = GPTConfig.preset(preset, tok.vocab_size)
         return LoadedModel(random_model(cfg, seed=seed).to(device), tok, cfg, "random")
     path = MODELS_DIR / "default" if model == "default" else Path(model)
@@ -52,6 +55,11 @@ def load_model(model: str = "default", schema="github-workflow", device: str = "
     stored = read_checkpoint_config(path).get("tokenizer", {})
     if model == "default" and schema == "github-workflow":
         schema = stored.get("schema", schema)
-    tok = tokenizer_for(schema, strict=stored.get("strict", True))
+    if tokenizer is not None:
+        tok = tokenizer
+    elif stored.get("merges_sha256"):
+        tok = Tokenizer.load(path / "tokenizer" if (path / "tokenizer").exists() else stored.get("schema", schema))
+    else:
+        tok = tokenizer_for(schema, strict=stored.get("strict", True))
     net, cfg, _ = load_checkpoint(path, expected_identity=tok.identity(), device=device)
     return LoadedModel(net, tok, cfg, str(path))

@@ -34,11 +34,8 @@ def _escapes(m, sym, floor: int) -> bool:
     return pops and 0 <= len(m.stack) - 2 < floor
 
 
-def _apply(m, sym, floor: int) -> bool:
-    """Step `sym` and the forced steps after it; False (machine spoiled) if that escapes."""
-    if _escapes(m, sym, floor):
-        return False
-    m.step(sym)
+def _forced(m, floor: int) -> bool:
+    """Apply the forced steps; False if the next one would escape (the machine stops before it)."""
     while not m.done:
         opts = m.options()[0]
         if len(opts) != 1:
@@ -49,7 +46,18 @@ def _apply(m, sym, floor: int) -> bool:
     return True
 
 
+def _apply(m, sym, floor: int) -> bool:
+    """Step `sym` and the forced steps after it; False (machine spoiled) if that escapes."""
+    if _escapes(m, sym, floor):
+        return False
+    m.step(sym)
+    return _forced(m, floor)
+
+
 def _walk(m, node, floor, path, legal, pending) -> None:
+    """Legal merged ids below trie `node` from `m`; walks that would escape below `floor` go to
+    `pending` as (path, frames from `floor` up just before the escaping step, that step's
+    symbol or None for a forced one, trie node to go on from)."""
     if m.done:
         return
     syms, sym_set = m.options()
@@ -63,11 +71,40 @@ def _walk(m, node, floor, path, legal, pending) -> None:
             legal.append(child.tok)
         if not child.children:
             continue
+        if _escapes(m, sym, floor):
+            pending.append((path + (sym,), [f.copy() for f in m.stack[floor:]], sym, child))
+            continue
         m2 = m.copy(floor)
-        if _apply(m2, sym, floor):
+        m2.step(sym)
+        if _forced(m2, floor):
             _walk(m2, child, floor, path + (sym,), legal, pending)
         else:
-            pending.append((path + (sym,), child))
+            pending.append((path + (sym,), m2.stack[floor:], None, child))
+
+
+def _resume(m, floor, item, legal, pending, replay: bool) -> None:
+    """Go on with a walk that escaped one level up, now that frame `floor` may be consulted.
+    The saved frames stand for the real ones (their keys matched) except a key string's text,
+    which level 0 leaves out of its key: then the walk is replayed from the real machine."""
+    path, frames, sym, node = item
+    if replay:  # the earlier steps stayed above the frame that escaped: only the last one can
+        m2 = m.copy(floor)
+        for s in path[:-1]:
+            m2.step(s)
+            _forced(m2, floor)
+        sym = path[-1]
+    else:
+        m2 = m.copy(len(m.stack))
+        m2.stack = m.stack[:floor] + [m.stack[floor].copy()] + [f.copy() for f in frames]
+    if sym is not None:
+        if _escapes(m2, sym, floor):
+            pending.append((path, m2.stack[floor:], sym, node))
+            return
+        m2.step(sym)
+    if _forced(m2, floor):
+        _walk(m2, node, floor, path, legal, pending)
+    else:
+        pending.append((path, m2.stack[floor:], None, node))
 
 
 class MergedMasks:
@@ -110,12 +147,9 @@ class MergedMasks:
         if entry_pending is None:
             _walk(m, self.table.trie, floor, (), legal, pending)
         else:
-            for path, node in entry_pending:
-                m2 = m.copy(floor)
-                if all(_apply(m2, s, floor) for s in path):
-                    _walk(m2, node, floor, path, legal, pending)
-                else:
-                    pending.append((path, node))
+            replay = floor == len(m.stack) - 2 and m.stack[-1].role == "key"
+            for item in entry_pending:
+                _resume(m, floor, item, legal, pending, replay)
         return _Entry(np.array(legal, dtype=np.int64), pending)
 
     def _final(self, base_mask, id_lists) -> np.ndarray:

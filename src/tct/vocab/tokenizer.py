@@ -302,9 +302,11 @@ class Decoder:
         tok = int(tok)
         pos = self.n_fed if position is None else position
         if self.tok.merges is not None and self.tok.base_size <= tok < self.tok.vocab_size:
-            legal = self._mask[tok] if self._mask is not None else \
-                self.phase == "body" and self.tok.merged_masks.legal(self.m, tok)
-            if not legal:
+            if self._mask is None and self.on_step is None and self.phase == "body":
+                self._feed_run(tok, pos)  # no mask at hand: try the run on a copy
+                return
+            if not (self._mask is not None and self._mask[tok]) and \
+                    not (self.phase == "body" and self.tok.merged_masks.legal(self.m, tok)):
                 raise DecodeError(pos, self.describe(), self.allowed_ids(),
                                   f"illegal token {tok} ({self.tok.token_name(tok)})")
             self.n_fed += 1
@@ -327,6 +329,19 @@ class Decoder:
         else:
             self._step(tok, pos)
         self._advance_forced()
+
+    def _feed_run(self, tok: int, pos) -> None:
+        """Feed merged id `tok` as its run, checking every base id; atomic (a copy is adopted)."""
+        saved = self.m
+        self.m = saved.copy()
+        for sym in self.tok.merges.expand(tok):
+            if self.phase != "body" or sym not in self.m.options()[1]:
+                self.m, self.phase = saved, "body"
+                raise DecodeError(pos, self.describe(), self.allowed_ids(),
+                                  f"illegal token {tok} ({self.tok.token_name(tok)})")
+            self.m.step(sym)
+            self._advance_forced()
+        self.n_fed += 1
 
     def _step(self, sym: int, pos) -> None:
         if self.on_step is not None:
