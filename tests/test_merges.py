@@ -161,6 +161,7 @@ def test_walks_and_untrained_generation_are_valid(merged, workflow_validator):
         ids = random_walk(merged, rng, max_tokens=500)
         assert len(ids) <= 500 and workflow_validator.is_valid(merged.decode(ids))
     torch.set_num_threads(1)
+    assert tct.load_model("random", tokenizer=merged).config.vocab_size == merged.vocab_size
     cfg = GPTConfig(vocab_size=merged.vocab_size, d_model=32, n_layers=1, n_heads=2, context=64)
     model = LoadedModel(random_model(cfg, seed=2), merged, cfg, "random")
     for temperature, prefix in ((0.5, None), (1.5, '{"name": "CI", "on": "push", "jobs": {')):
