@@ -116,3 +116,15 @@ def test_nested_const_values_and_keys_have_ids():
 def test_random_walks_keep_meanings(workflow_tok, seed):
     ids = random_walk(workflow_tok, np.random.default_rng(seed), max_tokens=300)
     check_meanings(workflow_tok, ids)
+
+
+def test_checkpoint_for_other_meanings_is_refused(tmp_path):
+    from tct.model import checkpoint as ckpt
+    from tct.model.gpt import GPT, GPTConfig
+    a = tct.Tokenizer.from_schema({"enum": ["a", "b"]})
+    b = tct.Tokenizer.from_schema({"enum": ["a", "c"]})
+    cfg = GPTConfig(vocab_size=a.vocab_size, d_model=32, n_layers=1, n_heads=4, context=16)
+    ckpt.save_checkpoint(tmp_path, GPT(cfg), cfg, a.identity())
+    ckpt.load_checkpoint(tmp_path, expected_identity=a.identity())
+    with pytest.raises(tct.TCTError, match="meanings_sha256"):
+        ckpt.load_checkpoint(tmp_path, expected_identity=b.identity())
