@@ -32,7 +32,7 @@ def main():
 
     t = time.perf_counter()
     tok = tct.Tokenizer.from_schema("github-workflow")
-    print(f"compile github-workflow: {time.perf_counter() - t:.3f} s (states {len(tok.compiler._branches_raw)}, vocab {tok.vocab_size})")
+    print(f"compile github-workflow: {time.perf_counter() - t:.3f} s (states {len(tok.compiler.explored())}, vocab {tok.vocab_size})")
 
     validator = jsonschema.Draft7Validator(read_schema("github-workflow")[0])
     t = time.perf_counter()
