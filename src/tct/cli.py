@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import json
 import sys
 
@@ -58,10 +59,15 @@ def cmd_schema(args) -> int:
     tok = _tokenizer(args)
     c = tok.compiler
     print(f"schema        {c.name} ({c.index.draft}, sha256 {c.sha256[:12]})")
-    print(f"constraints   {len(c._branches_raw)} reachable value states, "
-          f"{sum(len(b) for b in c._branches_raw.values())} typed branches, {len(c._dfa)} string automata")
-    print(f"vocab         {tok.vocab_size} ids: 256 bytes, END CLOSE ITEM FREEKEY, {tok.n_choices} choices, "
-          f"BOS={tok.bos_id} EOS={tok.eos_id} PAD={tok.pad_id}, {tok.n_pos} position ids from {tok.pos_base}")
+    conjs = c.explored()
+    print(f"constraints   {len(conjs)} reachable value states, "
+          f"{sum(len(c.branches(k)) for k in conjs)} typed branches, {len(c._dfa)} string automata")
+    kinds = Counter(n.split(":", 1)[0] for n in tok.meanings.names)
+    print(f"vocab         {tok.vocab_size} ids: 256 bytes, END CLOSE ITEM FREEKEY OWED, "
+          f"{kinds['key']} keys, {kinds['value']} values, {kinds['branch']} branch kinds"
+          + (f", {kinds['copy']} copies" if kinds['copy'] else "")
+          + f", BOS={tok.bos_id} EOS={tok.eos_id} PAD={tok.pad_id}, {tok.n_pos} position ids from {tok.pos_base}")
+    print(f"meanings      sha256 {tok.meanings.sha256[:12]}")
     print(f"shortest doc  {int(tok.decoder().remaining_cost())} tokens")
     if tok.unenforced:
         print("unenforced    (compiled with --no-strict; these keywords are ignored)")

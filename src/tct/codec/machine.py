@@ -1,11 +1,13 @@
 """The decision machine: a stack of frames walking the compiled schema one symbol at a time.
 
-Symbols are a small alphabet shared by every state: the 256 byte values (string and number
-text, UTF-8), END (ends a string or number), CLOSE (ends an object or array), ITEM (another
-array item), FREEKEY (a key outside the declared ones, spelled byte by byte), and CHOICE_i
-(branch i of a union, declared key i, literal i). `allowed()` lists the legal symbols of the
-top frame; every legal symbol leads to a state from which a valid document can still be
-finished, so a walk can never get stuck.
+Symbols are shared by every state: the 256 byte values (string and number text, UTF-8), END
+(ends a string or number), CLOSE (ends an object or array), ITEM (another array item), FREEKEY
+(a key outside the declared ones, spelled byte by byte), OWED (the next item is one the array
+still owes: a `contains` witness or a copy of the first item), and the ids of the meaning
+table (a declared key, a literal value, a branch kind: see meanings.py). A value position
+offers its literal values directly, next to its other branches. `allowed()` lists the legal
+symbols of the top frame; every legal symbol leads to a state from which a valid document can
+still be finished, so a walk can never get stuck.
 """
 
 from __future__ import annotations
@@ -13,22 +15,12 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from tct.codec.meanings import CLOSE, END, FIRST, FREEKEY, ITEM, OWED, Meanings, value_text
 from tct.schema.compiler import INF, Branch, Compiler, json_type, shortest_string
 from tct.schema.numbers import NumberSpec, fraction_of
 
-END, CLOSE, ITEM, FREEKEY, CHOICE = 256, 257, 258, 259, 260
 
-
-def symbol_name(sym: int) -> str:
-    if sym < 256:
-        ch = chr(sym)
-        return f"byte {ch!r}" if 32 <= sym < 127 else f"byte 0x{sym:02x}"
-    if sym >= CHOICE:
-        return f"choice {sym - CHOICE}"
-    return {END: "end", CLOSE: "close", ITEM: "item", FREEKEY: "free key"}[sym]
-
-
-def _ptr(path: tuple) -> str:
+def json_pointer(path: tuple) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
@@ -59,8 +51,9 @@ class Frame:
 class Machine:
     """Incremental state of one document; `result` holds the value once the stack is empty."""
 
-    def __init__(self, compiler: Compiler, conj=None, cache: dict | None = None):
+    def __init__(self, compiler: Compiler, meanings: Meanings, conj=None, cache: dict | None = None):
         self.c = compiler
+        self.meanings = meanings
         self.cache = {} if cache is None else cache
         self.stack: list[Frame] = [Frame("value", (), conj=compiler.root if conj is None else conj)]
         self.result = None
@@ -68,7 +61,7 @@ class Machine:
 
     def copy(self) -> "Machine":
         m = Machine.__new__(Machine)
-        m.c, m.cache, m.result, m.done = self.c, self.cache, self.result, self.done
+        m.c, m.meanings, m.cache, m.result, m.done = self.c, self.meanings, self.cache, self.result, self.done
         m.stack = [f.copy() for f in self.stack]
         return m
 
@@ -81,8 +74,6 @@ class Machine:
         k = f.kind
         if k == "value":
             return ("V", f.conj, f.excluded)
-        if k == "literal":
-            return ("L", f.branch.key)
         if k == "object":
             if f.excluded:  # uniqueItems: closing may depend on the content so far
                 return ("O", f.branch.key, tuple(f.used), f.nfree, f.excluded, canonical(f.values))
@@ -123,15 +114,45 @@ class Machine:
             hit = self.cache[key] = (syms, frozenset(syms))
         return hit
 
+    def choices(self, conj) -> tuple[dict, dict]:
+        """The options of a value position, cached per constraint: (id -> (branch, literal value
+        or None) in the schema's order, json.dumps(literal value) -> id)."""
+        key = ("C", conj)
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = self.cache[key] = self._choices(conj)
+        return hit
+
+    def _choices(self, conj) -> tuple[dict, dict]:
+        m = self.meanings
+        out, count, copies = {}, {}, []
+        for b in self.c.branches(conj):
+            if b.kind != "literal":
+                n = count[b.kind] = count.get(b.kind, 0) + 1
+                out[m.branch_id(b.kind, n)] = (b, None)
+                continue
+            for v in b.values:
+                i = m.value_ids.get(value_text(v))
+                if i is None:  # a value taken from the document: the copy `not uniqueItems` owes
+                    copies.append((b, v))
+                elif i not in out:  # the same value from two branches is the same choice
+                    out[i] = (b, v)
+        if len(copies) > len(m.copy_ids):
+            m.value_id(copies[len(m.copy_ids)][1])  # raises: this value has no id
+        out.update(zip(m.copy_ids, copies))
+        return out, {json.dumps(v): i for i, (b, v) in out.items() if b.kind == "literal"}
+
     def _allowed(self):
         if self.done:
             return []
         f = self.stack[-1]
         c = self.c
         if f.kind == "value":
-            return [CHOICE + i for i, b in enumerate(c.branches(f.conj)) if self._open(b, f.excluded)]
-        if f.kind == "literal":
-            return [CHOICE + i for i in range(len(f.branch.values))]
+            options, ex = self.choices(f.conj)[0], f.excluded
+            if not ex:
+                return list(options)
+            return [s for s, (b, v) in options.items()
+                    if (canonical(v) not in ex if b.kind == "literal" else self._open(b, ex))]
         if f.kind == "object":
             o = f.branch.obj
             used = frozenset(f.used)
@@ -142,9 +163,9 @@ class Machine:
                 out.append(CLOSE)
             room = o.max_props is None or len(used) + f.nfree < o.max_props
             if room:
-                for i, k in enumerate(o.names):
+                for k in o.names:
                     if k not in used and c.key_ok(o, k) and o.can_finish(used | {k}, f.nfree):
-                        out.append(CHOICE + i)
+                        out.append(self.meanings.key_id(k))
                 fk = o.free_keys
                 if fk is not None and o.can_finish(used, f.nfree + 1) and \
                         shortest_string(fk.dfa, fk.dfa.start, "", fk.excluded | frozenset(f.values)) is not None:
@@ -161,10 +182,10 @@ class Machine:
                 out.append(CLOSE)
             slots = None if a.max_items is None else a.max_items - n
             excl = self._used_items(f) if a.unique else frozenset()
-            # ITEM: any item (room must stay for the items still owed); CHOICE_0: the first owed
+            # ITEM: any item (room must stay for the items still owed); OWED: the first owed
             # item (a witness of an unmet `contains`, or a copy of the first item).
-            for sym, extra, room in ((ITEM, (), len(owed) + first_of_pair), (CHOICE, owed[:1], 0)):
-                if (sym == CHOICE and not owed) or (slots is not None and slots <= room):
+            for sym, extra, room in ((ITEM, (), len(owed) + first_of_pair), (OWED, owed[:1], 0)):
+                if (sym == OWED and not owed) or (slots is not None and slots <= room):
                     continue
                 conj = a.item_conj(n, self._item_extra(f) + tuple(extra))
                 if conj is not None and c.cost_conj(conj) < INF and any(self._open(b, excl) for b in c.branches(conj)):
@@ -265,16 +286,14 @@ class Machine:
     def step(self, sym: int) -> None:
         """Apply a symbol the caller has checked is allowed."""
         f = self.stack[-1]
-        c = self.c
         if f.kind == "value":
-            b = c.branches(f.conj)[sym - CHOICE]
-            self.stack[-1] = self._enter(b, f.path, f.excluded)
-            return
-        if f.kind == "literal":
-            self._deliver(f.branch.values[sym - CHOICE])
+            b, v = self.choices(f.conj)[0][sym]
+            if b.kind == "literal":
+                self._deliver(v)
+            else:
+                self.stack[-1] = self._enter(b, f.path, f.excluded)
             return
         if f.kind == "object":
-            o = f.branch.obj
             if sym == CLOSE:
                 self._deliver(f.values)
             elif sym == FREEKEY:
@@ -282,7 +301,7 @@ class Machine:
                 self.stack.append(Frame("string", f.path + ("<key>",), branch=f.branch, role="key",
                                         excluded=frozenset(k for k in f.values)))
             else:
-                key = o.names[sym - CHOICE]
+                key = self.meanings.key_names[sym]
                 f.used = f.used + (key,)
                 self._open_key(f, key)
             return
@@ -292,7 +311,7 @@ class Machine:
             else:
                 a = f.branch.arr
                 excl = self._used_items(f) if a.unique else frozenset()
-                extra = self._item_extra(f) + (tuple(self._owed(f)[:1]) if sym == CHOICE else ())
+                extra = self._item_extra(f) + (tuple(self._owed(f)[:1]) if sym == OWED else ())
                 self.stack.append(Frame("value", f.path + (len(f.items),), conj=a.item_conj(len(f.items), extra),
                                         excluded=excl))
             return
@@ -339,11 +358,6 @@ class Machine:
         if b.kind in ("object", "array"):  # `not: {enum: [...]}` over objects and arrays
             excluded = excluded | frozenset(canonical(v) for a in b.atoms if a[0] == "not_enum"
                                             for v in map(json.loads, a[1]) if isinstance(v, (dict, list)))
-        if b.kind == "literal":
-            if excluded:
-                vals = tuple(v for v in b.values if canonical(v) not in excluded)
-                b = Branch("literal", b.atoms, b.compiler, values=vals)
-            return Frame("literal", path, branch=b)
         if b.kind == "object":
             return Frame("object", path, branch=b, values={}, excluded=excluded)
         if b.kind == "array":
@@ -378,15 +392,15 @@ class Machine:
 
     # ------------------------------------------------------------ views
     def path(self) -> str:
-        return _ptr(self.stack[-1].path) if self.stack else ""
+        return json_pointer(self.stack[-1].path) if self.stack else ""
 
     def describe(self) -> str:
         if self.done:
             return "document complete"
         f = self.stack[-1]
-        what = {"value": "choose a branch", "literal": "choose a value", "object": "next key or close",
+        what = {"value": "choose a value", "object": "next key or close",
                 "array": "next item or close", "string": "string text", "number": "number text"}[f.kind]
-        return f"{_ptr(f.path) or '/'} ({what})"
+        return f"{json_pointer(f.path) or '/'} ({what})"
 
     def partial_text(self) -> str:
         """Minified JSON text of everything decided so far (a prefix of the final document)."""
@@ -424,8 +438,6 @@ class Machine:
         c = self.c
         if f.kind == "value":
             return c.cost_conj(f.conj)
-        if f.kind == "literal":
-            return 1 if len(f.branch.values) > 1 else 0
         if f.kind == "object":
             o = f.branch.obj
             used = set(f.used)
@@ -485,30 +497,29 @@ class Machine:
         f = self.stack[-1]
         c = self.c
         if f.kind == "value":
-            options = self.allowed()
-            bs = c.branches(f.conj)
-            return min(options, key=lambda s: c.cost_branch(bs[s - CHOICE]))
-        if f.kind == "literal":
-            return CHOICE
+            options = self.choices(f.conj)[0]
+            return min(self.allowed(), key=lambda s: 0 if options[s][0].kind == "literal"
+                       else c.cost_branch(options[s][0]))
         if f.kind == "object":
             o = f.branch.obj
+            m = self.meanings
             used = frozenset(f.used)
             missing = [k for k in o.names if k in o.closure(used | o.required) - used]
             if missing:
-                return CHOICE + o.index[missing[0]]
+                return m.key_id(missing[0])
             for nid in o.unmet_extra(f.values):
                 key = o.extra_key_options(nid, set(f.values))[0][1]
-                return FREEKEY if key is None else CHOICE + o.index[key]
+                return FREEKEY if key is None else m.key_id(key)
             allowed = self.allowed()
             if CLOSE in allowed:
                 return CLOSE
-            choices = [s for s in allowed if s >= CHOICE]
-            if choices:
-                return min(choices, key=lambda s: c.cost_conj(o.key_conj(o.names[s - CHOICE])))
+            keys = [s for s in allowed if s >= FIRST]
+            if keys:
+                return min(keys, key=lambda s: c.cost_conj(o.key_conj(m.key_names[s])))
             return FREEKEY
         if f.kind == "array":
             if self._owed(f):
-                return CHOICE
+                return OWED
             if f.branch.arr.need_dup and not f.items:
                 return ITEM
             return CLOSE if len(f.items) >= f.branch.arr.min_items and CLOSE in self.allowed() else ITEM

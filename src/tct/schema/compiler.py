@@ -76,7 +76,8 @@ def json_equal(a, b) -> bool:
     return a == b
 
 
-def _spellings(v) -> list:
+def spellings(v) -> list:
+    """The JSON spellings of one schema value: 1 and 1.0 are equal to a schema, not to a codec."""
     if json_type(v) in ("integer", "nonint") and float(v).is_integer() and abs(v) < 2 ** 53:
         return [int(v), float(v)] if isinstance(v, int) else [v, int(v)]
     return [v]
@@ -108,6 +109,13 @@ class Branch:
         if self.kind == "literal":
             return (self.kind, _values_key(self.values))
         return (self.kind, self.atoms, self.kind_integer, self.kind_nonint)
+
+    def holds_type(self, value) -> bool:
+        """Is `value` of this branch's JSON type? (Never for a literal branch: its values are
+        chosen one by one, each by its exact spelling.)"""
+        t = json_type(value)
+        return {"object": t == "object", "array": t == "array", "string": t == "string",
+                "number": t in ("integer", "nonint"), "literal": False}[self.kind]
 
     def describe(self) -> str:
         if self.kind == "literal":
@@ -784,7 +792,7 @@ class Compiler:
                 vals = [v for v in vals if any(json_equal(v, w) for w in other)]
             vals = [v for v in vals if json_type(v) in types and not any(json_equal(v, x) for x in excluded)]
             # 1 and 1.0 are equal to the schema but not to a lossless codec: offer both spellings.
-            vals = list({json.dumps(w): w for v in vals for w in _spellings(v)}.values())
+            vals = list({json.dumps(w): w for v in vals for w in spellings(v)}.values())
             vals = [v for v in vals if self.oracle_valid(conj, v)]
             return [Branch("literal", atoms, self, values=tuple(vals))] if vals else []
         out = []
@@ -945,6 +953,11 @@ class Compiler:
                 if c < self._cost_conj[conj]:
                     self._cost_conj[conj] = c
                     changed = True
+
+    def explored(self) -> list[frozenset]:
+        """Every constraint explored so far: all those reachable from the root once compiled,
+        plus any met later (e.g. the value of a free key matched by several patterns)."""
+        return list(self._cost_conj)
 
     def cost_conj(self, conj: frozenset) -> float:
         if conj not in self._cost_conj:

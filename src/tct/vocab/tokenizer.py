@@ -1,8 +1,9 @@
 """Token ids and the public `Tokenizer` / `Decoder` API.
 
-Layout: ids 0..255 bytes, then END, CLOSE, ITEM, FREEKEY, CHOICE_0..CHOICE_{K-1} (the codec's
-symbols, used as ids directly), then BOS, EOS, PAD and `N_POS` position ids for windows cut
-out of long documents. K is the largest number of options at any decision of this schema.
+Layout: ids 0..255 bytes, then END, CLOSE, ITEM, FREEKEY, OWED, then the meaning table (one id
+per declared key, per literal value, per branch kind; see codec/meanings.py), all of them the
+codec's symbols used as ids directly, then BOS, EOS, PAD and `N_POS` position ids for windows
+cut out of long documents.
 """
 
 from __future__ import annotations
@@ -10,29 +11,21 @@ from __future__ import annotations
 import numpy as np
 
 from tct.codec.encoder import encode_symbols
-from tct.codec.machine import CHOICE, CLOSE, END, FREEKEY, ITEM, Machine, symbol_name
+from tct.codec.machine import Machine
+from tct.codec.meanings import Meanings
 from tct.errors import DecodeError, SchemaError
 from tct.schema.compiler import Compiler
 
 N_POS = 64
 POS_STRIDE = 64
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class Tokenizer:
     def __init__(self, compiler: Compiler):
         self.compiler = compiler
-        c = compiler
-        k = 1
-        for conj, raw in c._branches_raw.items():
-            k = max(k, len(raw))
-            for b in raw:
-                if b.kind == "literal":
-                    k = max(k, len(b.values))
-                elif b.kind == "object":
-                    k = max(k, len(b.obj.names))
-        self.n_choices = k
-        self.bos_id = CHOICE + k
+        self.meanings = Meanings.of(compiler)
+        self.bos_id = self.meanings.end
         self.eos_id = self.bos_id + 1
         self.pad_id = self.bos_id + 2
         self.pos_base = self.bos_id + 3
@@ -58,12 +51,12 @@ class Tokenizer:
     def identity(self) -> dict:
         """What a model trained on these ids depends on; checkpoints store and compare it."""
         return {"schema": self.compiler.name, "schema_sha256": self.compiler.sha256,
-                "vocab_size": self.vocab_size, "n_choices": self.n_choices,
+                "vocab_size": self.vocab_size, "meanings_sha256": self.meanings.sha256,
                 "strict": self.compiler.strict, "format": FORMAT_VERSION}
 
     # ------------------------------------------------------------ encode / decode
     def _machine(self) -> Machine:
-        return Machine(self.compiler, cache=self._sym_cache)
+        return Machine(self.compiler, self.meanings, cache=self._sym_cache)
 
     def encode(self, doc) -> list[int]:
         """`[BOS] + decisions + [EOS]`; raises SchemaViolation (with `.path`) if `doc` is invalid."""
@@ -135,7 +128,7 @@ class Tokenizer:
         if self.is_position(tok):
             return f"POS{tok - self.pos_base}"
         if 0 <= tok < self.bos_id:
-            return symbol_name(tok)
+            return self.meanings.name(tok)
         return f"<invalid {tok}>"
 
     def trace(self, ids) -> list[dict]:
@@ -216,7 +209,7 @@ class Decoder:
     def _step(self, sym: int, pos) -> None:
         if self.on_step is not None:
             self.on_step(pos, self.m.path() or "/", self.m.describe().split(" (", 1)[-1].rstrip(")"),
-                         self._meaning(sym))
+                         self.tok.token_name(sym))
         self.m.step(sym)
 
     def _advance_forced(self) -> None:
@@ -230,23 +223,6 @@ class Decoder:
                     raise SchemaError(self.m.path(), "internal: dead state " + self.m.describe())
                 return
             self._step(options[0], None)
-
-    def _meaning(self, sym: int) -> str:
-        f = self.m.stack[-1]
-        if sym >= CHOICE:
-            i = sym - CHOICE
-            if f.kind == "value":
-                return "branch " + self.m.c.branches(f.conj)[i].describe()
-            if f.kind == "literal":
-                import json
-                return json.dumps(f.branch.values[i])
-            if f.kind == "object":
-                return f"key {f.branch.obj.names[i]!r}"
-        if sym == FREEKEY:
-            return "free key"
-        if sym in (END, CLOSE, ITEM):
-            return symbol_name(sym)
-        return symbol_name(sym)
 
     # ------------------------------------------------------------ views
     def describe(self) -> str:
