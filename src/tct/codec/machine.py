@@ -435,7 +435,7 @@ class Machine:
                 cost += o.extra_key_options(nid, set(f.values) | missing)[0][0]
             need = o.min_props - len(f.values) - len(missing) - (1 if child_open else 0)
             if need > 0:
-                cost += c._extra_keys_cost(o, frozenset(f.values) | missing, need)
+                cost += c.extra_keys_cost(o, frozenset(f.values) | missing, need)
             return cost
         if f.kind == "array":
             a = f.branch.arr
