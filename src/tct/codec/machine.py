@@ -227,6 +227,11 @@ class Machine:
             return frozenset()
         return frozenset(e for e in facts.excluded | f.excluded if e.startswith(f.text))
 
+    def _key_fits(self, f: Frame, text: str) -> bool:
+        """A free key may only end where its value can still be given (a guard: the key
+        automaton already leaves out keys whose every value is refused)."""
+        return f.role != "key" or self.c.key_ok(f.branch.obj, text)
+
     def _string_allowed(self, f: Frame):
         facts = self._string_facts(f)
         dfa = facts.dfa
@@ -234,7 +239,7 @@ class Machine:
         out = []
         if not excluded:
             out = dfa.allowed_bytes(f.state, f.pending)
-            if not f.pending and f.state in dfa.accept:
+            if not f.pending and f.state in dfa.accept and self._key_fits(f, f.text):
                 out.append(END)
             return out
         cap = len(excluded) + 1
@@ -246,7 +251,8 @@ class Machine:
                 raw = w.encode()
                 if raw.startswith(f.pending) or not f.pending:
                     if raw == b"" and not f.pending:
-                        nxt.add(END)
+                        if self._key_fits(f, f.text):
+                            nxt.add(END)
                     elif len(raw) > len(f.pending) and raw.startswith(f.pending):
                         nxt.add(raw[len(f.pending)])
             return sorted(nxt)
@@ -257,7 +263,7 @@ class Machine:
             t = dfa.next_state(f.state, b)
             if t is not None and shortest_string(dfa, t, f.text + chr(b), excluded) is not None:
                 out.append(b)
-        if not f.pending and f.state in dfa.accept and f.text not in excluded:
+        if not f.pending and f.state in dfa.accept and f.text not in excluded and self._key_fits(f, f.text):
             out.append(END)
         return out
 

@@ -147,11 +147,14 @@ class Compiler(Keywords, NormalForm, Costs):
         return StringFacts(self.dfa(patterns, min_len, max_len), excluded)
 
     def string_branch_facts(self, conj, pointer):
-        """(patterns, minLength, maxLength, excluded) of the one string branch of `conj` (propertyNames)."""
+        """(patterns, minLength, maxLength, excluded) of the one string branch of `conj` (propertyNames),
+        or None when no key name is valid."""
         # Key names are strings: branches of other types say nothing about them.
         strings = [b for b in self.raw_branches(conj) if b.kind == "string"]
         lits = [b for b in self.raw_branches(conj)
                 if b.kind == "literal" and any(isinstance(v, str) for v in b.values)]
+        if not lits and not strings:
+            return None  # no string is a valid name: no free keys (declared ones are checked too)
         if lits and not strings:
             names = sorted({v for b in lits for v in b.values if isinstance(v, str)})
             return [("^(" + "|".join(re.escape(n) for n in names) + ")$", True)], 0, None, frozenset()

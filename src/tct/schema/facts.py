@@ -153,6 +153,9 @@ class ObjectFacts:
                 if not pats:
                     return None
                 patterns.append(("|".join(pats), True))
+            for pat, sub in (node.get("patternProperties") or {}).items():
+                if c.simplify({(c.child(nid, sub, "patternProperties", pat), True)}) is None:
+                    patterns.append((pat, False))  # e.g. `"b.*": false`: no such key at all
         for nid in self.name_nodes:
             facts = c.string_branch_facts(frozenset({(nid, True)}), c.pointers[nid])
             if facts is None:

