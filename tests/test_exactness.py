@@ -83,3 +83,46 @@ def test_items_and_subitems_from_the_suite():
     group = next(g for g in groups if g["description"] == "items and subitems")
     tok = verdicts_agree(group["schema"], [t["data"] for t in group["tests"]], walks=20, max_tokens=400)
     assert tok is not None
+
+
+# ---------------------------------------------------------------- equality by value
+
+VALUES = {
+    "array of zero": ({"enum": [[0]]}, [[0.0], [0], [0, 0], [False], []]),
+    "2**53": ({"const": 9007199254740992}, [9007199254740992.0, 9007199254740992, 9007199254740991]),
+    "2**53 + 1": ({"const": 9007199254740993}, [9007199254740993, 9007199254740992]),
+    "object const": ({"const": {"foo": "bar", "baz": "bax"}},
+                     [{"foo": "bar", "baz": "bax"}, {"baz": "bax", "foo": "bar"}, {"foo": "bar"},
+                      {"foo": "bar", "baz": "bax", "x": 1}]),
+    "nested enum": ({"enum": [{"a": {"x": 1, "y": [1, {"p": 1, "q": 2}]}}, 2, "s"]},
+                    [{"a": {"y": [1, {"q": 2, "p": 1}], "x": 1}}, {"a": {"y": [1.0, {"q": 2, "p": 1.0}], "x": 1}},
+                     {"a": {"y": [{"q": 2, "p": 1}, 1], "x": 1}}, 2.0, "s", {"a": {}}]),
+    "empty containers": ({"enum": [{}, []]}, [{}, [], {"a": 1}, [1]]),
+    "const under not": ({"not": {"const": {"a": [1, 2]}}, "type": "object", "maxProperties": 1},
+                        [{"a": [1, 2]}, {"a": [1.0, 2]}, {"a": [2, 1]}, {}]),
+    "unique structures": ({"type": "array", "items": {"enum": [[1, 2], {"a": 1}, 3]}, "uniqueItems": True},
+                          [[[1, 2], [1.0, 2]], [[1, 2], {"a": 1}, 3], [{"a": 1}, {"a": 1.0}]]),
+    "modern tuple": ({"$schema": "https://json-schema.org/draft/2020-12/schema", "const": [1, {"b": 2, "a": 1}]},
+                     [[1, {"a": 1, "b": 2}], [1.0, {"b": 2, "a": 1}], [1]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VALUES))
+def test_values_equal_by_value_round_trip_as_written(name):
+    schema, docs = VALUES[name]
+    verdicts_agree(schema, docs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from("abcd"), st.one_of(st.integers(-3, 3), st.text("xy", max_size=2)),
+                       min_size=1, max_size=4), st.randoms(use_true_random=False))
+def test_const_object_accepts_every_key_order(value, rnd):
+    tok = tct.Tokenizer.from_schema({"const": {"k": value}})
+    items = list(value.items())
+    rnd.shuffle(items)
+    assert roundtrips(tok, {"k": dict(items)})
+
+
+def test_a_structure_excluded_by_value_is_no_branch():
+    with pytest.raises(tct.SchemaError):
+        tct.Tokenizer.from_schema({"const": {"a": [1]}, "not": {"enum": [{"a": [1.0]}]}})

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from tct.schema.compiler import INF, Branch, Compiler, json_type, shortest_string
 from tct.schema.numbers import NumberSpec, fraction_of
+from tct.schema.values import canonical
 
 END, CLOSE, ITEM, FREEKEY, CHOICE = 256, 257, 258, 259, 260
 
@@ -210,6 +211,8 @@ class Machine:
             return True
         if b.kind == "literal":
             return any(canonical(v) not in excluded for v in b.values)
+        if b.kind in ("object", "array") and b.fixed is not None:
+            return b.fixed not in excluded
         if b.kind == "string":
             s = b.string
             ex = s.excluded | frozenset(json.loads(e) for e in excluded if e.startswith('"'))
@@ -525,19 +528,6 @@ class Machine:
             rest = f.spec.shortest_completion(f.text)
             return ord(rest[0]) if rest else END
         raise AssertionError(f.kind)
-
-
-def canonical(v) -> str:
-    """Text that is equal for JSON-Schema-equal values (1 == 1.0, key order ignored)."""
-    def norm(x):
-        if isinstance(x, float) and x.is_integer():
-            return int(x)
-        if isinstance(x, dict):
-            return {k: norm(y) for k, y in x.items()}
-        if isinstance(x, list):
-            return [norm(y) for y in x]
-        return x
-    return json.dumps(norm(v), sort_keys=True)
 
 
 def _dump(v) -> str:

@@ -56,6 +56,8 @@ class Compiler(Keywords, NormalForm, Costs):
         self._cost_branch: dict[tuple, float] = {}
         self._branches: dict[frozenset, list] = {}
         self._consts: dict[str, dict] = {}
+        self._structures: dict[tuple, dict] = {}
+        self.structure_values: dict[int, str] = {}  # node id -> canonical text of its one value
         self._dfa: dict = {}
         self._regex: dict = {}
         self._oracle: dict = {}

@@ -45,6 +45,14 @@ class Branch:
             return f"one of [{shown}{', ...' if len(self.values) > 4 else ''}]"
         return self.kind
 
+    @cached_property
+    def fixed(self) -> str | None:
+        """Canonical text of the one value an object or array branch made from an enum/const
+        value can take (None for other branches)."""
+        src = {"object": "objsrc", "array": "itemsrc"}.get(self.kind)
+        texts = [self.compiler.structure_values.get(a[1]) for a in self.atoms if a[0] == src]
+        return next((t for t in texts if t is not None), None)
+
     # ---- string facts
     @cached_property
     def string(self):

@@ -11,7 +11,7 @@ import json
 
 from tct.schema.numbers import fraction_of
 from tct.schema.regex import PatternUnsupported, pattern_fsm
-from tct.schema.values import values_key
+from tct.schema.values import canonical, values_key
 
 ALL_TYPES = frozenset({"null", "boolean", "object", "array", "integer", "nonint", "string"})
 TYPE_SETS = {
@@ -50,10 +50,9 @@ class Keywords:
             ts = node["type"] if isinstance(node["type"], list) else [node["type"]]
             types = frozenset().union(*(TYPE_SETS.get(t, set()) for t in ts))
         atoms = []
-        if "enum" in node:
-            atoms.append(("enum", values_key(node["enum"])))
-        if "const" in node:
-            atoms.append(("enum", values_key([node["const"]])))
+        for _, values in self.value_sets(nid):
+            if not any(isinstance(v, (dict, list)) for v in values):
+                atoms.append(("enum", values_key(values)))  # objects and arrays: see `normal`
         for pat in [node["pattern"]] if "pattern" in node else []:
             if self._pattern_ok(nid, "pattern", pat):
                 atoms.append(("pattern", pat, True))
@@ -106,6 +105,36 @@ class Keywords:
             if kw in node:
                 self.unsupported(nid, kw, "not implemented")
         return types, atoms
+
+    def value_sets(self, nid) -> list:
+        """(keyword, values) of a node's `enum` and `const`."""
+        node = self.nodes[nid]
+        out = []
+        if isinstance(node.get("enum"), list):
+            out.append(("enum", node["enum"]))
+        if "const" in node:
+            out.append(("const", [node["const"]]))
+        return out
+
+    def structure(self, nid, keyword, i, value) -> int:
+        """A schema equal to the object or array `value` by JSON Schema equality: keys in any
+        order (each given back as written), numbers by value, nested values alike."""
+        key = (nid, keyword, i)
+        node = self._structures.get(key)
+        if node is None:
+            if isinstance(value, dict):
+                node = {"type": "object", "properties": {k: {"const": x} for k, x in value.items()},
+                        "required": list(value), "additionalProperties": False}
+            elif self.index.modern:
+                node = {"type": "array", "prefixItems": [{"const": x} for x in value], "items": False,
+                        "minItems": len(value)}
+            else:
+                node = {"type": "array", "items": [{"const": x} for x in value], "additionalItems": False,
+                        "minItems": len(value)}
+            self._structures[key] = node
+        cid = self.child(nid, node, *((keyword,) if keyword == "const" else (keyword, str(i))))
+        self.structure_values[cid] = canonical(value)
+        return cid
 
     def const_literal(self, value) -> tuple:
         """A literal meaning "equal to `value`" (a schema node made for it)."""

@@ -14,7 +14,7 @@ from tct.errors import SchemaError
 from tct.schema.facts import Branch, ObjectFacts
 from tct.schema.keywords import ALL_TYPES
 from tct.schema.numbers import fraction_of
-from tct.schema.values import decode_values, json_equal, json_type, spellings
+from tct.schema.values import canonical, decode_values, json_equal, json_type, spellings, values_key
 
 MAX_PARTIALS = 4096
 
@@ -85,6 +85,9 @@ class NormalForm:
             return self.dnf(target, True)
         types, atoms = self.local(nid)
         parts = [[(types, frozenset(atoms))]]
+        for kw, values in self.value_sets(nid):
+            if any(isinstance(v, (dict, list)) for v in values):
+                parts.append(self._enum_dnf(nid, kw, values))
         if target is not None:
             parts.append(self.dnf(target, True))
         for s in self._subs(nid, "allOf"):
@@ -103,6 +106,15 @@ class NormalForm:
         for k, v in (node.get("dependentSchemas") or {}).items():
             parts.append(self._schema_dependency(nid, k, self.child(nid, v, "dependentSchemas", k)))
         return self._product(*parts)
+
+    def _enum_dnf(self, nid, keyword, values) -> list:
+        """Scalars stay one literal; each object or array value becomes its own structure."""
+        scalars = [v for v in values if not isinstance(v, (dict, list))]
+        out = [(ALL_TYPES, frozenset({("enum", values_key(scalars))}))] if scalars else []
+        for i, v in enumerate(values):
+            if isinstance(v, (dict, list)):
+                out += self.dnf(self.structure(nid, keyword, i, v), True)
+        return out
 
     def _schema_dependency(self, nid, key, sub) -> list:
         # "if key is present then sub": not an object, or key absent, or key present and sub.
@@ -150,6 +162,9 @@ class NormalForm:
             out.append((ALL_TYPES - types, frozenset()))
         for atom in atoms:
             out += self.neg_atom(nid, atom)
+        for _, values in self.value_sets(nid):
+            if any(isinstance(v, (dict, list)) for v in values):  # refused when they close (Machine)
+                out.append((ALL_TYPES, frozenset({("not_enum", values_key(values))})))
         if target is not None:
             out += self.dnf(target, False)
         for s in self._subs(nid, "allOf"):
@@ -208,10 +223,11 @@ class NormalForm:
             vals = tuple(v for v in (False, True) if not any(json_equal(v, x) for x in excluded))
             if vals:
                 out.append(Branch("literal", frozenset(), self, values=vals))
-        if "object" in types:
-            out.append(Branch("object", atoms, self))
-        if "array" in types:
-            out.append(Branch("array", atoms, self))
+        gone = {canonical(x) for x in excluded if isinstance(x, (dict, list))}
+        for kind in ("object", "array"):
+            b = Branch(kind, atoms, self)
+            if kind in types and (b.fixed is None or b.fixed not in gone):
+                out.append(b)
         if "integer" in types:
             out.append(Branch("number", atoms, self, kind_integer="nonint" not in types))
         elif "nonint" in types:

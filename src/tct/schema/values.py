@@ -38,8 +38,12 @@ def json_equal(a, b) -> bool:
 
 
 def spellings(v) -> list:
-    if json_type(v) in ("integer", "nonint") and float(v).is_integer() and abs(v) < 2 ** 53:
-        return [int(v), float(v)] if isinstance(v, int) else [v, int(v)]
+    """The texts of one number value: an integral value is both `1` and `1.0` where the float
+    is exact (2**53 is, 2**53 + 1 is not)."""
+    if json_type(v) in ("integer", "nonint") and float(v).is_integer():
+        if isinstance(v, int):
+            return [v, float(v)] if float(v) == v else [v]
+        return [v, int(v)]
     return [v]
 
 
@@ -50,3 +54,15 @@ def values_key(values) -> tuple:
 def decode_values(key) -> list:
     return [json.loads(s) for s in key]
 
+
+def canonical(v) -> str:
+    """Text that is equal for JSON-Schema-equal values (1 == 1.0, key order ignored)."""
+    def norm(x):
+        if isinstance(x, float) and x.is_integer():
+            return int(x)
+        if isinstance(x, dict):
+            return {k: norm(y) for k, y in x.items()}
+        if isinstance(x, list):
+            return [norm(y) for y in x]
+        return x
+    return json.dumps(norm(v), sort_keys=True)
