@@ -130,10 +130,9 @@ class ObjectFacts:
         for nid in self.sources:
             node = c.nodes[nid]
             props = node.get("properties") or {}
-            if key in props:
+            matched = key in props  # a declared key still obeys the patterns it matches
+            if matched:
                 lits.add((c.child(nid, props[key], "properties", key), True))
-                continue
-            matched = False
             for pat, sub in (node.get("patternProperties") or {}).items():
                 if c.search(pat, key, nid):
                     matched = True
