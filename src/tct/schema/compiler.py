@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import re
+from fractions import Fraction
+from math import gcd, lcm
 
 from tct.errors import SchemaError
 from tct.schema.costs import Costs
@@ -57,6 +59,7 @@ class Compiler(Keywords, NormalForm, Costs):
         self._branches: dict[frozenset, list] = {}
         self._consts: dict[str, dict] = {}
         self._structures: dict[tuple, dict] = {}
+        self._array_parts: dict[int, tuple] = {}
         self.structure_values: dict[int, str] = {}  # node id -> canonical text of its one value
         self._dfa: dict = {}
         self._regex: dict = {}
@@ -103,6 +106,23 @@ class Compiler(Keywords, NormalForm, Costs):
                 return None
             out.add((nid, pos))
         return frozenset(out)
+
+    def array_parts(self, nid) -> tuple[list, tuple | None]:
+        """(literals of the tuple positions, literal of the items after them or None) of a node:
+        `prefixItems`/`items` in 2020-12, `items` (list)/`additionalItems` before."""
+        hit = self._array_parts.get(nid)
+        if hit is None:
+            node = self.nodes[nid]
+            if self.index.draft == "2020-12":
+                seq, seq_kw, rest_kw = node.get("prefixItems"), "prefixItems", "items"
+            elif isinstance(node.get("items"), list):
+                seq, seq_kw, rest_kw = node["items"], "items", "additionalItems"
+            else:
+                seq, seq_kw, rest_kw = None, None, "items"
+            prefix = [(self.child(nid, sub, seq_kw, str(i)), True) for i, sub in enumerate(seq or [])]
+            rest = (self.child(nid, node[rest_kw], rest_kw), True) if rest_kw in node else None
+            hit = self._array_parts[nid] = (prefix, rest)
+        return hit
 
     def unsupported(self, nid: int, keyword: str, why: str):
         pointer = self.pointers[nid]
@@ -185,16 +205,15 @@ class Compiler(Keywords, NormalForm, Costs):
                 lo, lo_excl = a[1], a[2]
             if a[0] == "max" and (hi is None or a[1] < hi or (a[1] == hi and a[2])):
                 hi, hi_excl = a[1], a[2]
-        mults = [a[1] for a in atoms if a[0] == "multipleOf"]
+        mults = sorted({(a[1], a[2]) for a in atoms if a[0] == "multipleOf"}, key=repr)
         multiple = None
-        if mults:
-            from math import lcm
-            multiple = lcm(*mults)
-            integer = True
+        for m, _ in mults:  # least common multiple of fractions
+            multiple = m if multiple is None else Fraction(lcm(multiple.numerator, m.numerator),
+                                                           gcd(multiple.denominator, m.denominator))
         excluded = frozenset(fraction_of(v) for a in atoms if a[0] == "not_enum" for v in decode_values(a[1])
                              if json_type(v) in ("integer", "nonint"))
         return NumberSpec(integer=integer, lo=lo, lo_excl=lo_excl, hi=hi, hi_excl=hi_excl,
-                          multiple=multiple, excluded=excluded, plain_integers=self.index.draft == "draft-04")
+                          multiple=multiple, raw_multiples=tuple(r for _, r in mults), excluded=excluded, plain_integers=self.index.draft == "draft-04")
 
     def key_ok(self, facts: ObjectFacts, key: str) -> bool:
         conj = facts.key_conj(key)

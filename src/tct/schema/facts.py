@@ -237,39 +237,26 @@ class ArrayFacts:
         self.contains = sorted((a[1], a[2], a[3]) for a in atoms if a[0] == "contains")
         self.all_items = frozenset(a[1] for a in atoms if a[0] == "allitems")
         self.need_dup = ("dupitems",) in atoms
+        # (index, literal): the item at that index, if there is one, satisfies the literal.
+        self.at_index = sorted((a[1], a[2]) for a in atoms if a[0] == "itemat")
 
     def item_conj(self, index: int, extra=()) -> frozenset | None:
         c = self.compiler
         lits = set(extra)
         for nid in self.sources:
-            node = c.nodes[nid]
-            if c.index.modern:
-                prefix = node.get("prefixItems") or []
-                if index < len(prefix):
-                    lits.add((c.child(nid, prefix[index], "prefixItems", str(index)), True))
-                elif "items" in node:
-                    lits.add((c.child(nid, node["items"], "items"), True))
-            else:
-                items = node.get("items", True)
-                if isinstance(items, list):
-                    if index < len(items):
-                        lits.add((c.child(nid, items[index], "items", str(index)), True))
-                    elif "additionalItems" in node:
-                        lits.add((c.child(nid, node["additionalItems"], "additionalItems"), True))
-                else:
-                    lits.add((c.child(nid, items, "items"), True))
+            prefix, rest = c.array_parts(nid)
+            if index < len(prefix):
+                lits.add(prefix[index])
+            elif rest is not None:
+                lits.add(rest)
         lits |= self.all_items
+        lits |= {lit for i, lit in self.at_index if i == index}
         return c.simplify(lits)
 
     @cached_property
     def tuple_length(self) -> int:
-        n = 0
-        for nid in self.sources:
-            node = self.compiler.nodes[nid]
-            seq = node.get("prefixItems") if self.compiler.index.modern else node.get("items")
-            if isinstance(seq, list):
-                n = max(n, len(seq))
-        return n
+        return max([len(self.compiler.array_parts(nid)[0]) for nid in self.sources]
+                   + [i + 1 for i, _ in self.at_index], default=0)
 
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+from tct.errors import SchemaError
+
 from tct.schema.numbers import fraction_of
 from tct.schema.regex import PatternUnsupported, pattern_fsm
 from tct.schema.values import canonical, values_key
@@ -65,10 +67,10 @@ class Keywords:
         atoms += self._bounds(nid)
         if "multipleOf" in node:
             m = node["multipleOf"]
-            if isinstance(m, int) or (isinstance(m, float) and m.is_integer()):
-                atoms.append(("multipleOf", int(m)))
+            if isinstance(m, (int, float)) and not isinstance(m, bool) and m > 0:
+                atoms.append(("multipleOf", fraction_of(m), m))
             else:
-                self.unsupported(nid, "multipleOf", "only integer multiples are enforced")
+                raise SchemaError(self.pointers[nid], f"multipleOf must be a number above 0, not {m!r}", "multipleOf")
         if any(k in node for k in ("properties", "patternProperties", "additionalProperties")):
             atoms.append(("objsrc", nid))
         for k in node.get("required") or []:
@@ -125,7 +127,7 @@ class Keywords:
             if isinstance(value, dict):
                 node = {"type": "object", "properties": {k: {"const": x} for k, x in value.items()},
                         "required": list(value), "additionalProperties": False}
-            elif self.index.modern:
+            elif self.index.draft == "2020-12":
                 node = {"type": "array", "prefixItems": [{"const": x} for x in value], "items": False,
                         "minItems": len(value)}
             else:
@@ -216,17 +218,22 @@ class Keywords:
                     self.unsupported(nid, "additionalProperties", "negated with a schema or patternProperties")
             return out
         if kind == "itemsrc":
-            node = self.nodes[nid]
-            items = node.get("items", True)
-            if not self.index.modern and isinstance(items, list) or node.get("prefixItems") \
-                    or "additionalItems" in node and isinstance(items, list):
-                self.unsupported(nid, "items", "negated tuple items")
-                return []
-            sub = self.child(nid, items, "items")
-            if self.trivially_true(sub):
-                return []
-            # Not every item fits: some item violates `items` (a contains constraint).
-            return [(A, frozenset({("contains", (sub, False), 1, None)}))]
+            # Some item misses its schema: a tuple position, or (a contains) one of the rest.
+            prefix, rest = self.array_parts(nid)
+            out = [(A, frozenset({("minItems", i + 1), ("itemat", i, (lit[0], not lit[1]))}))
+                   for i, lit in enumerate(prefix) if not self.trivially_true(lit[0])]
+            if rest is None or self.trivially_true(rest[0]):
+                return out
+            if not prefix:
+                return out + [(A, frozenset({("contains", (rest[0], False), 1, None)}))]
+            if self.nodes[rest[0]] is False:
+                return out + [(A, frozenset({("minItems", len(prefix) + 1)}))]
+            self.unsupported(nid, "items" if self.index.draft == "2020-12" else "additionalItems",
+                             "negated with tuple items before it")
+            return out
+        if kind == "itemat":
+            i, lit = atom[1], atom[2]
+            return [(A, frozenset({("minItems", i + 1), ("itemat", i, (lit[0], not lit[1]))}))]
         if kind == "contains":
             lit, lo, hi = atom[1], atom[2], atom[3]
             if hi is None and lo == 1:  # no item matches: every item satisfies "not C"
