@@ -27,6 +27,7 @@ def verdicts_agree(schema, docs, walks=30, seed=0, max_tokens=200):
     with a SchemaViolation) and random walks are valid."""
     tok = tct.Tokenizer.from_schema(schema)
     validator = reference_validator(schema)
+    validator = type(validator)(schema, registry=tok.compiler.index.registry)  # offline, as tct resolves
     for doc in docs:
         if validator.is_valid(doc):
             assert roundtrips(tok, doc), json.dumps(doc)
@@ -208,3 +209,31 @@ COVERAGE = {
 def test_coverage(name):
     schema, docs = COVERAGE[name]
     verdicts_agree(schema, docs)
+
+
+# ---------------------------------------------------------------- $ref to other documents
+
+def test_remote_refs_from_a_local_folder():
+    remotes = need(SUITE / "remotes")
+    schema = {"type": "array", "items": [{"$ref": "http://localhost:1234/integer.json"},
+                                         {"$ref": "http://localhost:1234/draft7/subSchemas.json#/definitions/refToInteger"}],
+              "maxItems": 2}
+    tok = tct.Tokenizer.from_schema(schema, registry=remotes)
+    assert roundtrips(tok, [1, 2])
+    with pytest.raises(tct.SchemaViolation):
+        tok.encode([1, "a"])
+    with pytest.raises(tct.SchemaError, match="cannot be resolved"):
+        tct.Tokenizer.from_schema({"$ref": "http://localhost:1234/missing.json"}, registry=remotes)
+
+
+def test_refs_to_vendored_schemastore_schemas():
+    schema = {"type": "object", "properties": {"cfg": {"$ref": "https://json.schemastore.org/dependabot-2.0.json"}}}
+    doc = {"cfg": {"version": 2, "updates": [{"package-ecosystem": "pip", "directory": "/",
+                                               "schedule": {"interval": "daily"}}]}}
+    verdicts_agree(schema, [doc, {"cfg": {"version": 3}}], walks=5, max_tokens=400)
+
+
+def test_refs_elsewhere_without_a_registry_name_the_pointer():
+    with pytest.raises(tct.SchemaError) as err:
+        tct.Tokenizer.from_schema({"properties": {"a": {"$ref": "https://example.invalid/x.json"}}})
+    assert err.value.pointer == "#/properties/a/$ref"

@@ -43,10 +43,12 @@ __all__ = ["ALL_TYPES", "ANNOTATIONS", "INF", "MAX_PARTIALS", "TYPE_SETS", "Arra
 class Compiler(Keywords, NormalForm, Costs):
     """One compiled schema: its nodes, caches, and the root constraint."""
 
-    def __init__(self, source, strict: bool = True):
+    def __init__(self, source, strict: bool = True, registry=None):
+        """`registry`: where `$ref`s to other documents are found, a folder or a
+        referencing.Registry (vendored SchemaStore schemas and meta-schemas are always there)."""
         schema, self.name = read_schema(source)
         self.sha256 = schema_sha256(schema)
-        self.index: SchemaIndex = index_schema(schema)
+        self.index: SchemaIndex = index_schema(schema, registry)
         self.nodes, self.pointers = self.index.nodes, self.index.pointers
         self.strict = strict
         self.unenforced: list[tuple[str, str]] = []  # (pointer, keyword)
@@ -65,7 +67,8 @@ class Compiler(Keywords, NormalForm, Costs):
         self._regex: dict = {}
         self._oracle: dict = {}
         self._children: dict = {}
-        self._validator = reference_validator(schema)
+        validator = reference_validator(schema)
+        self._validator = type(validator)(schema, registry=self.index.registry)
         self.root = self.simplify({(0, True)})
         if self.root is None:
             raise SchemaError("#", "the schema accepts no document")
@@ -79,7 +82,7 @@ class Compiler(Keywords, NormalForm, Costs):
         cid = self._children.get(key)
         if cid is None:
             ptr = self.pointers[nid] + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
-            cid = self.index.node_id(sub, ptr)
+            cid = self.index.node_id(sub, ptr, self.index.bases[nid])
             self._children[key] = cid
         return cid
 
@@ -147,8 +150,13 @@ class Compiler(Keywords, NormalForm, Costs):
         key = (conj, json.dumps(value, sort_keys=True))
         hit = self._oracle.get(key)
         if hit is None:
-            parts = [self.nodes[n] if pos else {"not": self.nodes[n]} for n, pos in sorted(conj)]
-            hit = self._validator.evolve(schema={"allOf": parts}).is_valid(value)
+            bases = self.index.bases
+            if all(bases[n] == self.index.uri for n, _ in conj):
+                parts = [self.nodes[n] if pos else {"not": self.nodes[n]} for n, pos in sorted(conj)]
+                hit = self._validator.evolve(schema={"allOf": parts}).is_valid(value)
+            else:  # parts from other documents: each judged where its relative refs point
+                hit = all(self._validator.evolve(schema=self.nodes[n], _resolver=self.index.registry.resolver(
+                    base_uri=bases[n] or "urn:tct:schema")).is_valid(value) == pos for n, pos in sorted(conj))
             self._oracle[key] = hit
         return hit
 

@@ -70,7 +70,7 @@ class NormalForm:
         node = self.nodes[nid]
         ref = node.get("$ref") if isinstance(node, dict) else None
         if isinstance(ref, str):
-            return self.index.resolve(ref, self.pointers[nid] + "/$ref")
+            return self.index.resolve(ref, self.pointers[nid] + "/$ref", self.index.bases[nid])
         return None
 
 

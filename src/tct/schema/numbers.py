@@ -128,7 +128,7 @@ class NumberSpec:
         return value not in self.excluded
 
     def _interval_has_value(self, a: Fraction, a_closed: bool, b: Fraction | None, b_closed: bool,
-                            grid: Fraction | None = None, as_float: bool | None = None) -> bool:
+                            grid: Fraction | None = None, as_float: bool | None = None, found=None) -> bool:
         """Is some admissible value in the interval (a, b) with the given closedness? b None = +inf.
 
         `grid`: only multiples of it are reachable (digits are capped); `as_float`: the text
@@ -155,6 +155,8 @@ class NumberSpec:
                 if v in self.excluded or (self.nonint and v.denominator == 1):
                     continue
                 if self._judged_alike(v, as_float):
+                    if found is not None:
+                        found.append(v)
                     return True
             return False
         if hi is None or lo < hi:
@@ -303,10 +305,37 @@ class NumberSpec:
             return None
 
         for depth in range(MAX_DIGITS + 8):
+            if depth == 3:  # past a few characters, the search tree is too wide: count instead
+                rest = self._integer_completion(prefix)
+                if rest is not None:
+                    return rest
             found = search(prefix, depth)
             if found is not None:
                 return found[len(prefix):]
         raise ValueError(f"no completion of number prefix {prefix!r}")
+
+    def _integer_completion(self, prefix: str) -> str | None:
+        """More digits that make integer digits `prefix` the first admissible integer of the
+        fewest digits (multiples, bounds far from zero), or None."""
+        digits = prefix.lstrip("-")
+        if not digits.isdigit() or digits == "0" or prefix.count("-") > 1 or self.nonint:
+            return None
+        spec = self._mirror() if prefix.startswith("-") else self
+        d = int(digits)
+        for k in range(MAX_DIGITS - len(digits)):
+            lo = Fraction(d * 10 ** k)
+            if spec.hi is not None and lo > spec.hi:
+                return None
+            v = spec._first_value(lo, lo + 10 ** k)
+            if v is not None:
+                return str(v.numerator)[len(digits):]
+        return None
+
+    def _first_value(self, a: Fraction, b: Fraction):
+        """The least admissible integer in [a, b) that float64 validators also accept, or None."""
+        found = []
+        ok = self._interval_has_value(a, True, b, False, Fraction(1), False, found)
+        return found[0] if ok and found else None
 
 
 def number_text(value) -> str | None:
