@@ -150,15 +150,22 @@ class Compiler(Keywords, NormalForm, Costs):
         key = (conj, json.dumps(value, sort_keys=True))
         hit = self._oracle.get(key)
         if hit is None:
-            bases = self.index.bases
-            if all(bases[n] == self.index.uri for n, _ in conj):
-                parts = [self.nodes[n] if pos else {"not": self.nodes[n]} for n, pos in sorted(conj)]
-                hit = self._validator.evolve(schema={"allOf": parts}).is_valid(value)
-            else:  # parts from other documents: each judged where its relative refs point
-                hit = all(self._validator.evolve(schema=self.nodes[n], _resolver=self.index.registry.resolver(
-                    base_uri=bases[n] or "urn:tct:schema")).is_valid(value) == pos for n, pos in sorted(conj))
+            try:
+                hit = self._oracle_verdict(conj, value)
+            except Exception as exc:  # a reference jsonschema cannot follow
+                raise SchemaError(self.pointers[min(n for n, _ in conj)],
+                                  f"the reference validator cannot judge this subschema: {exc}") from None
             self._oracle[key] = hit
         return hit
+
+    def _oracle_verdict(self, conj: frozenset, value) -> bool:
+        bases = self.index.bases
+        if all(bases[n] == self.index.uri for n, _ in conj):
+            parts = [self.nodes[n] if pos else {"not": self.nodes[n]} for n, pos in sorted(conj)]
+            return self._validator.evolve(schema={"allOf": parts}).is_valid(value)
+        # Parts from other documents: each judged where its relative refs point.
+        return all(self._validator.evolve(schema=self.nodes[n], _resolver=self.index.registry.resolver(
+            base_uri=bases[n] or "urn:tct:schema")).is_valid(value) == pos for n, pos in sorted(conj))
 
     def dfa(self, patterns: tuple, min_len: int, max_len) -> CharDFA:
         key = (patterns, min_len, max_len)

@@ -60,11 +60,12 @@ def read_schema(source) -> tuple[dict | bool, str]:
         raise SchemaError("", f"cannot read schema {path}: {exc}") from None
 
 
-def local_registry(folder=None, registry=None):
+def local_registry(folder=None, registry=None, default_specification=None):
     """A `referencing.Registry` that finds documents by URL, offline: in `registry` (a
     referencing.Registry), then under `folder` (by the URL's path, e.g. http://host/a/b.json ->
     folder/a/b.json), then check-jsonschema's vendored SchemaStore copies (by file name), then
-    the meta-schemas."""
+    the meta-schemas. A document without `$schema` is read as `default_specification`
+    (draft 7 if None)."""
     import jsonschema_specifications
     from referencing import Registry, Resource
     from referencing.exceptions import NoSuchResource
@@ -81,7 +82,8 @@ def local_registry(folder=None, registry=None):
         for c in candidates:
             if path and c.is_file():
                 try:
-                    return Resource.from_contents(json.loads(c.read_text(encoding="utf-8")), default_specification=DRAFT7)
+                    return Resource.from_contents(json.loads(c.read_text(encoding="utf-8")),
+                                                  default_specification=default_specification or DRAFT7)
                 except (OSError, UnicodeDecodeError, json.JSONDecodeError):
                     break
         raise NoSuchResource(ref=uri)
@@ -122,6 +124,8 @@ class SchemaIndex:
             self.pointers.append(pointer)
             base = self.uri if base is None else base
             sid = obj.get("$id") if isinstance(obj, dict) and nid else None
+            if self.draft not in MODERN_DRAFTS and isinstance(obj, dict) and "$ref" in obj:
+                sid = None  # before 2019-09 a $ref hides its siblings, $id included
             if isinstance(sid, str) and not sid.startswith("#"):
                 base = urljoin(base, urldefrag(sid)[0])  # a subschema with its own $id
             self.bases.append(base)
@@ -194,7 +198,7 @@ def index_schema(root, registry=None) -> SchemaIndex:
         from referencing.jsonschema import DRAFT7, specification_with
         spec = specification_with(root.get("$schema", "") if isinstance(root, dict) else "", default=DRAFT7)
         reg = local_registry(None if isinstance(registry, Registry) else registry,
-                             registry if isinstance(registry, Registry) else None)
+                             registry if isinstance(registry, Registry) else None, spec)
         try:
             idx.registry = reg.with_resource(own or "urn:tct:schema", Resource(contents=root, specification=spec)).crawl()
         except Exception as exc:
