@@ -237,3 +237,11 @@ def test_refs_elsewhere_without_a_registry_name_the_pointer():
     with pytest.raises(tct.SchemaError) as err:
         tct.Tokenizer.from_schema({"properties": {"a": {"$ref": "https://example.invalid/x.json"}}})
     assert err.value.pointer == "#/properties/a/$ref"
+
+
+def test_const_array_against_not_unique_items():
+    # uxp-manifest-5: oneOf [unique array of names, const ["all"]]; "not unique" needs two items.
+    schema = {"type": "array", "maxItems": 2, "items": {"oneOf": [
+        {"type": "array", "uniqueItems": True, "minItems": 1, "items": {"enum": ["light", "dark"]}},
+        {"type": "array", "const": ["all"]}]}}
+    verdicts_agree(schema, [[["all"]], [["light", "dark"]], [["light", "light"]], [["all", "all"]]], walks=40)

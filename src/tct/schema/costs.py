@@ -123,6 +123,9 @@ class Costs:
             f = b.arr
             if f.max_items is not None and f.max_items < f.min_items:
                 return INF
+            if f.need_dup and ((f.max_items is not None and f.max_items < 2) or f.item_conj(1) is None
+                               or self.cost_conj(f.item_conj(1)) == INF):
+                return INF  # no room for a second item to repeat the first
             total = 3 if f.need_dup else 1  # a duplicate: one more item, equal to the first
             witnesses = [lit for lit, lo, _ in f.contains for _ in range(lo)]
             for i in range(max(f.min_items, len(witnesses), 1 if f.need_dup else 0)):

@@ -129,10 +129,10 @@ class Keywords:
                         "required": list(value), "additionalProperties": False}
             elif self.index.draft == "2020-12":
                 node = {"type": "array", "prefixItems": [{"const": x} for x in value], "items": False,
-                        "minItems": len(value)}
+                        "minItems": len(value), "maxItems": len(value)}
             else:
                 node = {"type": "array", "items": [{"const": x} for x in value], "additionalItems": False,
-                        "minItems": len(value)}
+                        "minItems": len(value), "maxItems": len(value)}
             self._structures[key] = node
         cid = self.child(nid, node, *((keyword,) if keyword == "const" else (keyword, str(i))))
         self.structure_values[cid] = canonical(value)
