@@ -193,16 +193,16 @@ def index_schema(root, registry=None) -> SchemaIndex:
         sid = root.get("$id", root.get("id"))
         own = urldefrag(sid)[0] if isinstance(sid, str) and not sid.startswith("#") else ""
     idx = SchemaIndex(root=root, draft=draft, uri=own)
-    if True:  # other documents: the caller's registry or folder, vendored schemas, meta-schemas
-        from referencing import Registry, Resource
-        from referencing.jsonschema import DRAFT7, specification_with
-        spec = specification_with(root.get("$schema", "") if isinstance(root, dict) else "", default=DRAFT7)
-        reg = local_registry(None if isinstance(registry, Registry) else registry,
-                             registry if isinstance(registry, Registry) else None, spec)
-        try:
-            idx.registry = reg.with_resource(own or "urn:tct:schema", Resource(contents=root, specification=spec)).crawl()
-        except Exception as exc:
-            raise SchemaError("#", f"cannot index the schema for $ref resolution: {exc}") from None
+    # Other documents: the caller's registry or folder, vendored schemas, meta-schemas.
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7, specification_with
+    spec = specification_with(root.get("$schema", "") if isinstance(root, dict) else "", default=DRAFT7)
+    reg = local_registry(None if isinstance(registry, Registry) else registry,
+                         registry if isinstance(registry, Registry) else None, spec)
+    try:
+        idx.registry = reg.with_resource(own or "urn:tct:schema", Resource(contents=root, specification=spec)).crawl()
+    except Exception as exc:
+        raise SchemaError("#", f"cannot index the schema for $ref resolution: {exc}") from None
     idx.node_id(root, "#")
     # Anchors ($id "#foo" in old drafts, $anchor in new ones) for refs by name.
     stack = [(root, "#")]
