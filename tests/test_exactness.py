@@ -245,3 +245,29 @@ def test_const_array_against_not_unique_items():
         {"type": "array", "uniqueItems": True, "minItems": 1, "items": {"enum": ["light", "dark"]}},
         {"type": "array", "const": ["all"]}]}}
     verdicts_agree(schema, [[["all"]], [["light", "dark"]], [["light", "light"]], [["all", "all"]]], walks=40)
+
+
+UNEVALUATED = {
+    "properties beside": ({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                           "properties": {"a": {"type": "integer"}}, "unevaluatedProperties": False},
+                          [{"a": 1}, {"a": 1, "b": 2}, {}]),
+    "items after a tuple": ({"$schema": "https://json-schema.org/draft/2020-12/schema",
+                             "prefixItems": [{"type": "string"}], "unevaluatedItems": {"type": "integer"},
+                             "maxItems": 3}, [["a"], ["a", 1], ["a", "b"], []]),
+    "2019-09 items": ({"$schema": "https://json-schema.org/draft/2019-09/schema", "items": [{"const": 1}],
+                       "unevaluatedItems": False}, [[1], [1, 1], []]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNEVALUATED))
+def test_unevaluated_beside_no_applicator(name):
+    schema, docs = UNEVALUATED[name]
+    verdicts_agree(schema, docs)
+
+
+def test_unevaluated_with_applicators_is_refused_by_name():
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "allOf": [{"properties": {"a": True}}], "unevaluatedProperties": False}
+    with pytest.raises(tct.SchemaError) as err:
+        tct.Tokenizer.from_schema(schema)
+    assert err.value.keyword == "unevaluatedProperties"

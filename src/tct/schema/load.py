@@ -120,7 +120,7 @@ class SchemaIndex:
         if nid is None:
             nid = len(self.nodes)
             self._ids[key] = nid
-            self.nodes.append(obj)
+            self.nodes.append(_plain_unevaluated(obj, self.draft) if isinstance(obj, dict) else obj)
             self.pointers.append(pointer)
             base = self.uri if base is None else base
             sid = obj.get("$id") if isinstance(obj, dict) and nid else None
@@ -177,6 +177,30 @@ class SchemaIndex:
         if not isinstance(target, (dict, bool)):
             raise SchemaError(at, f"$ref {ref!r} does not point to a schema", "$ref")
         return self.node_id(target, pointer)
+
+
+_IN_PLACE = ("allOf", "anyOf", "oneOf", "if", "then", "else", "$ref", "$dynamicRef", "$recursiveRef",
+             "dependentSchemas", "dependencies")
+
+
+def _plain_unevaluated(node: dict, draft: str) -> dict:
+    """`unevaluatedProperties`/`unevaluatedItems` next to no in-place applicator only see the
+    keywords beside them: then they are exactly `additionalProperties` / the items after the
+    tuple, and are rewritten so. With applicators they stay, and the compiler refuses them."""
+    if draft not in MODERN_DRAFTS or any(k in node for k in _IN_PLACE):
+        return node
+    out = node
+    if "unevaluatedProperties" in node:
+        out = {k: v for k, v in out.items() if k != "unevaluatedProperties"}
+        out.setdefault("additionalProperties", node["unevaluatedProperties"])
+    if "unevaluatedItems" in node and "contains" not in node:
+        rest = node["unevaluatedItems"]
+        out = {k: v for k, v in out.items() if k != "unevaluatedItems"}
+        if draft == "2020-12" or not isinstance(node.get("items"), list):
+            out.setdefault("items", rest)
+        else:
+            out.setdefault("additionalItems", rest)
+    return out
 
 
 def index_schema(root, registry=None) -> SchemaIndex:
