@@ -223,10 +223,11 @@ def index_schema(root, registry=None) -> SchemaIndex:
     spec = specification_with(root.get("$schema", "") if isinstance(root, dict) else "", default=DRAFT7)
     reg = local_registry(None if isinstance(registry, Registry) else registry,
                          registry if isinstance(registry, Registry) else None, spec)
+    idx.registry = reg.with_resource(own or "urn:tct:schema", Resource(contents=root, specification=spec))
     try:
-        idx.registry = reg.with_resource(own or "urn:tct:schema", Resource(contents=root, specification=spec)).crawl()
-    except Exception as exc:
-        raise SchemaError("#", f"cannot index the schema for $ref resolution: {exc}") from None
+        idx.registry = idx.registry.crawl()  # embedded $id resources
+    except Exception:  # noqa: BLE001 - referencing cannot walk some odd schemas; local refs still work
+        pass
     idx.node_id(root, "#")
     # Anchors ($id "#foo" in old drafts, $anchor in new ones) for refs by name.
     stack = [(root, "#")]
