@@ -271,3 +271,9 @@ def test_unevaluated_with_applicators_is_refused_by_name():
     with pytest.raises(tct.SchemaError) as err:
         tct.Tokenizer.from_schema(schema)
     assert err.value.keyword == "unevaluatedProperties"
+
+
+def test_max_contains_below_min_contains_leaves_no_array():
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "contains": {"const": 1},
+              "minContains": 3, "maxContains": 1}
+    verdicts_agree(schema, [[], [1], [1, 1, 1], "x", 2], walks=10)

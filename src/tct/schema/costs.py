@@ -123,6 +123,8 @@ class Costs:
             f = b.arr
             if f.max_items is not None and f.max_items < f.min_items:
                 return INF
+            if any(hi is not None and lo > hi for _, lo, hi in f.contains):
+                return INF  # maxContains < minContains
             if f.need_dup and ((f.max_items is not None and f.max_items < 2) or f.item_conj(1) is None
                                or self.cost_conj(f.item_conj(1)) == INF):
                 return INF  # no room for a second item to repeat the first
