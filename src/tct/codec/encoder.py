@@ -152,7 +152,7 @@ def _number_rule(spec) -> str:
     if spec.hi is not None:
         parts.append(f"{'<' if spec.hi_excl else '<='} {spec.hi}")
     if spec.multiple:
-        parts.append(f"multiple of {spec.multiple}")
+        parts.append("multiple of " + " and ".join(map(str, spec.raw_multiples)))
     if spec.excluded:
         parts.append("not an excluded value")
     return ", ".join(parts) or "the number grammar"

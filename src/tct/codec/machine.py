@@ -18,6 +18,7 @@ from dataclasses import replace
 from tct.codec.meanings import CLOSE, END, FIRST, FREEKEY, ITEM, OWED, Meanings, value_text
 from tct.schema.compiler import INF, Branch, Compiler, json_type, shortest_string
 from tct.schema.numbers import NumberSpec, fraction_of
+from tct.schema.values import canonical
 
 
 def json_pointer(path: tuple) -> str:
@@ -231,6 +232,8 @@ class Machine:
             return True
         if b.kind == "literal":
             return any(canonical(v) not in excluded for v in b.values)
+        if b.kind in ("object", "array") and b.fixed is not None:
+            return b.fixed not in excluded
         if b.kind == "string":
             s = b.string
             ex = s.excluded | frozenset(json.loads(e) for e in excluded if e.startswith('"'))
@@ -248,6 +251,11 @@ class Machine:
             return frozenset()
         return frozenset(e for e in facts.excluded | f.excluded if e.startswith(f.text))
 
+    def _key_fits(self, f: Frame, text: str) -> bool:
+        """A free key may only end where its value can still be given (a guard: the key
+        automaton already leaves out keys whose every value is refused)."""
+        return f.role != "key" or self.c.key_ok(f.branch.obj, text)
+
     def _string_allowed(self, f: Frame):
         facts = self._string_facts(f)
         dfa = facts.dfa
@@ -255,7 +263,7 @@ class Machine:
         out = []
         if not excluded:
             out = dfa.allowed_bytes(f.state, f.pending)
-            if not f.pending and f.state in dfa.accept:
+            if not f.pending and f.state in dfa.accept and self._key_fits(f, f.text):
                 out.append(END)
             return out
         cap = len(excluded) + 1
@@ -267,7 +275,8 @@ class Machine:
                 raw = w.encode()
                 if raw.startswith(f.pending) or not f.pending:
                     if raw == b"" and not f.pending:
-                        nxt.add(END)
+                        if self._key_fits(f, f.text):
+                            nxt.add(END)
                     elif len(raw) > len(f.pending) and raw.startswith(f.pending):
                         nxt.add(raw[len(f.pending)])
             return sorted(nxt)
@@ -278,7 +287,7 @@ class Machine:
             t = dfa.next_state(f.state, b)
             if t is not None and shortest_string(dfa, t, f.text + chr(b), excluded) is not None:
                 out.append(b)
-        if not f.pending and f.state in dfa.accept and f.text not in excluded:
+        if not f.pending and f.state in dfa.accept and f.text not in excluded and self._key_fits(f, f.text):
             out.append(END)
         return out
 
@@ -447,7 +456,7 @@ class Machine:
                 cost += o.extra_key_options(nid, set(f.values) | missing)[0][0]
             need = o.min_props - len(f.values) - len(missing) - (1 if child_open else 0)
             if need > 0:
-                cost += c._extra_keys_cost(o, frozenset(f.values) | missing, need)
+                cost += c.extra_keys_cost(o, frozenset(f.values) | missing, need)
             return cost
         if f.kind == "array":
             a = f.branch.arr
@@ -530,19 +539,6 @@ class Machine:
             rest = f.spec.shortest_completion(f.text)
             return ord(rest[0]) if rest else END
         raise AssertionError(f.kind)
-
-
-def canonical(v) -> str:
-    """Text that is equal for JSON-Schema-equal values (1 == 1.0, key order ignored)."""
-    def norm(x):
-        if isinstance(x, float) and x.is_integer():
-            return int(x)
-        if isinstance(x, dict):
-            return {k: norm(y) for k, y in x.items()}
-        if isinstance(x, list):
-            return [norm(y) for y in x]
-        return x
-    return json.dumps(norm(v), sort_keys=True)
 
 
 def _dump(v) -> str:

@@ -60,6 +60,10 @@ class Meanings:
     def of(cls, compiler: Compiler) -> "Meanings":
         keys, values = set(), {"null", "true", "false"}
         _collect(compiler.index.root, keys, values)
+        idx = compiler.index
+        for node, base in zip(idx.nodes, idx.bases):  # parts of other documents ($ref by URI)
+            if base != idx.uri:
+                _collect(node, keys, values)
         names = {key_name(k) for k in keys} | {"value:" + v for v in values}
         # One id per kind always (a value met only later, e.g. under a free key, may be any
         # kind); more where a reached position offers several branches of one kind.

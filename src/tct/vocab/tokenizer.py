@@ -35,9 +35,10 @@ class Tokenizer:
         self._mask_cache: dict = {}
 
     @classmethod
-    def from_schema(cls, schema, strict: bool = True) -> "Tokenizer":
-        """`schema`: a built-in name ("github-workflow"), a path to a JSON schema, or a dict."""
-        return cls(Compiler(schema, strict=strict))
+    def from_schema(cls, schema, strict: bool = True, registry=None) -> "Tokenizer":
+        """`schema`: a built-in name ("github-workflow"), a path to a JSON schema, or a dict;
+        `registry`: a folder or referencing.Registry for `$ref`s to other documents."""
+        return cls(Compiler(schema, strict=strict, registry=registry))
 
     # ------------------------------------------------------------ identity
     @property
