@@ -17,7 +17,6 @@ branch with infinite cost has no finite document and is never offered.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import product as iproduct
@@ -25,8 +24,9 @@ from itertools import product as iproduct
 from tct.errors import SchemaError
 from tct.schema.load import SchemaIndex, index_schema, read_schema, schema_sha256
 from tct.schema.numbers import NumberSpec, fraction_of
-from tct.schema.reference import reference_validator
-from tct.schema.regex import CharDFA, PatternUnsupported, pattern_fsm, python_pattern
+from tct.schema import ecma
+from tct.schema.reference import ecma_search, reference_validator
+from tct.schema.regex import CharDFA, PatternUnsupported, pattern_fsm
 
 INF = float("inf")
 ALL_TYPES = frozenset({"null", "boolean", "object", "array", "integer", "nonint", "string"})
@@ -351,7 +351,6 @@ class Compiler:
         self._branches: dict[frozenset, list] = {}
         self._consts: dict[str, dict] = {}
         self._dfa: dict = {}
-        self._regex: dict = {}
         self._oracle: dict = {}
         self._children: dict = {}
         self._validator = reference_validator(schema)
@@ -405,14 +404,11 @@ class Compiler:
             self.unenforced.append((pointer, keyword))
 
     def search(self, pattern: str, text: str, nid: int) -> bool:
-        rx = self._regex.get(pattern)
-        if rx is None:
-            try:
-                rx = re.compile(python_pattern(pattern))
-            except re.error as exc:
-                raise SchemaError(self.pointers[nid], f"invalid pattern {pattern!r}: {exc}", "pattern") from None
-            self._regex[pattern] = rx
-        return rx.search(text) is not None
+        """ECMA-262 search (regress), the same matcher the reference validator uses."""
+        try:
+            return ecma_search(pattern, text)
+        except ValueError as exc:
+            raise SchemaError(self.pointers[nid], str(exc), "pattern") from None
 
     def oracle_valid(self, conj: frozenset, value) -> bool:
         """jsonschema's own verdict on `value` under a conjunction: the reference for literals."""
@@ -821,7 +817,7 @@ class Compiler:
                 if b.kind == "literal" and any(isinstance(v, str) for v in b.values)]
         if lits and not strings:
             names = sorted({v for b in lits for v in b.values if isinstance(v, str)})
-            return [("^(" + "|".join(re.escape(n) for n in names) + ")$", True)], 0, None, frozenset()
+            return [("^(" + "|".join(ecma.escape(n) for n in names) + ")$", True)], 0, None, frozenset()
         if len(strings) > 1 and not lits:
             # A union of plain patterns is one pattern with alternatives.
             pats = [[(a[1], a[2]) for a in b.atoms if a[0] == "pattern"] for b in strings]

@@ -98,6 +98,11 @@ class Lookahead:
 MAX_COUNT = 1000  # a bound beyond this would build an automaton too large to be useful
 
 
+def escape(text: str) -> str:
+    """A pattern matching `text` literally."""
+    return "".join("\\" + c if c in "\\^$.*+?()[]{}|/-" else c for c in text)
+
+
 def parse(pattern: str) -> Alt:
     """The tree of an ECMA-262 pattern; the caller has checked its syntax with regress."""
     if any(0xD800 <= ord(c) <= 0xDFFF for c in pattern):

@@ -109,6 +109,72 @@ def _has_caret(node) -> bool:
     return False
 
 
+def _minimize(f: FSM) -> FSM:
+    """The minimal DFA of `f` (Moore's partition refinement over its live states).
+
+    interegular's own `reduce` reverses twice with a quadratic step per state; keeping every
+    intermediate automaton minimal is what keeps its products and concatenations small.
+    """
+    syms = list(f.alphabet.by_transition)
+    order, seen = [f.initial], {f.initial}
+    for st in order:
+        for t in f.map.get(st, {}).values():
+            if t not in seen:
+                seen.add(t)
+                order.append(t)
+    back: dict = {}
+    for st in order:
+        for t in f.map.get(st, {}).values():
+            back.setdefault(t, set()).add(st)
+    live = {st for st in order if st in f.finals}
+    todo = list(live)
+    while todo:
+        for p in back.get(todo.pop(), ()):
+            if p not in live:
+                live.add(p)
+                todo.append(p)
+    if f.initial not in live:
+        return null(f.alphabet)
+    states = [st for st in order if st in live]
+    block = {st: int(st in f.finals) for st in states}
+    count = len(set(block.values()))
+    while True:
+        ids: dict = {}
+        new = {st: ids.setdefault((block[st], tuple(block.get(f.map.get(st, {}).get(a), -1) for a in syms)),
+                                  len(ids)) for st in states}
+        block = new
+        if len(ids) == count:
+            break
+        count = len(ids)
+    fmap: dict = {}
+    for st in states:
+        fmap[block[st]] = {a: block[t] for a, t in f.map.get(st, {}).items() if t in live}
+    return FSM(alphabet=f.alphabet, states=set(fmap), initial=block[f.initial],
+               finals={block[st] for st in states if st in f.finals}, map=fmap)
+
+
+def _drop_trailing_options(node):
+    """Before "anything", `YX{n,m}` is `YX{n}`: the extra copies of X fit in "anything"."""
+    if isinstance(node, ecma.Repeat):
+        return ecma.Repeat(node.item, node.min, node.min)
+    if isinstance(node, ecma.Seq) and node.items:
+        return ecma.Seq(node.items[:-1] + (_drop_trailing_options(node.items[-1]),))
+    if isinstance(node, ecma.Alt):
+        return ecma.Alt(tuple(_drop_trailing_options(o) for o in node.options))
+    return node
+
+
+def _drop_leading_options(tree: ecma.Alt) -> ecma.Alt:
+    """After "anything", `X{n,m}Y` is `X{n}Y`: the extra copies of X fit in "anything"."""
+    options = []
+    for o in tree.options:
+        head = o.items[0] if o.items else None
+        if isinstance(head, ecma.Repeat) and not _special(head):
+            o = ecma.Seq((ecma.Repeat(head.item, head.min, head.min),) + o.items[1:])
+        options.append(o)
+    return ecma.Alt(tuple(options))
+
+
 class _Builder:
     def __init__(self, tree):
         sets: list = []
@@ -130,17 +196,15 @@ class _Builder:
         if isinstance(node, ecma.Chars):
             return self.chars(node.ranges)
         if isinstance(node, ecma.Seq):
-            return FSM.concatenate(self.eps, *(self.plain(x) for x in node.items))
+            return _minimize(FSM.concatenate(self.eps, *(self.plain(x) for x in node.items)))
         if isinstance(node, ecma.Alt):
-            return FSM.union(*(self.plain(x) for x in node.options))
-        # Built from the inside out, minimising each step: concatenating hundreds of copies
-        # at once makes interegular's subset construction crawl (`\\w{1,255}`: minutes).
+            return _minimize(FSM.union(*(self.plain(x) for x in node.options)))
         if isinstance(node.item, ecma.Chars):
             return self.chain(node.item.ranges, node.min, node.max)
         unit = self.plain(node.item)
         parts = [unit] * node.min
         parts += [unit.star()] if node.max is None else [unit | self.eps] * (node.max - node.min)
-        return FSM.concatenate(self.eps, *parts)
+        return _minimize(FSM.concatenate(self.eps, *parts))
 
     def chain(self, ranges, lo: int, hi: int | None) -> FSM:
         """`[set]{lo,hi}` built directly: one state per count (a generic concatenation of
@@ -153,8 +217,8 @@ class _Builder:
                    finals=set(range(lo, top + 1)), map=fmap)
 
     def search(self, tree: ecma.Alt) -> FSM:
-        at_start = self.seq([tree], self.any_star, True).reduce()
-        later = self.seq([tree], self.any_star, False).reduce()
+        at_start = _minimize(self.seq([tree], self.any_star, True))
+        later = _minimize(self.seq([_drop_leading_options(tree)], self.any_star, False))
         if later.empty():
             return at_start
         return at_start | (self.chars(ANY) + self.any_star + later)
@@ -188,10 +252,10 @@ class _Builder:
             return self.none  # something was consumed before: `^` cannot hold
         result = tail
         for item in reversed(items):
-            if isinstance(item, ecma.Repeat) and result is self.any_star and not _special(item):
-                item = ecma.Repeat(item.item, item.min, item.min)  # X{n,m} then anything = X{n} then anything
+            if result is self.any_star and not _special(item):
+                item = _drop_trailing_options(item)
             if not _special(item):
-                result = self.plain(item) + result
+                result = _minimize(self.plain(item) + result)
             elif isinstance(item, ecma.Anchor):
                 result = self.none if item.kind == "^" else self.end(result)
             elif isinstance(item, ecma.Lookahead):
@@ -202,7 +266,7 @@ class _Builder:
                 alt = self.unrepeat(item)
                 if not isinstance(alt, ecma.Alt):
                     raise PatternUnsupported("anchor or lookahead inside a repeated group")
-                result = FSM.union(*(self.right_to_left([o], result) for o in alt.options))
+                result = _minimize(FSM.union(*(self.right_to_left([o], result) for o in alt.options)))
         return result
 
     def end(self, after: FSM) -> FSM:
@@ -211,7 +275,7 @@ class _Builder:
 
     def look(self, item: ecma.Lookahead, after: FSM, at_start: bool) -> FSM:
         inner = self.seq([item.inner], self.any_star, at_start)
-        return after - inner if item.negate else after & inner
+        return _minimize(after - inner if item.negate else after & inner)
 
     @staticmethod
     def unrepeat(node):
@@ -224,9 +288,12 @@ class _Builder:
 @lru_cache(maxsize=None)
 def pattern_fsm(pattern: str) -> PatternFSM:
     """Automaton accepting exactly the strings in which ECMA-262 `pattern` finds a match."""
-    tree = ecma.parse(pattern)
+    try:
+        tree = ecma.parse(pattern)
+    except (IndexError, ValueError) as exc:  # syntax regress refused too; never a crash here
+        raise PatternUnsupported(f"cannot parse: {exc}") from None
     b = _Builder(tree)
-    return PatternFSM(b.search(tree).reduce(), b.classes)
+    return PatternFSM(_minimize(b.search(tree)), b.classes)
 
 
 def _merge(ranges):
