@@ -272,9 +272,9 @@ class _Parser:
             return char("k")
         if c == "c" and not _is_ascii_letter(self.peek(1)):
             return char("\\")  # Annex B: a lone backslash; "c" is read next as itself
-        return self.common_escape(in_class=False)
+        return self.common_escape()
 
-    def common_escape(self, in_class: bool) -> Ranges | int:
+    def common_escape(self) -> Ranges:
         """Escapes read the same inside and outside a class; the cursor is after the backslash."""
         c = self.peek()
         if c in CLASS_ESCAPES:
@@ -379,7 +379,7 @@ class _Parser:
             return ord(c)
         if c == "k" and self.named:
             self.fail("\\k in a class with named groups")
-        r = self.common_escape(in_class=True)
+        r = self.common_escape()
         return r[0][0] if len(r) == 1 and r[0][0] == r[0][1] and c not in CLASS_ESCAPES else r
 
 
