@@ -2,14 +2,17 @@
 strings in which `regress` (Rust's ECMA-262 engine) finds a match, on real patterns and on
 random ones; what cannot be compiled exactly is refused, naming keyword and pointer."""
 
+import json
 import random
 
+import numpy as np
 import pytest
 import regress
 from hypothesis import given, settings, strategies as st
 
 import tct
 from conftest import SUITES, need
+from tct.generation.constrained import random_walk
 from tct.schema import ecma
 from tct.schema.load import builtin_names, read_schema
 from tct.schema.reference import reference_validator
@@ -107,6 +110,23 @@ def test_workflow_env_string_is_ecma(workflow_tok):
     assert workflow_tok.decode(workflow_tok.encode(ok)) == ok
     with pytest.raises(tct.SchemaViolation):
         workflow_tok.encode({**base, "env": "x\ry${{}}"})
+
+
+def test_env_prefix_with_carriage_return_is_dead():
+    dfa = CharDFA([(ENV, True)])
+    assert dfa.run("x") in dfa.live and dfa.run("x\r") is None  # nothing completes "x\r..."
+    assert dfa.run("${{\r") in dfa.live
+
+
+def test_workflow_walks_and_completions_are_valid_under_ecma(workflow_tok):
+    validator = reference_validator(read_schema("github-workflow")[0])
+    rng = np.random.default_rng(3)
+    for _ in range(12):
+        ids = random_walk(workflow_tok, rng, max_tokens=1500)
+        assert validator.is_valid(workflow_tok.decode(ids))
+        for n in sorted({int(k) for k in rng.integers(1, len(ids), size=3)}):
+            done = workflow_tok.decode(ids[:n] + workflow_tok.complete(ids[:n]))
+            assert validator.is_valid(done), json.dumps(done)[:300]
 
 
 def test_reference_validator_reads_ecma():
