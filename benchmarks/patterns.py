@@ -14,6 +14,7 @@ import json
 import random
 import re
 import sys
+import time
 from collections import Counter
 
 import regress
@@ -81,10 +82,12 @@ def main():
     ap.add_argument("-v", action="store_true")
     args = ap.parse_args()
     pats = real_patterns()
-    refused, reasons, disagree, checked = [], Counter(), [], 0
+    refused, reasons, disagree, checked, build_s = [], Counter(), [], 0, 0.0
     for p in pats:
+        t = time.perf_counter()
         try:
             dfa = CharDFA([(p, True)])
+            build_s += time.perf_counter() - t
         except PatternUnsupported as exc:
             refused.append((p, str(exc)))
             reasons[re.sub(r" at offset \d+", "", str(exc).split(": ")[-1])[:60]] += 1
@@ -96,7 +99,8 @@ def main():
             if dfa.accepts(s) != (rx.find(s) is not None):
                 disagree.append((p, s, dfa.accepts(s)))
                 break
-    print(f"patterns: {len(pats)}  compiled: {len(pats) - len(refused)}  refused: {len(refused)}")
+    print(f"patterns: {len(pats)}  compiled: {len(pats) - len(refused)}  refused: {len(refused)}  "
+          f"(automata built in {build_s:.1f}s)")
     print(f"strings checked: {checked}  patterns with a disagreement: {len(disagree)}")
     for why, n in reasons.most_common():
         print(f"  refused {n:3d}x  {why}")
