@@ -21,7 +21,6 @@ negation), `normal` (disjunctive normal forms), `facts` (what a branch's value m
 from __future__ import annotations
 
 import json
-import re
 from fractions import Fraction
 from math import gcd, lcm
 
@@ -32,8 +31,9 @@ from tct.schema.keywords import ALL_TYPES, ANNOTATIONS, ASSERTIONS, TYPE_SETS, K
 from tct.schema.load import SchemaIndex, index_schema, read_schema, schema_sha256
 from tct.schema.normal import MAX_PARTIALS, NormalForm
 from tct.schema.numbers import NumberSpec, fraction_of
-from tct.schema.reference import reference_validator
-from tct.schema.regex import CharDFA, python_pattern
+from tct.schema.reference import ecma_search, reference_validator
+from tct.schema import ecma
+from tct.schema.regex import CharDFA
 from tct.schema.values import decode_values, json_equal, json_type, spellings
 
 __all__ = ["ALL_TYPES", "ANNOTATIONS", "INF", "MAX_PARTIALS", "TYPE_SETS", "ArrayFacts", "Branch", "Compiler",
@@ -64,7 +64,6 @@ class Compiler(Keywords, NormalForm, Costs):
         self._array_parts: dict[int, tuple] = {}
         self.structure_values: dict[int, str] = {}  # node id -> canonical text of its one value
         self._dfa: dict = {}
-        self._regex: dict = {}
         self._oracle: dict = {}
         self._children: dict = {}
         validator = reference_validator(schema)
@@ -136,14 +135,11 @@ class Compiler(Keywords, NormalForm, Costs):
             self.unenforced.append((pointer, keyword))
 
     def search(self, pattern: str, text: str, nid: int) -> bool:
-        rx = self._regex.get(pattern)
-        if rx is None:
-            try:
-                rx = re.compile(python_pattern(pattern))
-            except re.error as exc:
-                raise SchemaError(self.pointers[nid], f"invalid pattern {pattern!r}: {exc}", "pattern") from None
-            self._regex[pattern] = rx
-        return rx.search(text) is not None
+        """ECMA-262 search (regress), the same matcher the reference validator uses."""
+        try:
+            return ecma_search(pattern, text)
+        except ValueError as exc:
+            raise SchemaError(self.pointers[nid], str(exc), "pattern") from None
 
     def oracle_valid(self, conj: frozenset, value) -> bool:
         """jsonschema's own verdict on `value` under a conjunction: the reference for literals."""
@@ -194,7 +190,7 @@ class Compiler(Keywords, NormalForm, Costs):
             return None  # no string is a valid name: no free keys (declared ones are checked too)
         if lits and not strings:
             names = sorted({v for b in lits for v in b.values if isinstance(v, str)})
-            return [("^(" + "|".join(re.escape(n) for n in names) + ")$", True)], 0, None, frozenset()
+            return [("^(" + "|".join(ecma.escape(n) for n in names) + ")$", True)], 0, None, frozenset()
         if len(strings) > 1 and not lits:
             # A union of plain patterns is one pattern with alternatives.
             pats = [[(a[1], a[2]) for a in b.atoms if a[0] == "pattern"] for b in strings]
