@@ -1,5 +1,6 @@
 """At random states of compiled schemas, the mask is exactly the set of ids `feed` accepts, and
-the shortest completion after every allowed id is a document the reference validator accepts.
+the shortest completion after every allowed id is a document the reference validator accepts,
+no longer than `remaining_cost()` promises (the token budget of generation relies on it).
 
 A state is reached from BOS by a list of choices (choice i picks allowed id number
 `choices[i] % count`), so hypothesis shrinks a failure to a short prefix.
@@ -49,10 +50,13 @@ def reach(tok, choices: list[int]):
 
 
 def finish(d):
-    """The shortest completion from `d` (on a copy): (ids, document)."""
+    """The shortest completion from `d` (on a copy): (ids, document); it must end within
+    `remaining_cost()` ids, the bound the token budget of generation relies on."""
+    promised = d.remaining_cost()
     d = d.copy()
     out = []
     while not d.done:
+        assert len(out) < promised, f"no end within the promised {promised} ids at {d.describe()}"
         out.append(d.completion_id())
         d.feed(out[-1])
     return out, d.document()
