@@ -14,7 +14,6 @@ import functools
 import inspect
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -95,7 +94,8 @@ class GroupResult:
 
 
 def _escaped(exc: BaseException) -> str:
-    return f"{type(exc).__name__} escaped: {str(exc)[:160]}"
+    how = "raised instead of a SchemaError" if isinstance(exc, tct.TCTError) else "escaped"
+    return f"{type(exc).__name__} {how}: {str(exc)[:160]}"
 
 
 def refusal_kind(exc: tct.SchemaError) -> str:
