@@ -28,10 +28,20 @@ def _read_ids(source: str) -> list[int]:
     return ids
 
 
-def cmd_encode(args) -> int:
+def _encode_file(tok, file: str) -> list[int]:
+    """Token ids of a document file; a schema violation names the file like a YAML error does."""
     from tct.data.documents import load_document
+    from tct.errors import SchemaViolation
+    doc = load_document(file)
+    try:
+        return tok.encode(doc)
+    except SchemaViolation as exc:
+        raise TCTError(f"{file} at {exc.path or '/'}: {exc.reason}") from None
+
+
+def cmd_encode(args) -> int:
     tok = _tokenizer(args)
-    print(json.dumps(tok.encode(load_document(args.file))))
+    print(json.dumps(_encode_file(tok, args.file)))
     return 0
 
 
@@ -43,9 +53,8 @@ def cmd_decode(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    from tct.data.documents import load_document
     tok = _tokenizer(args)
-    ids = _read_ids(args.file) if args.ids else tok.encode(load_document(args.file))
+    ids = _read_ids(args.file) if args.ids else _encode_file(tok, args.file)
     for row in tok.trace(ids):
         pos = row["position"]
         tid = "" if pos is None else str(ids[pos])
@@ -148,7 +157,8 @@ def cmd_generate(args) -> int:
     if args.prefix:
         prefix = sys.stdin.read() if args.prefix == "-" else Path(args.prefix).read_text(encoding="utf-8")
     docs = tct.generate(model, n=args.n, temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
-                        seed=args.seed, prefix=prefix, max_tokens=args.max_tokens)
+                        seed=args.seed, prefix=prefix, max_tokens=args.max_tokens,
+                        progress=sys.stderr.isatty())
     ext = "yml" if args.format == "yaml" else "json"
     for i, doc in enumerate(docs):
         text = dumps_document(doc, args.format)

@@ -66,6 +66,9 @@ def random_walk(tokenizer, rng: np.random.Generator, max_tokens: int = 4096, end
         return rng.choice(np.flatnonzero(mask))
 
     while not d.done:
+        if len(ids) >= max_tokens:  # next_id promises otherwise: a cost under-estimate, or no end at all
+            raise TCTError(f"internal: no end within max_tokens={max_tokens} at {d.path() or '/'} "
+                           f"({d.describe()})")
         tok, d = next_id(d, len(ids), max_tokens, pick)
         ids.append(tok)
     return ids
