@@ -18,11 +18,8 @@ def _suites():
     return sorted(p.name for p in SUITES.iterdir() if (p / "schema.json").exists())
 
 
-# Wrong today (issue 6), as strict xfails so that a fix shows up.
-KNOWN_WRONG = {
-    "vtestunit-schema": "remaining_cost() under-estimates some completions (promised 5, took 7 at "
-                        "/test-unit-information): a walk ends at 802 ids with max_tokens=800",
-}
+# Wrong today, as strict xfails so that a fix shows up.
+KNOWN_WRONG: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("name", [

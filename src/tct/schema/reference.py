@@ -66,9 +66,11 @@ def _additional_properties(validator, ap, instance, schema):
                               f"additional properties {sorted(extras)!r} are not allowed")
 
 
-def reference_validator(schema):
+def reference_validator(schema, registry=None):
+    """`registry`: a referencing.Registry for `$ref`s to other documents (jsonschema's
+    `evolve(registry=...)` would drop the ECMA keywords, so it is given here)."""
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
     extended = jsonschema.validators.extend(cls, {
         "pattern": _pattern, "patternProperties": _pattern_properties,
         "additionalProperties": _additional_properties})
-    return extended(schema)
+    return extended(schema) if registry is None else extended(schema, registry=registry)
