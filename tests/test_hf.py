@@ -125,3 +125,11 @@ def test_cli_exports_the_shipped_model(tmp_path, capsys):
     assert main(["export", "hf", "default", str(tmp_path / "out")]) == 0
     hf = transformers.AutoModelForCausalLM.from_pretrained(tmp_path / "out")
     assert hf.config.vocab_size == load_tokenizer(tmp_path / "out").vocab_size
+
+
+def test_beam_search_rows_keep_their_decoders(tiny, exported, workflow_validator, one_torch_thread):
+    tok = tiny.tokenizer
+    proc = LogitsProcessor(tok, max_tokens=60, prefix=PREFIX)
+    out = _generate(exported[1], proc, 1, do_sample=False, num_beams=3, num_return_sequences=2)
+    for row in out.tolist():
+        assert workflow_validator.is_valid(tok.decode(row))

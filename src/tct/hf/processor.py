@@ -23,6 +23,9 @@ from tct.generation.prefix import prefix_decoder
 
 
 class LogitsProcessor(transformers.LogitsProcessor):
+    """Pass `input_ids=proc.input_ids(n)` and `max_length=max_tokens` (both count the prompt)
+    to `generate`; a shorter `max_length` would cut documents before they close."""
+
     def __init__(self, tokenizer, max_tokens: int = 2048, prefix: str | None = None):
         self.tokenizer, self.max_tokens = tokenizer, max_tokens
         if prefix:
@@ -42,9 +45,10 @@ class LogitsProcessor(transformers.LogitsProcessor):
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         self._sync(input_ids)
         used = input_ids.shape[1]
-        masks = np.stack([self._mask(d, used) for d in self._decoders])
-        allowed = torch.from_numpy(masks).to(scores.device)
-        return scores.masked_fill(~allowed, -float("inf"))
+        masks = np.zeros(scores.shape, dtype=bool)  # a head wider than the vocab: extra ids stay masked
+        for b, d in enumerate(self._decoders):
+            masks[b, :self.tokenizer.vocab_size] = self._mask(d, used)
+        return scores.masked_fill(~torch.from_numpy(masks).to(scores.device), -float("inf"))
 
     def _mask(self, decoder, used: int) -> np.ndarray:
         if decoder.done:  # generate pads finished rows; leave it a finite score to sample
