@@ -269,9 +269,12 @@ class CharDFA:
 
     def allowed_bytes(self, state: int, pending: bytes) -> list[int]:
         """Bytes that extend `pending` towards a code point with a live transition."""
-        # Cached: the shortest completion asks for this once per candidate id while sampling.
+        # Cached: the shortest completion asks for this once per candidate id while masking
+        # for a budget. Bounded, since random ids can visit many partial characters.
         hit = self._allowed_bytes.get((state, pending))
         if hit is None:
+            if len(self._allowed_bytes) >= 1 << 16:
+                self._allowed_bytes.clear()
             hit = self._allowed_bytes[(state, pending)] = tuple(self._compute_allowed_bytes(state, pending))
         return list(hit)
 
