@@ -420,6 +420,44 @@ class Machine:
             total += self._frame_cost(f, child_open=i < len(self.stack) - 1)
         return total
 
+    def byte_cost_deltas(self) -> tuple[tuple, tuple]:
+        """(bytes, how much `remaining_cost()` changes after each) for the allowed bytes of a
+        string on top after which no forced step follows; () elsewhere.
+
+        Exact and cheap: a byte only changes the top string frame, so the change is that frame's
+        cost before and after, computed on it alone. Cached per state key; for a key, whose
+        value's cost depends on the text (and on the completion the exclusions allow), per text
+        too, in a bounded cache. A byte followed by a forced step (which could close the string
+        and touch its parent) is left out, for the caller to check on a copy.
+        """
+        f = self.stack[-1] if self.stack and not self.done else None
+        if f is None or f.kind != "string":
+            return (), ()
+        if f.role == "key":
+            key = ("bytecost", self.state_key(), f.branch.key, f.text, f.excluded)
+            cache = self.cache.setdefault(("bytecost-keys",), {})
+            if len(cache) >= 1 << 16:
+                cache.clear()
+        else:
+            key, cache = ("bytecost", self.state_key()), self.cache
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        probe = Machine.__new__(Machine)
+        probe.c, probe.cache, probe.result, probe.done = self.c, self.cache, None, False
+        before = self._frame_cost(f, child_open=False)
+        syms, deltas = [], []
+        for sym in self.allowed():
+            if sym >= 256:
+                continue
+            probe.stack = [f.copy()]
+            probe.step(sym)
+            if len(probe.allowed()) > 1:
+                syms.append(sym)
+                deltas.append(probe._frame_cost(probe.stack[0], child_open=False) - before)
+        out = cache[key] = (tuple(syms), tuple(deltas))
+        return out
+
     def _frame_cost(self, f: Frame, child_open: bool) -> float:
         c = self.c
         if f.kind == "value":

@@ -65,7 +65,13 @@ def budget_mask(decoder, used: int, max_tokens: int) -> np.ndarray:
     if mask.sum() == 1:
         return mask
     out = np.zeros_like(mask)
-    for tok in np.flatnonzero(mask):
+    ids, deltas = decoder.cost_deltas()
+    if ids:  # the same test as `fits`, with the cost after the id known without feeding it
+        slack = max_tokens - used - 1 - decoder.remaining_cost()
+        out[list(ids)] = np.asarray(deltas) <= slack
+    rest = mask.copy()
+    rest[list(ids)] = False
+    for tok in np.flatnonzero(rest):
         out[tok] = fits(decoder, int(tok), used, max_tokens) is not None
     if not out.any():
         out[decoder.completion_id()] = True

@@ -272,6 +272,11 @@ class Decoder:
             return 1 + self.m.remaining_cost()
         return 1 if self.phase == "end" else 0
 
+    def cost_deltas(self) -> tuple[tuple, tuple]:
+        """(ids, change of `remaining_cost()` after each) for the allowed ids where that is
+        cheap to know exactly (bytes inside a string); for any other id, feed a copy and ask."""
+        return self.m.byte_cost_deltas() if self.phase == "body" else ((), ())
+
     def completion_id(self) -> int:
         if self.phase == "start":
             return self.tok.bos_id
