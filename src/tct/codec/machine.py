@@ -425,21 +425,19 @@ class Machine:
         string on top after which no forced step follows; () elsewhere.
 
         Exact and cheap: a byte only changes the top string frame, so the change is that frame's
-        cost before and after, computed on it alone. Cached per state key; for a key, whose
-        value's cost depends on the text (and on the completion the exclusions allow), per text
-        too, in a bounded cache. A byte followed by a forced step (which could close the string
-        and touch its parent) is left out, for the caller to check on a copy.
+        cost before and after, computed on it alone. Cached per state key and exclusions (their
+        number steers which shortest completion is found, hence its length in bytes); for a
+        key, whose value's cost depends on the text, per text too, in a bounded cache. A byte
+        followed by a forced step (which could close the string and touch its parent) is left
+        out, for the caller to check on a copy.
         """
         f = self.stack[-1] if self.stack and not self.done else None
         if f is None or f.kind != "string":
             return (), ()
-        if f.role == "key":
-            key = ("bytecost", self.state_key(), f.branch.key, f.text, f.excluded)
-            cache = self.cache.setdefault(("bytecost-keys",), {})
-            if len(cache) >= 1 << 16:
-                cache.clear()
-        else:
-            key, cache = ("bytecost", self.state_key()), self.cache
+        cache = self.cache.setdefault(("bytecost", f.role), {})
+        if len(cache) >= 1 << 16:
+            cache.clear()
+        key = (self.state_key(), f.excluded) + ((f.branch.key, f.text) if f.role == "key" else ())
         hit = cache.get(key)
         if hit is not None:
             return hit
