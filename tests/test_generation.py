@@ -103,8 +103,8 @@ KEYED = {  # free keys by pattern (their value's cost depends on the key), exclu
 
 @pytest.mark.parametrize("schema", ["github-workflow", KEYED])
 def test_budget_mask_equals_feeding_every_id(schema):
-    """`budget_mask` (costs of string bytes from `cost_deltas`, no feeding) is exactly the set
-    of ids `fits` accepts after copying and feeding each one, at budgets that bite."""
+    """`budget_mask` (string bytes judged by `cost_deltas`' bounds, no feeding, where they
+    suffice) is exactly the set of ids `fits` accepts after copying and feeding each one."""
     import numpy as np
     from tct.generation.constrained import budget_mask, fits, random_walk
     tok = tct.Tokenizer.from_schema(schema)
@@ -117,7 +117,7 @@ def test_budget_mask_equals_feeding_every_id(schema):
             allowed = d.allowed()
             if allowed.sum() > 1:
                 ref_costs = {int(t): fits(d, int(t), 0, 10 ** 9).remaining_cost() for t in np.flatnonzero(allowed)}
-                for max_tokens in {used + 1 + int(d.remaining_cost()) + k for k in (0, 1, 2, 5)}:
+                for max_tokens in {used + 1 + int(d.remaining_cost()) + k for k in (0, 1, 2, 5, 12, 30)}:
                     want = np.zeros_like(allowed)
                     for t, c in ref_costs.items():
                         want[t] = used + 1 + c <= max_tokens

@@ -66,11 +66,12 @@ def budget_mask(decoder, used: int, max_tokens: int) -> np.ndarray:
         return mask
     out = np.zeros_like(mask)
     ids, deltas = decoder.cost_deltas()
-    if ids:  # the same test as `fits`, with the cost after the id known without feeding it
-        slack = max_tokens - used - 1 - decoder.remaining_cost()
-        out[list(ids)] = np.asarray(deltas) <= slack
     rest = mask.copy()
-    rest[list(ids)] = False
+    if ids:  # `fits` without feeding: ids whose cost after, at worst, still fits
+        slack = max_tokens - used - 1 - decoder.remaining_cost()
+        ids = np.asarray(ids)[np.asarray(deltas) <= slack]
+        out[ids] = True
+        rest[ids] = False
     for tok in np.flatnonzero(rest):
         out[tok] = fits(decoder, int(tok), used, max_tokens) is not None
     if not out.any():

@@ -273,8 +273,9 @@ class Decoder:
         return 1 if self.phase == "end" else 0
 
     def cost_deltas(self) -> tuple[tuple, tuple]:
-        """(ids, change of `remaining_cost()` after each) for the allowed ids where that is
-        cheap to know exactly (bytes inside a string); for any other id, feed a copy and ask."""
+        """(ids, an upper bound on how much `remaining_cost()` grows after each) for allowed ids
+        where that is cheap to know (bytes inside a string; exact in a value string), so a
+        budget can be checked without feeding them; for any other id, feed a copy and ask."""
         return self.m.byte_cost_deltas() if self.phase == "body" else ((), ())
 
     def completion_id(self) -> int:
