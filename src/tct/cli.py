@@ -188,6 +188,14 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_export_hf(args) -> int:
+    import tct
+    from tct.hf.export import export_hf
+    model = tct.load_model(args.model, schema=args.schema)
+    print(export_hf(model, args.out, max_tokens=args.max_tokens))
+    return 0
+
+
 def _add_model_commands(sub) -> None:
     data = sub.add_parser("data", help="training data").add_subparsers(dest="data_command", required=True)
     sp = data.add_parser("prepare", help="corpus directory -> token shards (numpy memmap) + rejects report")
@@ -227,6 +235,15 @@ def _add_model_commands(sub) -> None:
     sp.add_argument("--val-docs", type=int, default=None, help="score only this many val docs (no bits per byte)")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_eval)
+
+    export = sub.add_parser("export", help="convert a model for other libraries").add_subparsers(
+        dest="export_command", required=True)
+    sp = export.add_parser("hf", help="write a transformers (Llama) directory: AutoModelForCausalLM.from_pretrained(OUT)")
+    sp.add_argument("model", help="default, random, or a checkpoint directory")
+    sp.add_argument("out")
+    sp.add_argument("--schema", default=DEFAULT_SCHEMA)
+    sp.add_argument("--max-tokens", type=int, default=2048, help="generation_config max_length (default: %(default)s)")
+    sp.set_defaults(func=cmd_export_hf)
 
 
 def main(argv=None) -> int:

@@ -12,6 +12,7 @@ still be finished, so a walk can never get stuck.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
 
@@ -443,6 +444,86 @@ class Machine:
             total += self._frame_cost(f, child_open=i < len(self.stack) - 1)
         return total
 
+    def byte_cost_deltas(self) -> tuple[tuple, tuple]:
+        """(bytes, an upper bound on how much `remaining_cost()` grows after each) for the
+        allowed bytes of a string on top after which no forced step follows; () elsewhere.
+
+        A byte only changes the top string frame, so the change is that frame's cost before and
+        after, computed on it alone: exact for a value string, cached per state key and
+        exclusions (their number steers which shortest completion is found, hence its length in
+        bytes). For a key the cost includes its value's, which depends on the whole text: the
+        bound uses the largest value cost of any free key instead (`_free_key_cost_bound`).
+        A byte followed by a forced step (which could close the string and touch its parent) is
+        left out, for the caller to check on a copy.
+        """
+        f = self.stack[-1] if self.stack and not self.done else None
+        if f is None or f.kind != "string":
+            return (), ()
+        cache = self.cache.setdefault(("bytecost", f.role), {})
+        if len(cache) >= 1 << 16:
+            cache.clear()
+        key = (self.state_key(), f.excluded)
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = self._byte_costs(f)
+        syms, costs = hit
+        if f.role != "key":
+            before = self._frame_cost(f, child_open=False)
+            return syms, tuple(c - before for c in costs)
+        bound = self._free_key_cost_bound(f.branch)
+        if bound == INF:
+            return (), ()
+        # Key frame cost = bytes left + 1 + the finished key's value cost (>= 0 before).
+        before = self._frame_cost(f, child_open=False)
+        return syms, tuple(c + bound - before for c in costs)
+
+    def _byte_costs(self, f: Frame) -> tuple[tuple, tuple]:
+        """Allowed bytes with no forced step after them, and the string's own cost after each
+        (bytes left + 1; for a key without its value's cost)."""
+        probe = Machine.__new__(Machine)
+        probe.c, probe.cache, probe.result, probe.done = self.c, self.cache, None, False
+        syms, costs = [], []
+        for sym in self.allowed():
+            if sym >= 256:
+                continue
+            g = f.copy()
+            probe.stack = [g]
+            probe.step(sym)
+            if len(probe.allowed()) > 1:
+                syms.append(sym)
+                costs.append(len(self._string_completion(g, self._string_facts(g))) + 1)
+        return tuple(syms), tuple(costs)
+
+    def _free_key_cost_bound(self, b: Branch) -> float:
+        """Largest completion cost of the value of any free key of object branch `b`, or INF
+        when unknown: each source contributes the subs of a nonempty set of its matching
+        patterns or, matching none, its additionalProperties; every combination is costed."""
+        cache = self.cache.setdefault(("freekeybound",), {})
+        hit = cache.get(b.key)
+        if hit is not None:
+            return hit
+        c, o = self.c, b.obj
+        bound = INF
+        per_source = [] if not o.name_nodes else None  # names checked by an oracle: unknown
+        for nid in o.sources if per_source is not None else ():
+            node = c.nodes[nid]
+            pats = list((node.get("patternProperties") or {}).items())
+            if len(pats) > 4:
+                per_source = None
+                break
+            none = ([(c.child(nid, node["additionalProperties"], "additionalProperties"), True)]
+                    if "additionalProperties" in node else [])
+            subsets = [[(c.child(nid, sub, "patternProperties", pat), True)
+                        for j, (pat, sub) in enumerate(pats) if m >> j & 1] for m in range(1, 1 << len(pats))]
+            per_source.append([none] + subsets)
+        if per_source is not None and _product_size(per_source) <= 256:
+            bound = 0
+            for combo in itertools.product(*per_source):
+                conj = c.simplify({lit for part in combo for lit in part})
+                bound = max(bound, INF if conj is None else c.cost_conj(conj))
+        cache[b.key] = bound
+        return bound
+
     def _frame_cost(self, f: Frame, child_open: bool) -> float:
         c = self.c
         if f.kind == "value":
@@ -539,6 +620,13 @@ class Machine:
             rest = f.spec.shortest_completion(f.text)
             return ord(rest[0]) if rest else END
         raise AssertionError(f.kind)
+
+
+def _product_size(options: list) -> int:
+    n = 1
+    for opts in options:
+        n *= len(opts)
+    return n
 
 
 def _dump(v) -> str:

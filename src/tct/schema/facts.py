@@ -128,6 +128,8 @@ class ObjectFacts:
         try:
             return self._key_conj[key]
         except KeyError:
+            if len(self._key_conj) >= 1 << 16:  # budget masks probe many keys that never get typed
+                self._key_conj.clear()
             conj = self._key_conj[key] = self._compute_key_conj(key)
             return conj
 

@@ -436,6 +436,7 @@ class CharDFA:
         self.live = frozenset(live)
         self.start = 0
         self._allowed_ranges: dict[int, list] = {}
+        self._allowed_bytes: dict[tuple, tuple] = {}
         self._dist: list[int] | None = None
         self._count_cache: dict = {}
 
@@ -459,6 +460,16 @@ class CharDFA:
 
     def allowed_bytes(self, state: int, pending: bytes) -> list[int]:
         """Bytes that extend `pending` towards a code point with a live transition."""
+        # Cached: the shortest completion asks for this once per candidate id while masking
+        # for a budget. Bounded, since random ids can visit many partial characters.
+        hit = self._allowed_bytes.get((state, pending))
+        if hit is None:
+            if len(self._allowed_bytes) >= 1 << 16:
+                self._allowed_bytes.clear()
+            hit = self._allowed_bytes[(state, pending)] = tuple(self._compute_allowed_bytes(state, pending))
+        return list(hit)
+
+    def _compute_allowed_bytes(self, state: int, pending: bytes) -> list[int]:
         ranges = self.allowed_ranges(state)
         starts = [a for a, _ in ranges]
         out = []

@@ -249,6 +249,12 @@ class Decoder:
             return 1 + self.m.remaining_cost()
         return 1 if self.phase == "end" else 0
 
+    def cost_deltas(self) -> tuple[tuple, tuple]:
+        """(ids, an upper bound on how much `remaining_cost()` grows after each) for allowed ids
+        where that is cheap to know (bytes inside a string; exact in a value string), so a
+        budget can be checked without feeding them; for any other id, feed a copy and ask."""
+        return self.m.byte_cost_deltas() if self.phase == "body" else ((), ())
+
     def completion_id(self) -> int:
         if self.phase == "start":
             return self.tok.bos_id
