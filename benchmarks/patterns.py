@@ -20,32 +20,19 @@ from collections import Counter
 import regress
 
 from _shared import SUITES
-from tct.schema.load import builtin_names, read_schema
+from tct.schema.load import builtin_names, read_schema, schema_patterns
 from tct.schema.regex import CharDFA, PatternUnsupported
 
 EXTRA = list("\n\r\u2028\u2029 \t\x0b\x0c\xa0\ufeff\u3000\x1c\x85aZ09_-./$^{}") + ["é", "中", "😀"]
-
-
-def collect(node, out):
-    if isinstance(node, dict):
-        if isinstance(node.get("pattern"), str):
-            out.add(node["pattern"])
-        if isinstance(node.get("patternProperties"), dict):
-            out.update(node["patternProperties"])
-        for v in node.values():
-            collect(v, out)
-    elif isinstance(node, list):
-        for v in node:
-            collect(v, out)
 
 
 def real_patterns() -> list[str]:
     found = set()
     for d in sorted(SUITES.iterdir()):
         if (d / "schema.json").exists():
-            collect(json.loads((d / "schema.json").read_text(encoding="utf-8")), found)
+            found |= schema_patterns(json.loads((d / "schema.json").read_text(encoding="utf-8")))
     for name in builtin_names():
-        collect(read_schema(name)[0], found)
+        found |= schema_patterns(read_schema(name)[0])
     return sorted(found)
 
 

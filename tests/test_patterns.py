@@ -14,7 +14,7 @@ import tct
 from conftest import SUITES, need
 from tct.generation.constrained import random_walk
 from tct.schema import ecma
-from tct.schema.load import builtin_names, read_schema
+from tct.schema.load import builtin_names, read_schema, schema_patterns
 from tct.schema.reference import reference_validator
 from tct.schema.regex import CharDFA, PatternUnsupported, pattern_fsm
 
@@ -141,27 +141,14 @@ def test_reference_validator_reads_ecma():
 
 # -- real patterns -----------------------------------------------------------------------------
 
-def _collect(node, out):
-    if isinstance(node, dict):
-        if isinstance(node.get("pattern"), str):
-            out.add(node["pattern"])
-        if isinstance(node.get("patternProperties"), dict):
-            out.update(node["patternProperties"])
-        for v in node.values():
-            _collect(v, out)
-    elif isinstance(node, list):
-        for v in node:
-            _collect(v, out)
-
-
 def _real_patterns():
     found = set()
     if SUITES.exists():
         for d in sorted(SUITES.iterdir()):
             if (d / "schema.json").exists():
-                _collect(read_schema(d / "schema.json")[0], found)
+                found |= schema_patterns(read_schema(d / "schema.json")[0])
     for name in builtin_names():
-        _collect(read_schema(name)[0], found)
+        found |= schema_patterns(read_schema(name)[0])
     return sorted(found)
 
 

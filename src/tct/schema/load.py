@@ -250,3 +250,19 @@ def index_schema(root, registry=None) -> SchemaIndex:
                 if isinstance(v, (dict, list)):
                     stack.append((v, f"{ptr}/{i}"))
     return idx
+
+
+def schema_patterns(node) -> set[str]:
+    """Every `pattern` and `patternProperties` key written anywhere in a schema."""
+    out, stack = set(), [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                out.add(node["pattern"])
+            if isinstance(node.get("patternProperties"), dict):
+                out.update(node["patternProperties"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return out
