@@ -533,8 +533,11 @@ class Machine:
             used = set(f.used)
             missing = o.closure(frozenset(used) | o.required) - used
             cost = 1 + sum(1 + c.cost_conj(o.key_conj(k)) for k in missing)
-            for nid in ([] if child_open else o.unmet_extra(set(f.values) | missing)):
-                cost += o.extra_key_options(nid, set(f.values) | missing)[0][0]
+            # An open declared key is settled; an open free key may still turn out to be the
+            # owed additional one, so nothing is charged for it.
+            keys = set(f.values) | missing | ({f.key} if f.key is not None else set())
+            for nid in ([] if child_open and f.key is None else o.unmet_extra(keys)):
+                cost += o.extra_key_options(nid, keys)[0][0]
             need = o.min_props - len(f.values) - len(missing) - (1 if child_open else 0)
             if need > 0:
                 cost += c.extra_keys_cost(o, frozenset(f.values) | missing, need)
