@@ -1,6 +1,6 @@
 """Codec figures on the shared workflow corpus, side by side with jsonschema on the same docs.
 
-    python benchmarks/codec.py [--limit N]
+    python benchmarks/codec.py [--split val] [--limit N]
 
 Prints: compile time, encode / decode docs/s vs jsonschema validation docs/s, allowed() cost
 per token (cold and warm cache), tokens per workflow vs bytes of minified JSON.
@@ -22,8 +22,9 @@ from tct.schema.load import read_schema
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=0, help="use only the first N valid files")
+    ap.add_argument("--split", default="", help="only this split of the corpus (train, val, ...)")
     args = ap.parse_args()
-    entries = [e for e in manifest() if e["verdict"] == "valid"]
+    entries = [e for e in manifest() if e["verdict"] == "valid" and (not args.split or e["split"] == args.split)]
     if args.limit:
         entries = entries[: args.limit]
     docs = [tct.load_document(CORPUS / e["file"]) for e in entries]
@@ -31,7 +32,7 @@ def main():
 
     t = time.perf_counter()
     tok = tct.Tokenizer.from_schema("github-workflow")
-    print(f"compile github-workflow: {time.perf_counter() - t:.3f} s (states {len(tok.compiler._branches_raw)}, vocab {tok.vocab_size})")
+    print(f"compile github-workflow: {time.perf_counter() - t:.3f} s (states {len(tok.compiler.explored())}, vocab {tok.vocab_size})")
 
     validator = jsonschema.Draft7Validator(read_schema("github-workflow")[0])
     t = time.perf_counter()

@@ -63,13 +63,20 @@ def main():
         rng = np.random.default_rng(0)
         valid = 0
         t = time.perf_counter()
+        overruns = 0
         for _ in range(args.walks):
-            doc = tok.decode(random_walk(tok, rng, max_tokens=args.max_tokens))
+            try:
+                doc = tok.decode(random_walk(tok, rng, max_tokens=args.max_tokens))
+            except tct.TCTError:  # the budget promised a shorter completion than it took
+                overruns += 1
+                continue
             valid += validator.is_valid(doc)
+        totals["walk_budget_overruns"] = totals.get("walk_budget_overruns", 0) + overruns
         totals["walks"] += args.walks
         totals["walks_valid"] += valid
         print(f"{name:40} compile {compile_s:6.3f}s  vocab {tok.vocab_size:4}  walks valid {valid}/{args.walks}"
-              f" ({time.perf_counter() - t:.1f}s)" + (f"  DISAGREE {disagreements}" if disagreements else ""),
+              f" ({time.perf_counter() - t:.1f}s)" + (f"  BUDGET OVERRUNS {overruns}" if overruns else "")
+              + (f"  DISAGREE {disagreements}" if disagreements else ""),
               flush=True)
     print(f"\ncompiled strictly: {len(compiled)} of {len(names)}")
     print(json.dumps(totals))

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 
 from conftest import CORPUS, need
 from tct.cli import main
@@ -35,6 +36,39 @@ def test_user_errors_are_one_line(tmp_path):
     broken.write_text("on: [push\n")
     r = subprocess.run([sys.executable, "-m", "tct.cli", "encode", str(broken)], capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr and "broken.yml" in r.stderr
+
+
+def test_schema_violation_names_the_file(tmp_path, capsys):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\njobs:\n  b:\n    runs-on: 5\n    steps:\n      - run: make\n")
+    for command in ("encode", "inspect"):
+        assert main([command, str(bad)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"tct: error: {bad} at /jobs/b/runs-on: ") and len(err.splitlines()) == 1
+
+
+@pytest.fixture
+def tiny_model(monkeypatch, workflow_tok):
+    """`tct generate` on an untrained one-layer model (the real one is slow on 2 busy cores)."""
+    import tct
+    from tct.model.checkpoint import random_model
+    from tct.model.gpt import GPTConfig
+    from tct.model.registry import LoadedModel
+    cfg = GPTConfig(vocab_size=workflow_tok.vocab_size, d_model=32, n_layers=1, n_heads=2, context=256)
+    model = LoadedModel(random_model(cfg, seed=1), workflow_tok, cfg, "tiny")
+    monkeypatch.setattr(tct, "load_model", lambda *a, **k: model, raising=False)
+
+
+def test_generate_shows_progress_on_a_terminal(capsys, monkeypatch, tiny_model, one_torch_thread):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["generate", "-n", "2", "--model", "random", "--seed", "1", "--max-tokens", "300",
+                 "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert "generating" in err and "2/2" in err and "tokens" in err
+    assert len(out.strip().split("\n\n")) == 2  # the documents themselves stay on stdout
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert main(["generate", "-n", "1", "--model", "random", "--seed", "1", "--max-tokens", "300"]) == 0
+    assert "generating" not in capsys.readouterr().err  # no bar in logs and pipes
 
 
 def test_schema_command(capsys):

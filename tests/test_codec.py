@@ -110,7 +110,7 @@ def test_random_walks_are_valid(workflow_tok, workflow_validator):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.integers(min_value=-5, max_value=400), max_size=60))
+@given(st.lists(st.integers(min_value=-5, max_value=700), max_size=60))
 def test_fuzz_decode_only_raises_decode_error(workflow_tok, ids):
     try:
         workflow_tok.decode(ids)

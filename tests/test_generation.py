@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import tct
+from conftest import default_model_or_skip
 from tct.generation.prefix import parse_prefix, prefix_decoder
 
 PREFIX = '{"name": "CI", "on": "push", "jobs": {'
@@ -74,7 +75,7 @@ def test_partial_json_prefix_parsing(workflow_tok):
 
 
 def test_default_model_writes_workflows(workflow_validator):
-    model = tct.load_model("default")
+    model = default_model_or_skip()
     assert model.tokenizer.identity()["schema"] == "github-workflow"
     docs = tct.generate(model, n=3, temperature=0.8, seed=0, max_tokens=1500)
     for doc in docs:
@@ -88,3 +89,40 @@ def test_checkpoint_for_another_schema_is_refused(tmp_path):
     shutil.copytree(MODELS_DIR / "default", tmp_path / "m")
     with pytest.raises(tct.TCTError, match="different tokenizer"):
         tct.load_model(str(tmp_path / "m"), schema="github-action")
+
+
+KEYED = {  # free keys by pattern (their value's cost depends on the key), exclusions, forced ends
+    "type": "object",
+    "patternProperties": {"^x-": {"type": "array", "minItems": 3, "items": {"type": "string", "minLength": 4}},
+                          "^[a-z]+$": {"type": "string", "pattern": "^(ab|abcdefgh)$"}},
+    "additionalProperties": {"type": "array", "uniqueItems": True,
+                             "items": {"type": "string", "not": {"enum": ["aa", "ab"]}, "maxLength": 3}},
+    "properties": {"ID": {"type": "string", "pattern": "^[0-9]{3}$"}, "é": {"type": "number"}},
+    "required": ["ID"], "minProperties": 4,
+}
+
+
+@pytest.mark.parametrize("schema", ["github-workflow", KEYED])
+def test_budget_mask_equals_feeding_every_id(schema):
+    """`budget_mask` (string bytes judged by `cost_deltas`' bounds, no feeding, where they
+    suffice) is exactly the set of ids `fits` accepts after copying and feeding each one."""
+    import numpy as np
+    from tct.generation.constrained import budget_mask, fits, random_walk
+    tok = tct.Tokenizer.from_schema(schema)
+    rng = np.random.default_rng(7)
+    steps = 0
+    for _ in range(5):
+        ids = random_walk(tok, rng, max_tokens=80, end_bias=0.1)
+        d = tok.decoder()
+        for used, tok_id in enumerate(ids):
+            allowed = d.allowed()
+            if allowed.sum() > 1:
+                ref_costs = {int(t): fits(d, int(t), 0, 10 ** 9).remaining_cost() for t in np.flatnonzero(allowed)}
+                for max_tokens in {used + 1 + int(d.remaining_cost()) + k for k in (0, 1, 2, 5, 12, 30)}:
+                    want = np.zeros_like(allowed)
+                    for t, c in ref_costs.items():
+                        want[t] = used + 1 + c <= max_tokens
+                    assert (budget_mask(d, used, max_tokens) == want).all(), (d.describe(), max_tokens)
+                steps += 1
+            d.feed(tok_id)
+    assert steps > 40

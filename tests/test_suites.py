@@ -18,7 +18,13 @@ def _suites():
     return sorted(p.name for p in SUITES.iterdir() if (p / "schema.json").exists())
 
 
-@pytest.mark.parametrize("name", _suites() or ["<no shared suites>"])
+# Wrong today, as strict xfails so that a fix shows up.
+KNOWN_WRONG: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[n])) if n in KNOWN_WRONG else n
+    for n in _suites() or ["<no shared suites>"]])
 def test_suite(name):
     folder = need(SUITES / name)
     schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))

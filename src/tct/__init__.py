@@ -4,7 +4,7 @@ from tct.errors import DecodeError, DocumentError, SchemaError, SchemaViolation,
 
 __all__ = [
     "TCTError", "SchemaViolation", "DecodeError", "SchemaError", "DocumentError",
-    "Tokenizer", "load_document", "load_model", "generate",
+    "Tokenizer", "load_document", "load_model", "generate", "export_hf",
 ]
 
 
@@ -22,4 +22,10 @@ def __getattr__(name):
     if name == "generate":
         from tct.generation.sampler import generate
         return generate
+    if name == "export_hf":
+        from tct.hf.export import export_hf
+        return export_hf
+    if name == "hf":  # tct.hf.LogitsProcessor without a separate import
+        import tct.hf
+        return tct.hf
     raise AttributeError(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import json
 import sys
 
@@ -29,10 +30,20 @@ def _read_ids(source: str) -> list[int]:
     return ids
 
 
-def cmd_encode(args) -> int:
+def _encode_file(tok, file: str) -> list[int]:
+    """Token ids of a document file; a schema violation names the file like a YAML error does."""
     from tct.data.documents import load_document
+    from tct.errors import SchemaViolation
+    doc = load_document(file)
+    try:
+        return tok.encode(doc)
+    except SchemaViolation as exc:
+        raise TCTError(f"{file} at {exc.path or '/'}: {exc.reason}") from None
+
+
+def cmd_encode(args) -> int:
     tok = _tokenizer(args)
-    print(json.dumps(tok.encode(load_document(args.file))))
+    print(json.dumps(_encode_file(tok, args.file)))
     return 0
 
 
@@ -44,9 +55,8 @@ def cmd_decode(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    from tct.data.documents import load_document
     tok = _tokenizer(args)
-    ids = _read_ids(args.file) if args.ids else tok.encode(load_document(args.file))
+    ids = _read_ids(args.file) if args.ids else _encode_file(tok, args.file)
     for row in tok.trace(ids):
         pos = row["position"]
         tid = "" if pos is None else str(ids[pos])
@@ -60,10 +70,15 @@ def cmd_schema(args) -> int:
     tok = _tokenizer(args)
     c = tok.compiler
     print(f"schema        {c.name} ({c.index.draft}, sha256 {c.sha256[:12]})")
-    print(f"constraints   {len(c._branches_raw)} reachable value states, "
-          f"{sum(len(b) for b in c._branches_raw.values())} typed branches, {len(c._dfa)} string automata")
-    print(f"vocab         {tok.vocab_size} ids: 256 bytes, END CLOSE ITEM FREEKEY, {tok.n_choices} choices, "
-          f"BOS={tok.bos_id} EOS={tok.eos_id} PAD={tok.pad_id}, {tok.n_pos} position ids from {tok.pos_base}")
+    conjs = c.explored()
+    print(f"constraints   {len(conjs)} reachable value states, "
+          f"{sum(len(c.branches(k)) for k in conjs)} typed branches, {len(c._dfa)} string automata")
+    kinds = Counter(n.split(":", 1)[0] for n in tok.meanings.names)
+    print(f"vocab         {tok.vocab_size} ids: 256 bytes, END CLOSE ITEM FREEKEY OWED, "
+          f"{kinds['key']} keys, {kinds['value']} values, {kinds['branch']} branch kinds"
+          + (f", {kinds['copy']} copies" if kinds['copy'] else "")
+          + f", BOS={tok.bos_id} EOS={tok.eos_id} PAD={tok.pad_id}, {tok.n_pos} position ids from {tok.pos_base}")
+    print(f"meanings      sha256 {tok.meanings.sha256[:12]}")
     print(f"shortest doc  {int(tok.decoder().remaining_cost())} tokens")
     if tok.unenforced:
         print("unenforced    (compiled with --no-strict; these keywords are ignored)")
@@ -167,7 +182,8 @@ def cmd_generate(args) -> int:
     if args.prefix:
         prefix = sys.stdin.read() if args.prefix == "-" else Path(args.prefix).read_text(encoding="utf-8")
     docs = tct.generate(model, n=args.n, temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
-                        seed=args.seed, prefix=prefix, max_tokens=args.max_tokens)
+                        seed=args.seed, prefix=prefix, max_tokens=args.max_tokens,
+                        progress=sys.stderr.isatty())
     ext = "yml" if args.format == "yaml" else "json"
     for i, doc in enumerate(docs):
         text = dumps_document(doc, args.format)
@@ -194,6 +210,14 @@ def cmd_eval(args) -> int:
         print(json.dumps(result, indent=2))
     else:
         print(format_table(result))
+    return 0
+
+
+def cmd_export_hf(args) -> int:
+    import tct
+    from tct.hf.export import export_hf
+    model = tct.load_model(args.model, schema=args.schema)
+    print(export_hf(model, args.out, max_tokens=args.max_tokens))
     return 0
 
 
@@ -237,6 +261,15 @@ def _add_model_commands(sub) -> None:
     sp.add_argument("--val-docs", type=int, default=None, help="score only this many val docs (no bits per byte)")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_eval)
+
+    export = sub.add_parser("export", help="convert a model for other libraries").add_subparsers(
+        dest="export_command", required=True)
+    sp = export.add_parser("hf", help="write a transformers (Llama) directory: AutoModelForCausalLM.from_pretrained(OUT)")
+    sp.add_argument("model", help="default, random, or a checkpoint directory")
+    sp.add_argument("out")
+    sp.add_argument("--schema", default=DEFAULT_SCHEMA)
+    sp.add_argument("--max-tokens", type=int, default=2048, help="generation_config max_length (default: %(default)s)")
+    sp.set_defaults(func=cmd_export_hf)
 
 
 def main(argv=None) -> int:

@@ -2,33 +2,21 @@
 
 The decoder's checks are the only definition of validity: the encoder never decides on its
 own, it asks the machine which symbols are legal and explains, with the JSON path, why the
-document's next choice is not among them. A union is resolved by trying each branch of the
-value's type on a scratch machine; the first that accepts is replayed into the real one.
+document's next choice is not among them. A literal value offered where the document's value
+stands is taken whole (the same spelling: 1 is not 1.0). Otherwise a union is resolved by
+trying each branch of the value's type on a scratch machine; the first that accepts is
+replayed into the real one.
 """
 
 from __future__ import annotations
 
-from tct.codec.machine import CHOICE, CLOSE, END, FREEKEY, ITEM, Frame, Machine, _ptr
-from tct.errors import SchemaViolation
 import json
 
-from tct.schema.compiler import json_type
+from tct.codec.machine import CLOSE, END, FREEKEY, ITEM, OWED, Frame, Machine, json_pointer
+from tct.errors import SchemaViolation
 from tct.schema.numbers import number_text
 
 Trace = list  # of (symbol, emitted?) pairs
-
-
-def _same(a, b) -> bool:
-    """Identical JSON text: a literal must reproduce the document exactly (1 is not 1.0)."""
-    return json.dumps(a) == json.dumps(b)
-
-
-def _kind_fits(kind: str, value, b) -> bool:
-    t = json_type(value)
-    if kind == "literal":
-        return any(_same(x, value) for x in b.values)
-    return {"object": t == "object", "array": t == "array", "string": t == "string",
-            "number": t in ("integer", "nonint")}[kind]
 
 
 class Encoder:
@@ -39,7 +27,7 @@ class Encoder:
     def put(self, sym: int, path: tuple, reason) -> None:
         allowed, allowed_set = self.m.options()
         if sym not in allowed_set:
-            raise SchemaViolation(_ptr(path), reason() if callable(reason) else reason)
+            raise SchemaViolation(json_pointer(path), reason() if callable(reason) else reason)
         self.trace.append((sym, len(allowed) > 1))
         self.m.step(sym)
 
@@ -47,13 +35,16 @@ class Encoder:
     def value(self, v, path: tuple) -> None:
         f = self.m.stack[-1]
         assert f.kind == "value"
-        c = self.m.c
-        options = self.m.allowed()
-        branches = c.branches(f.conj)
-        fits = [s for s in options if _kind_fits(branches[s - CHOICE].kind, v, branches[s - CHOICE])]
+        options, allowed_set = self.m.options()
+        choices, literals = self.m.choices(f.conj)
+        sym = literals.get(json.dumps(v))
+        if sym is not None and sym in allowed_set:
+            self.put(sym, path, "")
+            return
+        fits = [s for s in options if choices[s][0].holds_type(v)]
         if not fits:
-            kinds = sorted({branches[s - CHOICE].describe() for s in options})
-            raise SchemaViolation(_ptr(path), f"{_show(v)} is not allowed here; expected {' or '.join(kinds)}")
+            kinds = sorted({choices[s][0].describe() for s in options})
+            raise SchemaViolation(json_pointer(path), f"{_show(v)} is not allowed here; expected {' or '.join(kinds)}")
         if len(fits) == 1:
             self.put(fits[0], path, "")
             self.branch(v, path)
@@ -78,19 +69,12 @@ class Encoder:
 
     def branch(self, v, path: tuple) -> None:
         f: Frame = self.m.stack[-1]
-        if f.kind == "literal":
-            vals = f.branch.values
-            for i, x in enumerate(vals):
-                if _same(x, v):
-                    self.put(CHOICE + i, path, lambda: f"{_show(v)} is not allowed here")
-                    return
-            raise SchemaViolation(_ptr(path), f"{_show(v)} is not one of {_show(list(vals))}")
         if f.kind == "string":
             self.string(v, path, lambda: _string_reason(f, v))
         elif f.kind == "number":
             text = number_text(v)
             if text is None:
-                raise SchemaViolation(_ptr(path), f"{v!r} is not a JSON number")
+                raise SchemaViolation(json_pointer(path), f"{v!r} is not a JSON number")
             spec = f.spec
             for ch in text:
                 self.put(ord(ch), path, lambda: f"{text} violates {_number_rule(spec)}")
@@ -101,7 +85,7 @@ class Encoder:
             a = f.branch.arr
             for i, item in enumerate(v):
                 # A plain item, unless only a `contains` witness fits here.
-                sym = ITEM if ITEM in self.m.options()[1] or CHOICE not in self.m.options()[1] else CHOICE
+                sym = ITEM if ITEM in self.m.options()[1] or OWED not in self.m.options()[1] else OWED
                 self.put(sym, path, lambda: f"array has more than {a.max_items} items" if a.max_items is not None
                          and i >= a.max_items else f"item {i} is not allowed")
                 self.value(item, path + (i,))
@@ -121,9 +105,9 @@ class Encoder:
         f: Frame = self.m.stack[-1]
         o = f.branch.obj
         if not isinstance(k, str):
-            raise SchemaViolation(_ptr(path), f"object key {k!r} is not a string")
+            raise SchemaViolation(json_pointer(path), f"object key {k!r} is not a string")
         if k in o.index:
-            self.put(CHOICE + o.index[k], path, lambda: _key_reason(o, f, k))
+            self.put(self.m.meanings.key_id(k), path, lambda: _key_reason(o, f, k))
         else:
             self.put(FREEKEY, path, lambda: _key_reason(o, f, k))
             self.string(k, path, lambda: f"property name {k!r} is not allowed here")
@@ -168,7 +152,7 @@ def _number_rule(spec) -> str:
     if spec.hi is not None:
         parts.append(f"{'<' if spec.hi_excl else '<='} {spec.hi}")
     if spec.multiple:
-        parts.append(f"multiple of {spec.multiple}")
+        parts.append("multiple of " + " and ".join(map(str, spec.raw_multiples)))
     if spec.excluded:
         parts.append("not an excluded value")
     return ", ".join(parts) or "the number grammar"

@@ -1,34 +1,28 @@
 """The decision machine: a stack of frames walking the compiled schema one symbol at a time.
 
-Symbols are a small alphabet shared by every state: the 256 byte values (string and number
-text, UTF-8), END (ends a string or number), CLOSE (ends an object or array), ITEM (another
-array item), FREEKEY (a key outside the declared ones, spelled byte by byte), and CHOICE_i
-(branch i of a union, declared key i, literal i). `allowed()` lists the legal symbols of the
-top frame; every legal symbol leads to a state from which a valid document can still be
-finished, so a walk can never get stuck.
+Symbols are shared by every state: the 256 byte values (string and number text, UTF-8), END
+(ends a string or number), CLOSE (ends an object or array), ITEM (another array item), FREEKEY
+(a key outside the declared ones, spelled byte by byte), OWED (the next item is one the array
+still owes: a `contains` witness or a copy of the first item), and the ids of the meaning
+table (a declared key, a literal value, a branch kind: see meanings.py). A value position
+offers its literal values directly, next to its other branches. `allowed()` lists the legal
+symbols of the top frame; every legal symbol leads to a state from which a valid document can
+still be finished, so a walk can never get stuck.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
 
+from tct.codec.meanings import CLOSE, END, FIRST, FREEKEY, ITEM, OWED, Meanings, value_text
 from tct.schema.compiler import INF, Branch, Compiler, json_type, shortest_string
 from tct.schema.numbers import NumberSpec, fraction_of
-
-END, CLOSE, ITEM, FREEKEY, CHOICE = 256, 257, 258, 259, 260
-
-
-def symbol_name(sym: int) -> str:
-    if sym < 256:
-        ch = chr(sym)
-        return f"byte {ch!r}" if 32 <= sym < 127 else f"byte 0x{sym:02x}"
-    if sym >= CHOICE:
-        return f"choice {sym - CHOICE}"
-    return {END: "end", CLOSE: "close", ITEM: "item", FREEKEY: "free key"}[sym]
+from tct.schema.values import canonical
 
 
-def _ptr(path: tuple) -> str:
+def json_pointer(path: tuple) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
@@ -47,19 +41,21 @@ class Frame:
 
     def copy(self) -> "Frame":
         f = Frame.__new__(Frame)
-        f.kind, f.path, f.conj, f.branch, f.state = self.kind, self.path, self.conj, self.branch, self.state
-        f.pending, f.text, f.used, f.key, f.excluded = self.pending, self.text, self.used, self.key, self.excluded
-        f.role, f.nfree, f.spec = self.role, self.nfree, self.spec
-        f.items = None if self.items is None else list(self.items)
-        f.values = None if self.values is None else dict(self.values)
+        for s in Frame.__slots__:
+            setattr(f, s, getattr(self, s))
+        if self.items is not None:
+            f.items = list(self.items)
+        if self.values is not None:
+            f.values = dict(self.values)
         return f
 
 
 class Machine:
     """Incremental state of one document; `result` holds the value once the stack is empty."""
 
-    def __init__(self, compiler: Compiler, conj=None, cache: dict | None = None):
+    def __init__(self, compiler: Compiler, meanings: Meanings, conj=None, cache: dict | None = None):
         self.c = compiler
+        self.meanings = meanings
         self.cache = {} if cache is None else cache
         self.stack: list[Frame] = [Frame("value", (), conj=compiler.root if conj is None else conj)]
         self.result = None
@@ -69,7 +65,7 @@ class Machine:
         """`shared_below`: frames under this index are shared, not copied (the caller promises
         not to step into them)."""
         m = Machine.__new__(Machine)
-        m.c, m.cache, m.result, m.done = self.c, self.cache, self.result, self.done
+        m.c, m.meanings, m.cache, m.result, m.done = self.c, self.meanings, self.cache, self.result, self.done
         m.stack = self.stack[:shared_below] + [f.copy() for f in self.stack[shared_below:]]
         return m
 
@@ -82,8 +78,6 @@ class Machine:
         k = f.kind
         if k == "value":
             return ("V", f.conj, f.excluded)
-        if k == "literal":
-            return ("L", f.branch.key)
         if k == "object":
             if f.excluded:  # uniqueItems: closing may depend on the content so far
                 return ("O", f.branch.key, tuple(f.used), f.nfree, f.excluded, canonical(f.values))
@@ -124,8 +118,6 @@ class Machine:
         k = f.kind
         if k == "value":
             return ("V", f.conj, f.excluded)
-        if k == "literal":
-            return ("L", f.branch.key)
         if k == "object":
             whole = canonical(f.values) if (content or f.excluded) else None
             return ("O", f.branch.key, frozenset(f.used), f.nfree, frozenset(f.values), f.key, f.excluded, whole)
@@ -162,6 +154,13 @@ class Machine:
             return bool(f.excluded or a.unique or a.contains or a.need_dup)
         return f.kind == "object" and bool(f.excluded)
 
+    def pops(self, sym: int) -> bool:
+        """Does applying `sym` (allowed here) finish the top frame and hand its value down?"""
+        f = self.stack[-1]
+        if f.kind == "value":
+            return self.choices(f.conj)[0][sym][0].kind == "literal"
+        return sym == (CLOSE if f.kind in ("object", "array") else END)
+
     def allowed(self) -> tuple:
         return self.options()[0]
 
@@ -174,15 +173,45 @@ class Machine:
             hit = self.cache[key] = (syms, frozenset(syms))
         return hit
 
+    def choices(self, conj) -> tuple[dict, dict]:
+        """The options of a value position, cached per constraint: (id -> (branch, literal value
+        or None) in the schema's order, json.dumps(literal value) -> id)."""
+        key = ("C", conj)
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = self.cache[key] = self._choices(conj)
+        return hit
+
+    def _choices(self, conj) -> tuple[dict, dict]:
+        m = self.meanings
+        out, count, copies = {}, {}, []
+        for b in self.c.branches(conj):
+            if b.kind != "literal":
+                n = count[b.kind] = count.get(b.kind, 0) + 1
+                out[m.branch_id(b.kind, n)] = (b, None)
+                continue
+            for v in b.values:
+                i = m.value_ids.get(value_text(v))
+                if i is None:  # a value taken from the document: the copy `not uniqueItems` owes
+                    copies.append((b, v))
+                elif i not in out:  # the same value from two branches is the same choice
+                    out[i] = (b, v)
+        if len(copies) > len(m.copy_ids):
+            m.value_id(copies[len(m.copy_ids)][1])  # raises: this value has no id
+        out.update(zip(m.copy_ids, copies))
+        return out, {json.dumps(v): i for i, (b, v) in out.items() if b.kind == "literal"}
+
     def _allowed(self):
         if self.done:
             return []
         f = self.stack[-1]
         c = self.c
         if f.kind == "value":
-            return [CHOICE + i for i, b in enumerate(c.branches(f.conj)) if self._open(b, f.excluded)]
-        if f.kind == "literal":
-            return [CHOICE + i for i in range(len(f.branch.values))]
+            options, ex = self.choices(f.conj)[0], f.excluded
+            if not ex:
+                return list(options)
+            return [s for s, (b, v) in options.items()
+                    if (canonical(v) not in ex if b.kind == "literal" else self._open(b, ex))]
         if f.kind == "object":
             o = f.branch.obj
             used = frozenset(f.used)
@@ -193,9 +222,9 @@ class Machine:
                 out.append(CLOSE)
             room = o.max_props is None or len(used) + f.nfree < o.max_props
             if room:
-                for i, k in enumerate(o.names):
+                for k in o.names:
                     if k not in used and c.key_ok(o, k) and o.can_finish(used | {k}, f.nfree):
-                        out.append(CHOICE + i)
+                        out.append(self.meanings.key_id(k))
                 fk = o.free_keys
                 if fk is not None and o.can_finish(used, f.nfree + 1) and \
                         shortest_string(fk.dfa, fk.dfa.start, "", fk.excluded | frozenset(f.values)) is not None:
@@ -212,10 +241,10 @@ class Machine:
                 out.append(CLOSE)
             slots = None if a.max_items is None else a.max_items - n
             excl = self._used_items(f) if a.unique else frozenset()
-            # ITEM: any item (room must stay for the items still owed); CHOICE_0: the first owed
+            # ITEM: any item (room must stay for the items still owed); OWED: the first owed
             # item (a witness of an unmet `contains`, or a copy of the first item).
-            for sym, extra, room in ((ITEM, (), len(owed) + first_of_pair), (CHOICE, owed[:1], 0)):
-                if (sym == CHOICE and not owed) or (slots is not None and slots <= room):
+            for sym, extra, room in ((ITEM, (), len(owed) + first_of_pair), (OWED, owed[:1], 0)):
+                if (sym == OWED and not owed) or (slots is not None and slots <= room):
                     continue
                 conj = a.item_conj(n, self._item_extra(f) + tuple(extra))
                 if conj is not None and c.cost_conj(conj) < INF and any(self._open(b, excl) for b in c.branches(conj)):
@@ -261,6 +290,8 @@ class Machine:
             return True
         if b.kind == "literal":
             return any(canonical(v) not in excluded for v in b.values)
+        if b.kind in ("object", "array") and b.fixed is not None:
+            return b.fixed not in excluded
         if b.kind == "string":
             s = b.string
             ex = s.excluded | frozenset(json.loads(e) for e in excluded if e.startswith('"'))
@@ -278,6 +309,11 @@ class Machine:
             return frozenset()
         return frozenset(e for e in facts.excluded | f.excluded if e.startswith(f.text))
 
+    def _key_fits(self, f: Frame, text: str) -> bool:
+        """A free key may only end where its value can still be given (a guard: the key
+        automaton already leaves out keys whose every value is refused)."""
+        return f.role != "key" or self.c.key_ok(f.branch.obj, text)
+
     def _string_allowed(self, f: Frame):
         facts = self._string_facts(f)
         dfa = facts.dfa
@@ -285,7 +321,7 @@ class Machine:
         out = []
         if not excluded:
             out = dfa.allowed_bytes(f.state, f.pending)
-            if not f.pending and f.state in dfa.accept:
+            if not f.pending and f.state in dfa.accept and self._key_fits(f, f.text):
                 out.append(END)
             return out
         cap = len(excluded) + 1
@@ -297,7 +333,8 @@ class Machine:
                 raw = w.encode()
                 if raw.startswith(f.pending) or not f.pending:
                     if raw == b"" and not f.pending:
-                        nxt.add(END)
+                        if self._key_fits(f, f.text):
+                            nxt.add(END)
                     elif len(raw) > len(f.pending) and raw.startswith(f.pending):
                         nxt.add(raw[len(f.pending)])
             return sorted(nxt)
@@ -308,7 +345,7 @@ class Machine:
             t = dfa.next_state(f.state, b)
             if t is not None and shortest_string(dfa, t, f.text + chr(b), excluded) is not None:
                 out.append(b)
-        if not f.pending and f.state in dfa.accept and f.text not in excluded:
+        if not f.pending and f.state in dfa.accept and f.text not in excluded and self._key_fits(f, f.text):
             out.append(END)
         return out
 
@@ -316,16 +353,14 @@ class Machine:
     def step(self, sym: int) -> None:
         """Apply a symbol the caller has checked is allowed."""
         f = self.stack[-1]
-        c = self.c
         if f.kind == "value":
-            b = c.branches(f.conj)[sym - CHOICE]
-            self.stack[-1] = self._enter(b, f.path, f.excluded)
-            return
-        if f.kind == "literal":
-            self._deliver(f.branch.values[sym - CHOICE])
+            b, v = self.choices(f.conj)[0][sym]
+            if b.kind == "literal":
+                self._deliver(v)
+            else:
+                self.stack[-1] = self._enter(b, f.path, f.excluded)
             return
         if f.kind == "object":
-            o = f.branch.obj
             if sym == CLOSE:
                 self._deliver(f.values)
             elif sym == FREEKEY:
@@ -333,7 +368,7 @@ class Machine:
                 self.stack.append(Frame("string", f.path + ("<key>",), branch=f.branch, role="key",
                                         excluded=frozenset(k for k in f.values)))
             else:
-                key = o.names[sym - CHOICE]
+                key = self.meanings.key_names[sym]
                 f.used = f.used + (key,)
                 self._open_key(f, key)
             return
@@ -343,7 +378,7 @@ class Machine:
             else:
                 a = f.branch.arr
                 excl = self._used_items(f) if a.unique else frozenset()
-                extra = self._item_extra(f) + (tuple(self._owed(f)[:1]) if sym == CHOICE else ())
+                extra = self._item_extra(f) + (tuple(self._owed(f)[:1]) if sym == OWED else ())
                 self.stack.append(Frame("value", f.path + (len(f.items),), conj=a.item_conj(len(f.items), extra),
                                         excluded=excl))
             return
@@ -390,11 +425,6 @@ class Machine:
         if b.kind in ("object", "array"):  # `not: {enum: [...]}` over objects and arrays
             excluded = excluded | frozenset(canonical(v) for a in b.atoms if a[0] == "not_enum"
                                             for v in map(json.loads, a[1]) if isinstance(v, (dict, list)))
-        if b.kind == "literal":
-            if excluded:
-                vals = tuple(v for v in b.values if canonical(v) not in excluded)
-                b = Branch("literal", b.atoms, b.compiler, values=vals)
-            return Frame("literal", path, branch=b)
         if b.kind == "object":
             return Frame("object", path, branch=b, values={}, excluded=excluded)
         if b.kind == "array":
@@ -429,15 +459,15 @@ class Machine:
 
     # ------------------------------------------------------------ views
     def path(self) -> str:
-        return _ptr(self.stack[-1].path) if self.stack else ""
+        return json_pointer(self.stack[-1].path) if self.stack else ""
 
     def describe(self) -> str:
         if self.done:
             return "document complete"
         f = self.stack[-1]
-        what = {"value": "choose a branch", "literal": "choose a value", "object": "next key or close",
+        what = {"value": "choose a value", "object": "next key or close",
                 "array": "next item or close", "string": "string text", "number": "number text"}[f.kind]
-        return f"{_ptr(f.path) or '/'} ({what})"
+        return f"{json_pointer(f.path) or '/'} ({what})"
 
     def partial_text(self) -> str:
         """Minified JSON text of everything decided so far (a prefix of the final document)."""
@@ -471,22 +501,103 @@ class Machine:
             total += self._frame_cost(f, child_open=i < len(self.stack) - 1)
         return total
 
+    def byte_cost_deltas(self) -> tuple[tuple, tuple]:
+        """(bytes, an upper bound on how much `remaining_cost()` grows after each) for the
+        allowed bytes of a string on top after which no forced step follows; () elsewhere.
+
+        A byte only changes the top string frame, so the change is that frame's cost before and
+        after, computed on it alone: exact for a value string, cached per state key and
+        exclusions (their number steers which shortest completion is found, hence its length in
+        bytes). For a key the cost includes its value's, which depends on the whole text: the
+        bound uses the largest value cost of any free key instead (`_free_key_cost_bound`).
+        A byte followed by a forced step (which could close the string and touch its parent) is
+        left out, for the caller to check on a copy.
+        """
+        f = self.stack[-1] if self.stack and not self.done else None
+        if f is None or f.kind != "string":
+            return (), ()
+        cache = self.cache.setdefault(("bytecost", f.role), {})
+        if len(cache) >= 1 << 16:
+            cache.clear()
+        key = (self.state_key(), f.excluded)
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = self._byte_costs(f)
+        syms, costs = hit
+        if f.role != "key":
+            before = self._frame_cost(f, child_open=False)
+            return syms, tuple(c - before for c in costs)
+        bound = self._free_key_cost_bound(f.branch)
+        if bound == INF:
+            return (), ()
+        # Key frame cost = bytes left + 1 + the finished key's value cost (>= 0 before).
+        before = self._frame_cost(f, child_open=False)
+        return syms, tuple(c + bound - before for c in costs)
+
+    def _byte_costs(self, f: Frame) -> tuple[tuple, tuple]:
+        """Allowed bytes with no forced step after them, and the string's own cost after each
+        (bytes left + 1; for a key without its value's cost)."""
+        probe = Machine.__new__(Machine)
+        probe.c, probe.cache, probe.result, probe.done = self.c, self.cache, None, False
+        syms, costs = [], []
+        for sym in self.allowed():
+            if sym >= 256:
+                continue
+            g = f.copy()
+            probe.stack = [g]
+            probe.step(sym)
+            if len(probe.allowed()) > 1:
+                syms.append(sym)
+                costs.append(len(self._string_completion(g, self._string_facts(g))) + 1)
+        return tuple(syms), tuple(costs)
+
+    def _free_key_cost_bound(self, b: Branch) -> float:
+        """Largest completion cost of the value of any free key of object branch `b`, or INF
+        when unknown: each source contributes the subs of a nonempty set of its matching
+        patterns or, matching none, its additionalProperties; every combination is costed."""
+        cache = self.cache.setdefault(("freekeybound",), {})
+        hit = cache.get(b.key)
+        if hit is not None:
+            return hit
+        c, o = self.c, b.obj
+        bound = INF
+        per_source = [] if not o.name_nodes else None  # names checked by an oracle: unknown
+        for nid in o.sources if per_source is not None else ():
+            node = c.nodes[nid]
+            pats = list((node.get("patternProperties") or {}).items())
+            if len(pats) > 4:
+                per_source = None
+                break
+            none = ([(c.child(nid, node["additionalProperties"], "additionalProperties"), True)]
+                    if "additionalProperties" in node else [])
+            subsets = [[(c.child(nid, sub, "patternProperties", pat), True)
+                        for j, (pat, sub) in enumerate(pats) if m >> j & 1] for m in range(1, 1 << len(pats))]
+            per_source.append([none] + subsets)
+        if per_source is not None and _product_size(per_source) <= 256:
+            bound = 0
+            for combo in itertools.product(*per_source):
+                conj = c.simplify({lit for part in combo for lit in part})
+                bound = max(bound, INF if conj is None else c.cost_conj(conj))
+        cache[b.key] = bound
+        return bound
+
     def _frame_cost(self, f: Frame, child_open: bool) -> float:
         c = self.c
         if f.kind == "value":
             return c.cost_conj(f.conj)
-        if f.kind == "literal":
-            return 1 if len(f.branch.values) > 1 else 0
         if f.kind == "object":
             o = f.branch.obj
             used = set(f.used)
             missing = o.closure(frozenset(used) | o.required) - used
             cost = 1 + sum(1 + c.cost_conj(o.key_conj(k)) for k in missing)
-            for nid in ([] if child_open else o.unmet_extra(set(f.values) | missing)):
-                cost += o.extra_key_options(nid, set(f.values) | missing)[0][0]
+            # An open declared key is settled; an open free key may still turn out to be the
+            # owed additional one, so nothing is charged for it.
+            keys = set(f.values) | missing | ({f.key} if f.key is not None else set())
+            for nid in ([] if child_open and f.key is None else o.unmet_extra(keys)):
+                cost += o.extra_key_options(nid, keys)[0][0]
             need = o.min_props - len(f.values) - len(missing) - (1 if child_open else 0)
             if need > 0:
-                cost += c._extra_keys_cost(o, frozenset(f.values) | missing, need)
+                cost += c.extra_keys_cost(o, frozenset(f.values) | missing, need)
             return cost
         if f.kind == "array":
             a = f.branch.arr
@@ -536,30 +647,29 @@ class Machine:
         f = self.stack[-1]
         c = self.c
         if f.kind == "value":
-            options = self.allowed()
-            bs = c.branches(f.conj)
-            return min(options, key=lambda s: c.cost_branch(bs[s - CHOICE]))
-        if f.kind == "literal":
-            return CHOICE
+            options = self.choices(f.conj)[0]
+            return min(self.allowed(), key=lambda s: 0 if options[s][0].kind == "literal"
+                       else c.cost_branch(options[s][0]))
         if f.kind == "object":
             o = f.branch.obj
+            m = self.meanings
             used = frozenset(f.used)
             missing = [k for k in o.names if k in o.closure(used | o.required) - used]
             if missing:
-                return CHOICE + o.index[missing[0]]
+                return m.key_id(missing[0])
             for nid in o.unmet_extra(f.values):
                 key = o.extra_key_options(nid, set(f.values))[0][1]
-                return FREEKEY if key is None else CHOICE + o.index[key]
+                return FREEKEY if key is None else m.key_id(key)
             allowed = self.allowed()
             if CLOSE in allowed:
                 return CLOSE
-            choices = [s for s in allowed if s >= CHOICE]
-            if choices:
-                return min(choices, key=lambda s: c.cost_conj(o.key_conj(o.names[s - CHOICE])))
+            keys = [s for s in allowed if s >= FIRST]
+            if keys:
+                return min(keys, key=lambda s: c.cost_conj(o.key_conj(m.key_names[s])))
             return FREEKEY
         if f.kind == "array":
             if self._owed(f):
-                return CHOICE
+                return OWED
             if f.branch.arr.need_dup and not f.items:
                 return ITEM
             return CLOSE if len(f.items) >= f.branch.arr.min_items and CLOSE in self.allowed() else ITEM
@@ -572,17 +682,11 @@ class Machine:
         raise AssertionError(f.kind)
 
 
-def canonical(v) -> str:
-    """Text that is equal for JSON-Schema-equal values (1 == 1.0, key order ignored)."""
-    def norm(x):
-        if isinstance(x, float) and x.is_integer():
-            return int(x)
-        if isinstance(x, dict):
-            return {k: norm(y) for k, y in x.items()}
-        if isinstance(x, list):
-            return [norm(y) for y in x]
-        return x
-    return json.dumps(norm(v), sort_keys=True)
+def _product_size(options: list) -> int:
+    n = 1
+    for opts in options:
+        n *= len(opts)
+    return n
 
 
 def _dump(v) -> str:

@@ -25,6 +25,14 @@ def check_budget(decoder, used: int, max_tokens: int) -> None:
         raise BudgetError(f"max_tokens={max_tokens} is too small: the shortest document from here needs {int(need)} tokens")
 
 
+def fits(decoder, tok: int, used: int, max_tokens: int):
+    """The decoder after `tok` if the shortest completion from there still fits in `max_tokens`
+    (`used` ids so far, `tok` not counted), else None. The one budget rule of every sampler."""
+    nxt = decoder.copy()
+    nxt.feed(tok)
+    return nxt if used + 1 + nxt.remaining_cost() <= max_tokens else None
+
+
 def next_id(decoder, used: int, max_tokens: int, pick: Callable[[np.ndarray], int]):
     """Pick an allowed id that keeps the document finishable within `max_tokens`.
 
@@ -40,15 +48,35 @@ def next_id(decoder, used: int, max_tokens: int, pick: Callable[[np.ndarray], in
     mask = mask.copy()
     while mask.any():
         tok = int(pick(mask))
-        nxt = decoder.copy()
-        nxt.feed(tok)
-        if used + 1 + nxt.remaining_cost() <= max_tokens:
+        nxt = fits(decoder, tok, used, max_tokens)
+        if nxt is not None:
             return tok, nxt
         mask[tok] = False
     tok = decoder.completion_id()
     nxt = decoder.copy()
     nxt.feed(tok)
     return tok, nxt
+
+
+def budget_mask(decoder, used: int, max_tokens: int) -> np.ndarray:
+    """Every id `next_id` could return from here: the allowed ids after which the document
+    still fits (for samplers that must hand a whole mask to someone else's sampling)."""
+    mask = decoder.allowed()
+    if mask.sum() == 1:
+        return mask
+    out = np.zeros_like(mask)
+    ids, deltas = decoder.cost_deltas()
+    rest = mask.copy()
+    if ids:  # `fits` without feeding: ids whose cost after, at worst, still fits
+        slack = max_tokens - used - 1 - decoder.remaining_cost()
+        ids = np.asarray(ids)[np.asarray(deltas) <= slack]
+        out[ids] = True
+        rest[ids] = False
+    for tok in np.flatnonzero(rest):
+        out[tok] = fits(decoder, int(tok), used, max_tokens) is not None
+    if not out.any():
+        out[decoder.completion_id()] = True
+    return out
 
 
 def random_walk(tokenizer, rng: np.random.Generator, max_tokens: int = 4096, end_bias: float = 0.3) -> list[int]:
@@ -66,6 +94,9 @@ def random_walk(tokenizer, rng: np.random.Generator, max_tokens: int = 4096, end
         return rng.choice(np.flatnonzero(mask))
 
     while not d.done:
+        if len(ids) >= max_tokens:  # next_id promises otherwise: a cost under-estimate, or no end at all
+            raise TCTError(f"internal: no end within max_tokens={max_tokens} at {d.path() or '/'} "
+                           f"({d.describe()})")
         tok, d = next_id(d, len(ids), max_tokens, pick)
         ids.append(tok)
     return ids

@@ -13,8 +13,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from tct.codec.encoder import Encoder, _kind_fits
-from tct.codec.machine import CHOICE, ITEM, _ptr
+from tct.codec.encoder import Encoder
+from tct.codec.machine import ITEM, json_pointer
 from tct.data.documents import load_document_text
 from tct.errors import DocumentError, SchemaViolation
 
@@ -163,12 +163,10 @@ def drive(enc: Encoder, node, path: tuple) -> None:
         enc.value(node, path)
         return
     f = enc.m.stack[-1]
-    branches = enc.m.c.branches(f.conj)
-    sample = {"object": {}, "array": [], "string": ""}[node.kind]
+    choices = enc.m.choices(f.conj)[0]
     errors = []
     for sym in enc.m.allowed():
-        b = branches[sym - CHOICE]
-        if b.kind != node.kind or not _kind_fits(b.kind, sample, b):
+        if choices[sym][0].kind != node.kind:  # an open value is never a whole literal
             continue
         sub = Encoder(enc.m.copy())
         try:
@@ -181,9 +179,9 @@ def drive(enc: Encoder, node, path: tuple) -> None:
         return
     if errors:
         raise max(errors, key=lambda e: len(e.path))
-    if node.kind == "string" and any(branches[s - CHOICE].kind == "literal" for s in enc.m.allowed()):
+    if node.kind == "string" and any(choices[s][0].kind == "literal" for s in enc.m.allowed()):
         return  # only whole literals fit (an enum): the model picks one
-    raise SchemaViolation(_ptr(path), f"a {node.kind} is not allowed here")
+    raise SchemaViolation(json_pointer(path), f"a {node.kind} is not allowed here")
 
 
 def _fill(enc: Encoder, node: Open, path: tuple) -> None:

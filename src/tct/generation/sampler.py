@@ -9,10 +9,12 @@ decoder keeps tracking its whole document.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 
 import torch
+from tqdm import tqdm
 
 from tct.generation.constrained import check_budget, next_id
 from tct.generation.prefix import prefix_decoder
@@ -53,8 +55,11 @@ def _filter(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) 
 @torch.no_grad()
 def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, top_k: int = 0,
              seed: int | None = None, prefix: str | None = None, max_tokens: int = 2048,
-             use_mask: bool = True, stats: GenerationStats | None = None, return_ids: bool = False):
+             use_mask: bool = True, stats: GenerationStats | None = None, return_ids: bool = False,
+             progress: bool = False):
     """`n` documents (parsed JSON values). `prefix`: partial YAML/JSON text to continue.
+    `progress`: a tqdm bar on stderr (documents finished, tokens so far); the batch finishes
+    together, so the token count is what moves.
 
     `use_mask=False` exists only to measure the mask's cost: ids are sampled from the raw
     logits with no decoder at all until EOS or `max_tokens`, and None is returned per sequence.
@@ -85,8 +90,12 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
         return torch.tensor(rows, dtype=torch.long, device=device)
 
     free_done = [False] * n  # use_mask=False: sequences end at EOS or the budget
+    bar = tqdm(total=n, unit="doc", desc="generating", file=sys.stderr, disable=not progress)
 
     while not all(free_done) if not use_mask else not all(d.done for d in decoders):
+        finished = sum(free_done) if not use_mask else sum(d.done for d in decoders)
+        bar.set_postfix_str(f"{stats.tokens} tokens", refresh=False)
+        bar.update(finished - bar.n)
         length = len(seqs[0])
         if length - window_start + (1 if window_start else 0) > context:
             window_start = length - context // 2
@@ -132,6 +141,9 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
             seqs[b].append(tok_id)
             stats.tokens += 1
     stats.seconds += time.perf_counter() - start_time
+    bar.set_postfix_str(f"{stats.tokens} tokens", refresh=False)
+    bar.update(n - bar.n)
+    bar.close()
     if not use_mask:
         return [None] * n
     outs = []

@@ -4,6 +4,14 @@ The decoder must never type a digit after which no number satisfies the bounds. 
 prefix reaches a union of intervals (more integer digits, a fraction); those are intersected
 with the bounds exactly, with `Fraction`s. Exponents are only offered when a number is
 unbounded, since then every prefix stays completable.
+
+Validators that read numbers as float64 (jsonschema) must judge every number we produce as
+exact arithmetic does. So, wherever a constraint could tell two values apart, a number with
+a fraction keeps to FLOAT_DIGITS digits (every float's shortest text fits, so any float a
+document holds can be written) and is admitted only if its float64 value passes too: bounds,
+integer or not, excluded values, and multipleOf by jsonschema's float division (0.07 is a
+multiple of 0.01 exactly, not in float64). Prefixes are judged on the grid of texts they can
+still reach, so the decoder never offers a digit it cannot finish.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import json
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from math import ceil
+from math import ceil, gcd, lcm
 
 NUMBER_RE = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
 INT_TEXT_RE = re.compile(r"-?(0|[1-9][0-9]*)(\.0+)?\Z")
@@ -20,6 +28,7 @@ PLAIN_INT_RE = re.compile(r"-?(0|[1-9][0-9]*)\Z")
 _PREFIX_RE = re.compile(r"-?(0|[1-9][0-9]*)?(\.[0-9]*)?([eE][+-]?[0-9]*)?\Z")
 CHARS = "-0123456789.eE+"
 MAX_DIGITS = 400
+FLOAT_DIGITS = 17  # the longest shortest text of a float64 (repr)
 
 
 def _exponent_ok(int_part: str, exp: str) -> bool:
@@ -37,7 +46,8 @@ class NumberSpec:
     lo_excl: bool = False
     hi: Fraction | None = None
     hi_excl: bool = False
-    multiple: int | None = None          # only integer multiples are supported
+    multiple: Fraction | None = None     # least common multiple of the schema's multipleOf
+    raw_multiples: tuple = ()            # the schema's own multipleOf values, for float64's verdict
     excluded: frozenset = frozenset()    # values (as Fractions) that are not allowed
     plain_integers: bool = False         # draft-04: an integer is never written "1.0"
     nonint: bool = False                 # the value must not be integral (from not: {type: integer})
@@ -45,6 +55,64 @@ class NumberSpec:
     @property
     def bounded(self) -> bool:
         return self.lo is not None or self.hi is not None or self.multiple is not None or self.integer
+
+    @property
+    def capped(self) -> bool:
+        """Must a fraction keep to FLOAT_DIGITS digits (some constraint can tell values apart)?"""
+        return self.bounded or bool(self.excluded) or self.nonint
+
+    def float_agrees(self, value: Fraction, as_float: bool) -> bool:
+        """Does float64 arithmetic (jsonschema's multipleOf) also find `value` a multiple?"""
+        if not self.raw_multiples:
+            return True
+        if not as_float and value.denominator != 1:
+            return False
+        x = float(value) if as_float else int(value)
+        for m in self.raw_multiples:
+            if isinstance(m, float):
+                try:
+                    q = x / m
+                    ok = int(q) == q
+                except OverflowError:
+                    ok = (Fraction(x) / Fraction(m)).denominator == 1
+            else:
+                ok = x % m == 0
+            if not ok:
+                return False
+        return True
+
+    def float_admits(self, value: Fraction) -> bool:
+        """The verdict of a float64 validator on the text of `value` with a fraction."""
+        f = float(value)
+        if f in (float("inf"), float("-inf")):
+            return False
+        x = Fraction(f)
+        if (self.integer and not f.is_integer()) or (self.nonint and f.is_integer()):
+            return False
+        lo = None if self.lo is None else self.lo if self.lo.denominator == 1 else Fraction(float(self.lo))
+        hi = None if self.hi is None else self.hi if self.hi.denominator == 1 else Fraction(float(self.hi))
+        if lo is not None and (x < lo or (self.lo_excl and x == lo)):
+            return False
+        if hi is not None and (x > hi or (self.hi_excl and x == hi)):
+            return False
+        if any(f == float(e) for e in self.excluded):
+            return False
+        return self.float_agrees(value, True)
+
+    def _judged_alike(self, value: Fraction, as_float: bool | None) -> bool:
+        """Valid for float64 validators too, written with a fraction (True), without (False), or either."""
+        if as_float is None:
+            return self._judged_alike(value, False) or self._judged_alike(value, True)
+        if not as_float:
+            return value.denominator == 1 and self.float_agrees(value, False)
+        return self.float_admits(value)
+
+    def _step(self, grid: Fraction | None) -> Fraction | None:
+        """Spacing of the admissible values reachable on `grid` (None: a continuum)."""
+        step = grid
+        for m in ([Fraction(1)] if self.integer else []) + ([self.multiple] if self.multiple else []):
+            step = m if step is None else Fraction(lcm(step.numerator, m.numerator), gcd(step.denominator, m.denominator))
+        return step
 
     def admits(self, value: Fraction) -> bool:
         if self.integer and value.denominator != 1:
@@ -55,12 +123,16 @@ class NumberSpec:
             return False
         if self.hi is not None and (value > self.hi or (self.hi_excl and value == self.hi)):
             return False
-        if self.multiple is not None and (value.denominator != 1 or value.numerator % self.multiple):
+        if self.multiple is not None and (value / self.multiple).denominator != 1:
             return False
         return value not in self.excluded
 
-    def _interval_has_value(self, a: Fraction, a_closed: bool, b: Fraction | None, b_closed: bool) -> bool:
-        """Is some admissible value in the interval (a, b) with the given closedness? b None = +inf."""
+    def _interval_has_value(self, a: Fraction, a_closed: bool, b: Fraction | None, b_closed: bool,
+                            grid: Fraction | None = None, as_float: bool | None = None, found=None) -> bool:
+        """Is some admissible value in the interval (a, b) with the given closedness? b None = +inf.
+
+        `grid`: only multiples of it are reachable (digits are capped); `as_float`: the text
+        will have a fraction (True), none (False), or either (None)."""
         lo, lo_closed = a, a_closed
         if self.lo is not None and (self.lo > lo or (self.lo == lo and self.lo_excl)):
             lo, lo_closed = self.lo, not self.lo_excl
@@ -69,17 +141,22 @@ class NumberSpec:
             hi, hi_closed = self.hi, not self.hi_excl
         if hi is not None and (lo > hi or (lo == hi and not (lo_closed and hi_closed))):
             return False
-        if self.integer or self.multiple is not None:
-            step = self.multiple or 1
+        if as_float is False and self.nonint:
+            return False  # a text without a fraction is an integer
+        step = self._step(grid)
+        if step is not None:
             first = ceil(lo / step) * step
             if first == lo and not lo_closed:
                 first += step
-            count_needed = len(self.excluded) + 1
-            for k in range(count_needed):
+            for k in range(len(self.excluded) + 64):  # a few grid points may fail in float64
                 v = Fraction(first + k * step)
                 if hi is not None and (v > hi or (v == hi and not hi_closed)):
                     return False
-                if v not in self.excluded:
+                if v in self.excluded or (self.nonint and v.denominator == 1):
+                    continue
+                if self._judged_alike(v, as_float):
+                    if found is not None:
+                        found.append(v)
                     return True
             return False
         if hi is None or lo < hi:
@@ -114,18 +191,22 @@ class NumberSpec:
             return spec._interval_has_value(Fraction(0), True, None, False)
         spec = self._mirror() if neg else self
         d = Fraction(int(int_part))
+        n = 0 if int_part == "0" else len(int_part)  # digits a fraction must share with
         if frac is not None:
             digits = frac[1:]
             if self.integer and self.plain_integers:
                 return False
             if self.integer:
-                return set(digits) <= {"0"} and spec._interval_has_value(d, True, d, True)
+                return n <= FLOAT_DIGITS and set(digits) <= {"0"} and spec._interval_has_value(d, True, d, True, None, True)
+            if self.capped and n + max(len(digits), 1) > FLOAT_DIGITS:
+                return False
             base = d + (Fraction(int(digits), 10 ** len(digits)) if digits else 0)
             width = Fraction(1, 10 ** len(digits))
+            grid = Fraction(1, 10 ** (FLOAT_DIGITS - n)) if self.capped else None
             # "D.F" reaches [D.F, D.F + 10^-|F|); "D." reaches D itself through "D.0".
-            return spec._interval_has_value(base, True, base + width, False)
+            return spec._interval_has_value(base, True, base + width, False, grid, True)
         # Integer digits so far: D itself, D.xxx, or more digits.
-        if spec._interval_has_value(d, True, d if self.integer else d + 1, self.integer):
+        if spec._reachable(d, n, Fraction(1)):
             return True
         if int_part == "0":
             return False
@@ -134,10 +215,25 @@ class NumberSpec:
             lo = d * scale
             if spec.hi is not None and lo > spec.hi:
                 return False
-            if spec._interval_has_value(lo, True, lo + scale, False):
+            if spec._reachable(lo, n + len(str(scale)) - 1, Fraction(scale)):
                 return True
+            if spec.nonint and n + len(str(scale)) - 1 >= FLOAT_DIGITS:
+                return False  # longer integer parts leave no room for a fraction
             scale *= 10
         return False
+
+    def _reachable(self, d: Fraction, n: int, width: Fraction) -> bool:
+        """Some admissible value in [d, d + width) written with `n` integer digits: a plain
+        integer, or (within the digit cap) one with a fraction."""
+        if self.integer:
+            return self._interval_has_value(d, True, d + width, False, Fraction(1), None if n <= FLOAT_DIGITS else False)
+        if self._interval_has_value(d, True, d + width, False, Fraction(1), False):
+            return True
+        if not self.capped:
+            return self._interval_has_value(d, True, d + width, False)
+        if n >= FLOAT_DIGITS:
+            return False
+        return self._interval_has_value(d, True, d + width, False, Fraction(1, 10 ** (FLOAT_DIGITS - n)), True)
 
     def _mirror(self) -> "NumberSpec":
         """The same constraint seen on absolute values of negative numbers."""
@@ -145,7 +241,7 @@ class NumberSpec:
             integer=self.integer,
             lo=None if self.hi is None else -self.hi, lo_excl=self.hi_excl,
             hi=None if self.lo is None else -self.lo, hi_excl=self.lo_excl,
-            multiple=self.multiple, excluded=frozenset(-v for v in self.excluded),
+            multiple=self.multiple, raw_multiples=self.raw_multiples, excluded=frozenset(-v for v in self.excluded),
             plain_integers=self.plain_integers, nonint=self.nonint,
         )
 
@@ -162,10 +258,31 @@ class NumberSpec:
         value = json.loads(text)
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             return False
-        return self.admits(Fraction(text))
+        if m.group(2) and self.capped:
+            n = 0 if m.group(1) == "0" else len(m.group(1))
+            digits = m.group(2)[1:]
+            if n + (0 if self.integer else len(digits)) > FLOAT_DIGITS:
+                return False
+        exact = Fraction(text)
+        return self.admits(exact) and (not self.capped or self._judged_alike(exact, isinstance(value, float)))
 
     def next_chars(self, prefix: str) -> str:
         return "".join(c for c in CHARS if self.feasible(prefix + c))
+
+    def _min_more(self, prefix: str) -> int:
+        """A lower bound on the characters still needed: at least one, and while only integer
+        digits are typed, enough of them to reach a bound away from zero (prunes the search)."""
+        m = _PREFIX_RE.match(prefix)
+        if not m or m.group(2) is not None or m.group(3) is not None:
+            return 1
+        neg = prefix.startswith("-")
+        spec = self._mirror() if neg else self
+        if spec.lo is None or spec.lo < 1:
+            return 1
+        if spec.hi is not None and spec.hi < 0:
+            return 1
+        n = len(m.group(1) or "")
+        return max(1, len(str(int(spec.lo))) - n)
 
     def shortest_completion(self, prefix: str) -> str:
         """Fewest characters that make `prefix` a complete admissible number.
@@ -177,7 +294,7 @@ class NumberSpec:
         def search(p: str, depth: int):
             if self.complete_text(p):
                 return p
-            if depth == 0 or (p, depth) in failed:
+            if depth < self._min_more(p) or (p, depth) in failed:
                 return None
             for c in CHARS:
                 if self.feasible(p + c):
@@ -188,10 +305,37 @@ class NumberSpec:
             return None
 
         for depth in range(MAX_DIGITS + 8):
+            if depth == 3:  # past a few characters, the search tree is too wide: count instead
+                rest = self._integer_completion(prefix)
+                if rest is not None:
+                    return rest
             found = search(prefix, depth)
             if found is not None:
                 return found[len(prefix):]
         raise ValueError(f"no completion of number prefix {prefix!r}")
+
+    def _integer_completion(self, prefix: str) -> str | None:
+        """More digits that make integer digits `prefix` the first admissible integer of the
+        fewest digits (multiples, bounds far from zero), or None."""
+        digits = prefix.lstrip("-")
+        if not digits.isdigit() or digits == "0" or prefix.count("-") > 1 or self.nonint:
+            return None
+        spec = self._mirror() if prefix.startswith("-") else self
+        d = int(digits)
+        for k in range(MAX_DIGITS - len(digits)):
+            lo = Fraction(d * 10 ** k)
+            if spec.hi is not None and lo > spec.hi:
+                return None
+            v = spec._first_value(lo, lo + 10 ** k)
+            if v is not None:
+                return str(v.numerator)[len(digits):]
+        return None
+
+    def _first_value(self, a: Fraction, b: Fraction):
+        """The least admissible integer in [a, b) that float64 validators also accept, or None."""
+        found = []
+        ok = self._interval_has_value(a, True, b, False, Fraction(1), False, found)
+        return found[0] if ok and found else None
 
 
 def number_text(value) -> str | None:

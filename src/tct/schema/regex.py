@@ -1,131 +1,299 @@
 """String constraints as one deterministic automaton over code points.
 
-interegular turns each ECMA-262 pattern into an FSM; JSON Schema patterns *search* (they are
-not anchored), so anchors are handled here: `^`/`$` at the ends of top-level alternatives are
-stripped, an unanchored side gets `[\\s\\S]*`. The product of all positive/negative patterns and
-a length counter gives a `CharDFA` whose live states are exactly the prefixes that can still
-end in a valid string; the decoder walks it one UTF-8 byte at a time.
+A pattern is parsed as ECMA-262 (`ecma.py`) and built into an interegular FSM whose symbols are
+classes of code points (intervals that every character set of the pattern treats alike), so
+large sets such as `[^\\n]` or `\\S` cost one symbol. JSON Schema patterns *search*: the FSM
+accepts exactly the strings in which the pattern finds a match. Anchors and lookaheads are
+compiled exactly where the language stays regular and the construction is simple: the FSM is
+built right to left from the language of "the rest of the input", so `$` keeps the rest only
+if it may be empty, `(?=X)`/`(?!X)` intersect/subtract X followed by anything, and `^` is read
+with a flag that says whether nothing was consumed yet. A group holding an anchor or a
+lookahead may not repeat; that, backreferences, lookbehind and `\\b` raise PatternUnsupported.
+
+The product of all positive/negative patterns and a length counter gives a `CharDFA` whose live
+states are exactly the prefixes that can still end in a valid string; the decoder walks it one
+UTF-8 byte at a time.
 """
 
 from __future__ import annotations
 
 import bisect
-import re
 from functools import lru_cache
 
-import interegular
-from interegular.fsm import anything_else
+from interegular.fsm import FSM, Alphabet, epsilon, null
 
-MAX_CP = 0x10FFFF
+from tct.schema import ecma
+from tct.schema.ecma import ANY, MAX_CP, PatternUnsupported
+
 SURROGATES = (0xD800, 0xDFFF)
 
-
-class PatternUnsupported(Exception):
-    pass
+__all__ = ["CharDFA", "PatternUnsupported", "pattern_fsm", "PatternFSM"]
 
 
-def _split_top_level(pattern: str) -> list[str]:
-    parts, depth, in_class, i, start = [], 0, False, 0, 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
+class PatternFSM:
+    """An interegular FSM over code-point classes: symbol `i` stands for `classes[i]`."""
+
+    def __init__(self, fsm: FSM, classes: list):
+        self.fsm, self.classes = fsm, classes
+
+
+def _walk(node, out: list):
+    if isinstance(node, ecma.Chars):
+        out.append(node.ranges)
+    elif isinstance(node, ecma.Seq):
+        for x in node.items:
+            _walk(x, out)
+    elif isinstance(node, ecma.Alt):
+        for x in node.options:
+            _walk(x, out)
+    elif isinstance(node, ecma.Repeat):
+        _walk(node.item, out)
+    elif isinstance(node, ecma.Lookahead):
+        _walk(node.inner, out)
+
+
+def _partition(sets: list) -> tuple[list, list]:
+    """Classes of code points (no surrogates) and, per set, the ids of the classes it covers."""
+    points = {0, SURROGATES[0], SURROGATES[1] + 1}
+    for rs in sets:
+        for a, b in rs:
+            points.update((a, b + 1))
+    points = sorted(p for p in points if p <= MAX_CP)
+    members = [set() for _ in sets]
+    by_sig: dict = {}
+    classes: list = []
+    for k, lo in enumerate(points):
+        hi = points[k + 1] - 1 if k + 1 < len(points) else MAX_CP
+        if lo == SURROGATES[0]:
             continue
-        if in_class:
-            if c == "]":
-                in_class = False
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
+        sig = frozenset(i for i, rs in enumerate(sets) if _covers(rs, lo))
+        cid = by_sig.get(sig)
+        if cid is None:
+            cid = by_sig[sig] = len(classes)
+            classes.append([])
+        classes[cid].append((lo, hi))
+        for i in sig:
+            members[i].add(cid)
+    return classes, members
 
 
-def _has_unescaped(s: str, ch: str) -> bool:
-    in_class, i = False, 0
-    while i < len(s):
-        c = s[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == ch:
-            return True
-        i += 1
+def _covers(ranges, cp: int) -> bool:
+    j = bisect.bisect_right(ranges, (cp, MAX_CP + 1)) - 1
+    return j >= 0 and ranges[j][0] <= cp <= ranges[j][1]
+
+
+def _special(node) -> bool:
+    """Does `node` hold an anchor or a lookahead (parts whose meaning depends on context)?"""
+    if isinstance(node, (ecma.Anchor, ecma.Lookahead)):
+        return True
+    if isinstance(node, ecma.Seq):
+        return any(_special(x) for x in node.items)
+    if isinstance(node, ecma.Alt):
+        return any(_special(x) for x in node.options)
+    if isinstance(node, ecma.Repeat):
+        return _special(node.item)
     return False
 
 
-_NAMED_GROUP = re.compile(r"\(\?<(?![=!])[A-Za-z_][A-Za-z0-9_]*>")
+def _has_caret(node) -> bool:
+    if isinstance(node, ecma.Anchor):
+        return node.kind == "^"
+    if isinstance(node, ecma.Seq):
+        return any(_has_caret(x) for x in node.items)
+    if isinstance(node, ecma.Alt):
+        return any(_has_caret(x) for x in node.options)
+    if isinstance(node, ecma.Repeat):
+        return _has_caret(node.item)
+    if isinstance(node, ecma.Lookahead):
+        return _has_caret(node.inner)
+    return False
 
 
-def python_pattern(pattern: str) -> str:
-    """An ECMA-262 pattern for Python's `re`: named groups `(?<name>...)` (which ECMA lets
-    repeat across alternatives) become plain groups; nothing reads the names."""
-    return _NAMED_GROUP.sub("(?:", pattern)
+def _minimize(f: FSM) -> FSM:
+    """The minimal DFA of `f` (Moore's partition refinement over its live states).
+
+    interegular's own `reduce` reverses twice with a quadratic step per state; keeping every
+    intermediate automaton minimal is what keeps its products and concatenations small.
+    """
+    syms = list(f.alphabet.by_transition)
+    order, seen = [f.initial], {f.initial}
+    for st in order:
+        for t in f.map.get(st, {}).values():
+            if t not in seen:
+                seen.add(t)
+                order.append(t)
+    back: dict = {}
+    for st in order:
+        for t in f.map.get(st, {}).values():
+            back.setdefault(t, set()).add(st)
+    live = {st for st in order if st in f.finals}
+    todo = list(live)
+    while todo:
+        for p in back.get(todo.pop(), ()):
+            if p not in live:
+                live.add(p)
+                todo.append(p)
+    if f.initial not in live:
+        return null(f.alphabet)
+    states = [st for st in order if st in live]
+    block = {st: int(st in f.finals) for st in states}
+    count = len(set(block.values()))
+    while True:
+        ids: dict = {}
+        new = {st: ids.setdefault((block[st], tuple(block.get(f.map.get(st, {}).get(a), -1) for a in syms)),
+                                  len(ids)) for st in states}
+        block = new
+        if len(ids) == count:
+            break
+        count = len(ids)
+    fmap: dict = {}
+    for st in states:
+        fmap[block[st]] = {a: block[t] for a, t in f.map.get(st, {}).items() if t in live}
+    return FSM(alphabet=f.alphabet, states=set(fmap), initial=block[f.initial],
+               finals={block[st] for st in states if st in f.finals}, map=fmap)
+
+
+def _drop_trailing_options(node):
+    """Before "anything", `YX{n,m}` is `YX{n}`: the extra copies of X fit in "anything"."""
+    if isinstance(node, ecma.Repeat):
+        return ecma.Repeat(node.item, node.min, node.min)
+    if isinstance(node, ecma.Seq) and node.items:
+        return ecma.Seq(node.items[:-1] + (_drop_trailing_options(node.items[-1]),))
+    if isinstance(node, ecma.Alt):
+        return ecma.Alt(tuple(_drop_trailing_options(o) for o in node.options))
+    return node
+
+
+def _drop_leading_options(tree: ecma.Alt) -> ecma.Alt:
+    """After "anything", `X{n,m}Y` is `X{n}Y`: the extra copies of X fit in "anything"."""
+    options = []
+    for o in tree.options:
+        head = o.items[0] if o.items else None
+        if isinstance(head, ecma.Repeat) and not _special(head):
+            o = ecma.Seq((ecma.Repeat(head.item, head.min, head.min),) + o.items[1:])
+        options.append(o)
+    return ecma.Alt(tuple(options))
+
+
+class _Builder:
+    def __init__(self, tree):
+        sets: list = []
+        _walk(tree, sets)
+        sets.append(ANY)
+        self.classes, members = _partition(sets)
+        self.members = {s: m for s, m in zip(sets, members)}
+        self.alphabet = Alphabet({c: c for c in range(len(self.classes))})
+        self.eps = epsilon(self.alphabet)
+        self.none = null(self.alphabet)
+        self.any_star = self.chars(ANY).star()
+
+    def chars(self, ranges) -> FSM:
+        return FSM(alphabet=self.alphabet, states={0, 1}, initial=0, finals={1},
+                   map={0: {self.alphabet[c]: 1 for c in self.members[ranges]}, 1: {}})
+
+    def plain(self, node) -> FSM:
+        """FSM of a part without anchors or lookaheads."""
+        if isinstance(node, ecma.Chars):
+            return self.chars(node.ranges)
+        if isinstance(node, ecma.Seq):
+            return _minimize(FSM.concatenate(self.eps, *(self.plain(x) for x in node.items)))
+        if isinstance(node, ecma.Alt):
+            return _minimize(FSM.union(*(self.plain(x) for x in node.options)))
+        if isinstance(node.item, ecma.Chars):
+            return self.chain(node.item.ranges, node.min, node.max)
+        unit = self.plain(node.item)
+        parts = [unit] * node.min
+        parts += [unit.star()] if node.max is None else [unit | self.eps] * (node.max - node.min)
+        return _minimize(FSM.concatenate(self.eps, *parts))
+
+    def chain(self, ranges, lo: int, hi: int | None) -> FSM:
+        """`[set]{lo,hi}` built directly: one state per count (a generic concatenation of
+        hundreds of copies makes interegular's subset construction crawl)."""
+        top = lo if hi is None else hi
+        syms = [self.alphabet[c] for c in self.members[ranges]]
+        fmap = {i: {s: i + 1 for s in syms} for i in range(top)}
+        fmap[top] = {s: top for s in syms} if hi is None else {}
+        return FSM(alphabet=self.alphabet, states=set(range(top + 1)), initial=0,
+                   finals=set(range(lo, top + 1)), map=fmap)
+
+    def search(self, tree: ecma.Alt) -> FSM:
+        at_start = _minimize(self.seq([tree], self.any_star, True))
+        later = _minimize(self.seq([_drop_leading_options(tree)], self.any_star, False))
+        if later.empty():
+            return at_start
+        return at_start | (self.chars(ANY) + self.any_star + later)
+
+    def seq(self, items: list, tail: FSM, at_start: bool) -> FSM:
+        """Language of the input from here on: `items` match a prefix, `tail` the rest.
+
+        `at_start`: nothing has been consumed yet, so `^` holds here.
+        """
+        if not at_start or not any(_has_caret(x) for x in items):
+            return self.right_to_left(items, tail)
+        head, rest = items[0], list(items[1:])
+        if isinstance(head, ecma.Anchor):
+            after = self.seq(rest, tail, True)
+            return after if head.kind == "^" else self.end(after)
+        if isinstance(head, ecma.Lookahead):
+            return self.look(head, self.seq(rest, tail, True), True)
+        if isinstance(head, ecma.Seq):
+            return self.seq(list(head.items) + rest, tail, True)
+        head = self.unrepeat(head)
+        if isinstance(head, ecma.Alt):
+            return FSM.union(*(self.seq([o] + rest, tail, True) for o in head.options))
+        if _special(head):
+            raise PatternUnsupported("anchor inside a repeated group")
+        p = self.plain(head)
+        out = (p - self.eps) + self.seq(rest, tail, False)
+        return out | self.seq(rest, tail, True) if p.accepts([]) else out
+
+    def right_to_left(self, items: list, tail: FSM) -> FSM:
+        if any(isinstance(x, ecma.Anchor) and x.kind == "^" for x in items):
+            return self.none  # something was consumed before: `^` cannot hold
+        result = tail
+        for item in reversed(items):
+            if result is self.any_star and not _special(item):
+                item = _drop_trailing_options(item)
+            if not _special(item):
+                result = _minimize(self.plain(item) + result)
+            elif isinstance(item, ecma.Anchor):
+                result = self.none if item.kind == "^" else self.end(result)
+            elif isinstance(item, ecma.Lookahead):
+                result = self.look(item, result, False)
+            elif isinstance(item, ecma.Seq):
+                result = self.right_to_left(list(item.items), result)
+            else:
+                alt = self.unrepeat(item)
+                if not isinstance(alt, ecma.Alt):
+                    raise PatternUnsupported("anchor or lookahead inside a repeated group")
+                result = _minimize(FSM.union(*(self.right_to_left([o], result) for o in alt.options)))
+        return result
+
+    def end(self, after: FSM) -> FSM:
+        """`$`: the rest of the input is empty, so it must be what follows may match."""
+        return self.eps if after.accepts([]) else self.none
+
+    def look(self, item: ecma.Lookahead, after: FSM, at_start: bool) -> FSM:
+        inner = self.seq([item.inner], self.any_star, at_start)
+        return _minimize(after - inner if item.negate else after & inner)
+
+    @staticmethod
+    def unrepeat(node):
+        """`X?` and `X{1}` as alternatives, so anchors inside them stay exact."""
+        if isinstance(node, ecma.Repeat) and node.max == 1:
+            return ecma.Alt(((ecma.Seq(()),) if node.min == 0 else ()) + (ecma.Seq((node.item,)),))
+        return node
 
 
 @lru_cache(maxsize=None)
-def pattern_fsm(pattern: str):
-    """interegular FSM accepting exactly the strings in which `pattern` finds a match."""
-    pattern = _NAMED_GROUP.sub("(?:", pattern)
-    alternatives = []
-    for alt in _split_top_level(pattern):
-        head = alt.startswith("^")
-        body = alt[1:] if head else alt
-        tail = body.endswith("$") and not body.endswith("\\$")
-        body = body[:-1] if tail else body
-        if _has_unescaped(body, "^") or _has_unescaped(body, "$"):
-            raise PatternUnsupported(f"anchor inside pattern {pattern!r}")
-        body = f"(?:{body})" if body else ""
-        alternatives.append(("" if head else "[\\s\\S]*") + body + ("" if tail else "[\\s\\S]*"))
+def pattern_fsm(pattern: str) -> PatternFSM:
+    """Automaton accepting exactly the strings in which ECMA-262 `pattern` finds a match."""
     try:
-        return interegular.parse_pattern("|".join(alternatives)).to_fsm()
-    except Exception as exc:  # interegular raises several types for unsupported syntax
-        raise PatternUnsupported(f"pattern {pattern!r}: {exc}") from None
-
-
-def _ranges(cps) -> list[tuple[int, int]]:
-    out = []
-    for cp in sorted(cps):
-        if out and out[-1][1] == cp - 1:
-            out[-1] = (out[-1][0], cp)
-        else:
-            out.append((cp, cp))
-    return out
-
-
-def _complement(ranges) -> list[tuple[int, int]]:
-    out, lo = [], 0
-    for a, b in ranges:
-        if a > lo:
-            out.append((lo, a - 1))
-        lo = b + 1
-    if lo <= MAX_CP:
-        out.append((lo, MAX_CP))
-    return out
-
-
-def _remove_surrogates(ranges):
-    out = []
-    for a, b in ranges:
-        if b < SURROGATES[0] or a > SURROGATES[1]:
-            out.append((a, b))
-            continue
-        if a < SURROGATES[0]:
-            out.append((a, SURROGATES[0] - 1))
-        if b > SURROGATES[1]:
-            out.append((SURROGATES[1] + 1, b))
-    return out
+        tree = ecma.parse(pattern)
+    except (IndexError, ValueError) as exc:  # syntax regress refused too; never a crash here
+        raise PatternUnsupported(f"cannot parse: {exc}") from None
+    b = _Builder(tree)
+    return PatternFSM(_minimize(b.search(tree)), b.classes)
 
 
 def _merge(ranges):
@@ -136,6 +304,18 @@ def _merge(ranges):
         else:
             out.append((a, b))
     return out
+
+
+def _sample(ranges) -> tuple[int, int]:
+    """(rank, code point) of a class's most readable member: completions prefer letters and
+    digits, then printable ASCII, then anything."""
+    best = (3, ranges[0][0])
+    for lo, hi in (("a", "z"), ("A", "Z"), ("0", "9"), ("!", "~"), (" ", "\U0010ffff")):
+        for a, b in ranges:
+            if a <= ord(hi) and b >= ord(lo):
+                rank = 0 if lo in "aA0" else 1 if lo == "!" else 2
+                best = min(best, (rank, max(a, ord(lo))))
+    return best
 
 
 def utf8_prefix_range(prefix: bytes):
@@ -165,31 +345,38 @@ class CharDFA:
     """Product automaton of patterns (+/-) and length bounds over code points."""
 
     def __init__(self, patterns=(), min_length=0, max_length=None):
-        comps = [(pattern_fsm(p), pos) for p, pos in patterns]
-        explicit = set()
-        for fsm, _ in comps:
-            explicit.update(c for c in fsm.alphabet.keys() if c is not anything_else)
-        # Classes: explicit characters grouped by their symbol in every component, plus "other".
-        def signature(ch):
-            return tuple(fsm.alphabet[ch] if ch is not anything_else else fsm.alphabet[anything_else]
-                         for fsm, _ in comps)
-
+        pfs = [(pattern_fsm(p), pos) for p, pos in patterns]
+        comps = [(pf.fsm, pos) for pf, pos in pfs]
+        # Classes: maximal intervals on which every component reads the same symbol.
+        points = {0, SURROGATES[0], SURROGATES[1] + 1}
+        owner = []  # per component: sorted (lo, hi, class) of its own classes
+        for pf, _ in pfs:
+            rows = sorted((a, b, c) for c, rs in enumerate(pf.classes) for a, b in rs)
+            owner.append(([a for a, _, _ in rows], rows))
+            for a, b, _ in rows:
+                points.update((a, b + 1))
+        points = sorted(p for p in points if p <= MAX_CP)
         by_sig: dict = {}
-        for ch in explicit:
-            by_sig.setdefault(signature(ch), []).append(ord(ch))
-        other_sig = signature(anything_else)
-        self.class_of: dict[int, int] = {}
         class_sigs, class_ranges = [], []
-        for sig, cps in by_sig.items():
-            cid = len(class_sigs)
-            class_sigs.append(sig)
-            class_ranges.append(_ranges(cps))
-            for cp in cps:
-                self.class_of[cp] = cid
-        self.other = len(class_sigs)
-        class_sigs.append(other_sig)
-        class_ranges.append(_remove_surrogates(_complement(_ranges(ord(c) for c in explicit))))
-        self.class_ranges = class_ranges
+        self._starts, self._class_at = [], []
+        for k, lo in enumerate(points):
+            hi = points[k + 1] - 1 if k + 1 < len(points) else MAX_CP
+            self._starts.append(lo)
+            if lo == SURROGATES[0]:
+                self._class_at.append(None)
+                continue
+            sig = []
+            for (fsm, _), (los, rows) in zip(comps, owner):
+                j = bisect.bisect_right(los, lo) - 1
+                sig.append(fsm.alphabet[rows[j][2]])
+            cid = by_sig.setdefault(tuple(sig), len(class_sigs))
+            if cid == len(class_sigs):
+                class_sigs.append(tuple(sig))
+                class_ranges.append([])
+            class_ranges[cid].append((lo, hi))
+            self._class_at.append(cid)
+        self.class_ranges = [_merge(r) for r in class_ranges]
+        self._samples = [_sample(r) for r in self.class_ranges]
         cap = max_length if max_length is not None else min_length
 
         def step(state, cid):
@@ -249,6 +436,7 @@ class CharDFA:
         self.live = frozenset(live)
         self.start = 0
         self._allowed_ranges: dict[int, list] = {}
+        self._allowed_bytes: dict[tuple, tuple] = {}
         self._dist: list[int] | None = None
         self._count_cache: dict = {}
 
@@ -256,8 +444,12 @@ class CharDFA:
     def empty(self) -> bool:
         return self.start not in self.live
 
+    def class_of(self, cp: int) -> int | None:
+        return self._class_at[bisect.bisect_right(self._starts, cp) - 1]
+
     def next_state(self, state: int, cp: int):
-        return self.trans[state].get(self.class_of.get(cp, self.other))
+        cid = self.class_of(cp)
+        return None if cid is None else self.trans[state].get(cid)
 
     def allowed_ranges(self, state: int):
         r = self._allowed_ranges.get(state)
@@ -268,6 +460,16 @@ class CharDFA:
 
     def allowed_bytes(self, state: int, pending: bytes) -> list[int]:
         """Bytes that extend `pending` towards a code point with a live transition."""
+        # Cached: the shortest completion asks for this once per candidate id while masking
+        # for a budget. Bounded, since random ids can visit many partial characters.
+        hit = self._allowed_bytes.get((state, pending))
+        if hit is None:
+            if len(self._allowed_bytes) >= 1 << 16:
+                self._allowed_bytes.clear()
+            hit = self._allowed_bytes[(state, pending)] = tuple(self._compute_allowed_bytes(state, pending))
+        return list(hit)
+
+    def _compute_allowed_bytes(self, state: int, pending: bytes) -> list[int]:
         ranges = self.allowed_ranges(state)
         starts = [a for a, _ in ranges]
         out = []
@@ -300,13 +502,13 @@ class CharDFA:
         return self._dist
 
     def sample_char(self, cid: int) -> str:
-        return chr(self.class_ranges[cid][0][0])
+        return chr(self._samples[cid][1])
 
     def shortest_suffix(self, state: int) -> str:
         dist, out = self.distances(), []
         while dist[state] > 0:
             cid, nxt = min(((c, t) for c, t in self.trans[state].items() if dist[t] == dist[state] - 1),
-                           key=lambda ct: (ct[0] == self.other, ct[0]))
+                           key=lambda ct: self._samples[ct[0]])
             out.append(self.sample_char(cid))
             state = nxt
         return "".join(out)

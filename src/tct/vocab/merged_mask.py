@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from tct.codec.machine import CLOSE, END
 
 
 class _Entry:
@@ -29,9 +28,7 @@ class _Entry:
 
 def _escapes(m, sym, floor: int) -> bool:
     """Would applying `sym` pop into (and so consult) a frame below index `floor`?"""
-    f = m.stack[-1]
-    pops = f.kind == "literal" or (sym in (END, CLOSE) and f.kind != "value")
-    return pops and 0 <= len(m.stack) - 2 < floor
+    return 0 <= len(m.stack) - 2 < floor and m.pops(sym)
 
 
 def _forced(m, floor: int) -> bool:

@@ -1,10 +1,10 @@
 """Token ids and the public `Tokenizer` / `Decoder` API.
 
-Layout: ids 0..255 bytes, then END, CLOSE, ITEM, FREEKEY, CHOICE_0..CHOICE_{K-1} (the codec's
-symbols, used as ids directly), then BOS, EOS, PAD and `N_POS` position ids for windows cut
-out of long documents. K is the largest number of options at any decision of this schema.
-A trained tokenizer appends learned merged ids after these (`vocab/merges.py`): each stands
-for a run of base ids and is fed as that run.
+Layout: ids 0..255 bytes, then END, CLOSE, ITEM, FREEKEY, OWED, then the meaning table (one id
+per declared key, per literal value, per branch kind; see codec/meanings.py), all of them the
+codec's symbols used as ids directly, then BOS, EOS, PAD and `N_POS` position ids for windows
+cut out of long documents. A trained tokenizer appends learned merged ids after these
+(`vocab/merges.py`): each stands for a run of base ids and is fed as that run.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from tct.codec.encoder import encode_symbols
-from tct.codec.machine import CHOICE, CLOSE, END, FREEKEY, ITEM, Machine, symbol_name
+from tct.codec.machine import Machine
+from tct.codec.meanings import Meanings
 from tct.errors import DecodeError, SchemaError, TCTError
 from tct.schema.compiler import Compiler
 from tct.schema.load import read_schema, schema_sha256
@@ -24,24 +25,15 @@ from tct.vocab.merges import MergeTable
 
 N_POS = 64
 POS_STRIDE = 64
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SHIPPED = Path(__file__).resolve().parents[1] / "tokenizers"
 
 
 class Tokenizer:
     def __init__(self, compiler: Compiler, merges: MergeTable | None = None):
         self.compiler = compiler
-        c = compiler
-        k = 1
-        for conj, raw in c._branches_raw.items():
-            k = max(k, len(raw))
-            for b in raw:
-                if b.kind == "literal":
-                    k = max(k, len(b.values))
-                elif b.kind == "object":
-                    k = max(k, len(b.obj.names))
-        self.n_choices = k
-        self.bos_id = CHOICE + k
+        self.meanings = Meanings.of(compiler)
+        self.bos_id = self.meanings.end
         self.eos_id = self.bos_id + 1
         self.pad_id = self.bos_id + 2
         self.pos_base = self.bos_id + 3
@@ -56,9 +48,10 @@ class Tokenizer:
         self.merged_masks = MergedMasks(self.merges, self.vocab_size) if self.merges else None
 
     @classmethod
-    def from_schema(cls, schema, strict: bool = True) -> "Tokenizer":
-        """`schema`: a built-in name ("github-workflow"), a path to a JSON schema, or a dict."""
-        return cls(Compiler(schema, strict=strict))
+    def from_schema(cls, schema, strict: bool = True, registry=None) -> "Tokenizer":
+        """`schema`: a built-in name ("github-workflow"), a path to a JSON schema, or a dict;
+        `registry`: a folder or referencing.Registry for `$ref`s to other documents."""
+        return cls(Compiler(schema, strict=strict, registry=registry))
 
     def with_merges(self, merges: MergeTable | None) -> "Tokenizer":
         """The same schema with another merge table (None: the base tokenizer)."""
@@ -129,7 +122,7 @@ class Tokenizer:
     def identity(self) -> dict:
         """What a model trained on these ids depends on; checkpoints store and compare it."""
         out = {"schema": self.compiler.name, "schema_sha256": self.compiler.sha256,
-               "vocab_size": self.vocab_size, "n_choices": self.n_choices,
+               "vocab_size": self.vocab_size, "meanings_sha256": self.meanings.sha256,
                "strict": self.compiler.strict, "format": FORMAT_VERSION}
         if self.merges is not None:
             out["merges_sha256"] = self.merges.sha256
@@ -137,7 +130,7 @@ class Tokenizer:
 
     # ------------------------------------------------------------ encode / decode
     def _machine(self) -> Machine:
-        return Machine(self.compiler, cache=self._sym_cache)
+        return Machine(self.compiler, self.meanings, cache=self._sym_cache)
 
     def encode(self, doc) -> list[int]:
         """`[BOS] + decisions + [EOS]`; raises SchemaViolation (with `.path`) if `doc` is invalid."""
@@ -227,9 +220,9 @@ class Tokenizer:
         if self.is_position(tok):
             return f"POS{tok - self.pos_base}"
         if 0 <= tok < self.bos_id:
-            return symbol_name(tok)
+            return self.meanings.name(tok)
         if self.base_size <= tok < self.vocab_size:
-            return "merge[" + ", ".join(symbol_name(s) for s in self.expand(tok)) + "]"
+            return "merge[" + ", ".join(self.meanings.name(s) for s in self.expand(tok)) + "]"
         return f"<invalid {tok}>"
 
     def trace(self, ids) -> list[dict]:
@@ -346,7 +339,7 @@ class Decoder:
     def _step(self, sym: int, pos) -> None:
         if self.on_step is not None:
             self.on_step(pos, self.m.path() or "/", self.m.describe().split(" (", 1)[-1].rstrip(")"),
-                         self._meaning(sym))
+                         self.tok.token_name(sym))
         self.m.step(sym)
 
     def _advance_forced(self) -> None:
@@ -360,23 +353,6 @@ class Decoder:
                     raise SchemaError(self.m.path(), "internal: dead state " + self.m.describe())
                 return
             self._step(options[0], None)
-
-    def _meaning(self, sym: int) -> str:
-        f = self.m.stack[-1]
-        if sym >= CHOICE:
-            i = sym - CHOICE
-            if f.kind == "value":
-                return "branch " + self.m.c.branches(f.conj)[i].describe()
-            if f.kind == "literal":
-                import json
-                return json.dumps(f.branch.values[i])
-            if f.kind == "object":
-                return f"key {f.branch.obj.names[i]!r}"
-        if sym == FREEKEY:
-            return "free key"
-        if sym in (END, CLOSE, ITEM):
-            return symbol_name(sym)
-        return symbol_name(sym)
 
     # ------------------------------------------------------------ views
     def describe(self) -> str:
@@ -401,6 +377,12 @@ class Decoder:
         if self.phase == "body":
             return 1 + self.m.remaining_cost()
         return 1 if self.phase == "end" else 0
+
+    def cost_deltas(self) -> tuple[tuple, tuple]:
+        """(ids, an upper bound on how much `remaining_cost()` grows after each) for allowed ids
+        where that is cheap to know (bytes inside a string; exact in a value string), so a
+        budget can be checked without feeding them; for any other id, feed a copy and ask."""
+        return self.m.byte_cost_deltas() if self.phase == "body" else ((), ())
 
     def completion_id(self) -> int:
         if self.phase == "start":
