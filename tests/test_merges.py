@@ -182,3 +182,15 @@ def test_cli_train(tmp_path):
     out = tmp_path / "tok"
     assert main(["tokenizer", "train", str(CORPUS), "--vocab", "700", "--limit", "20", "--out", str(out)]) == 0
     assert tct.Tokenizer.load(out).vocab_size == 700
+
+
+def test_shipped_workflow_tokenizer(corpus_docs, workflow_validator):
+    tok = tct.Tokenizer.load("github-workflow")
+    base = tct.Tokenizer.from_schema("github-workflow")
+    assert tok.base_size == base.vocab_size and tok.vocab_size == 8192
+    for doc in corpus_docs["val"][:5]:
+        ids = tok.encode(doc)
+        assert len(ids) < len(base.encode(doc)) / 2
+        assert json.dumps(tok.decode(ids)) == json.dumps(doc)
+    doc = tok.decode(random_walk(tok, np.random.default_rng(0), max_tokens=400))
+    assert workflow_validator.is_valid(doc)

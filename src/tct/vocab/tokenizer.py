@@ -59,7 +59,8 @@ class Tokenizer:
 
     # ------------------------------------------------------------ trained tokenizers
     def save(self, directory) -> None:
-        """config.json + merges.json + schema.json (so that any schema reloads)."""
+        """config.json + merges.json, and schema.json unless the schema is a built-in that its
+        name still finds (so that any schema reloads, and a vendored one is not copied)."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         c = self.compiler
@@ -67,7 +68,7 @@ class Tokenizer:
                   "base_size": self.base_size, "vocab_size": self.vocab_size,
                   "n_merges": len(self.merges) if self.merges else 0,
                   "merges_sha256": self.merges.sha256 if self.merges else None}
-        files = {"schema.json": c.index.nodes[0], "merges.json": self.merges.to_json() if self.merges else None,
+        files = {"schema.json": None if _builtin(c.name, c.sha256) else c.index.root, "merges.json": self.merges.to_json() if self.merges else None,
                  "config.json": config}
         for name, data in files.items():
             if data is None:
@@ -88,19 +89,14 @@ class Tokenizer:
                                f"(shipped: {', '.join(shipped) or 'none'}; train one with `tct tokenizer train`)")
         try:
             config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-            schema = json.loads((path / "schema.json").read_text(encoding="utf-8"))
+            builtin = _builtin(config["schema"], config["schema_sha256"])
+            schema = builtin or json.loads((path / "schema.json").read_text(encoding="utf-8"))
             merges = None
             if config.get("n_merges"):
                 merges = MergeTable.from_json(json.loads((path / "merges.json").read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError) as exc:
             raise TCTError(f"{path}: not a readable tokenizer directory ({exc})") from None
-        source = schema
-        try:
-            named, _ = read_schema(config["schema"])
-            if schema_sha256(named) == config["schema_sha256"]:
-                source = config["schema"]  # a built-in: keep its name in the identity
-        except TCTError:
-            pass
+        source = config["schema"] if builtin else schema  # a built-in keeps its name in the identity
         if schema_sha256(schema) != config["schema_sha256"]:
             raise TCTError(f"{path}: schema.json does not match the sha256 in config.json")
         tok = cls(Compiler(source, strict=config.get("strict", True)), merges)
@@ -239,6 +235,15 @@ class Tokenizer:
                 continue
             d.feed(tok, position=pos)
         return rows
+
+
+def _builtin(name: str, sha256: str):
+    """The built-in schema of that name if its content still has that sha256, else None."""
+    try:
+        schema, _ = read_schema(name)
+    except TCTError:
+        return None
+    return schema if schema_sha256(schema) == sha256 else None
 
 
 class Decoder:
