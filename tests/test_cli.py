@@ -103,3 +103,12 @@ def test_data_prepare_writes_shards_and_rejects(tmp_path, capsys):
     from tct.data.shards import Shards
     shards = Shards(out)
     assert len(shards.train.docs) + len(shards.val.docs) == 4
+    # every position's legal-id mask comes along, and admits the id the document chose there
+    assert meta["masks"]["exact"] and shards.mask_table is not None
+    for split in (shards.train, shards.val):
+        for i in range(len(split.docs)):
+            doc, rows = split.doc(i), split.doc_masks(i)
+            assert shards.mask_table[rows[1:], doc[1:]].all() and rows[0] == 0
+    plain = tmp_path / "plain"
+    assert main(["data", "prepare", str(corpus), str(plain), "--val-fraction", "0.5", "--no-masks"]) == 0
+    assert Shards(plain).mask_table is None and not (plain / "masks.npy").exists()

@@ -53,22 +53,26 @@ def records(out: Path, kind: str) -> list[dict]:
 def test_windows(data_dir):
     s = Shards(data_dir)
     doc = np.array([BOS] + list(range(20, 60)) + [EOS])  # 42 tokens
-    x, y = s.window(doc, 0, 8)
-    assert x.tolist() == doc[:8].tolist() and y.tolist() == doc[1:9].tolist()
-    x, y = s.window(doc, 35, 8)
+    x, y, m = s.window(doc, 0, 8)
+    assert x.tolist() == doc[:8].tolist() and y.tolist() == doc[1:9].tolist() and m is None
+    x, y, _ = s.window(doc, 35, 8)
     assert x.tolist() == [POS_BASE + 2] + doc[35:42].tolist()
     assert y.tolist() == doc[35:42].tolist() + [IGNORE]
-    x, y = s.window(doc, 0, 50)
+    x, y, _ = s.window(doc, 0, 50)
     assert x.tolist() == doc.tolist() + [PAD] * 8 and y.tolist() == doc[1:].tolist() + [IGNORE] * 9
     assert s.position_id(10 ** 6) == POS_BASE + N_POS - 1
-    bx, by = s.sample_batch(np.random.default_rng(0), 16, 32)
-    assert bx.shape == by.shape == (16, 32) and bx.max() < VOCAB
+    bx, by, bm = s.sample_batch(np.random.default_rng(0), 16, 32)
+    assert bx.shape == by.shape == (16, 32) and bx.max() < VOCAB and bm is None
+    # mask rows travel with their targets
+    rows = doc * 10
+    _, y, m = s.window(doc, 35, 8, rows)
+    assert m.tolist() == (doc[35:42] * 10).tolist() + [0]
 
 
 def test_eval_windows_score_each_target_once(data_dir):
     s = Shards(data_dir)
     for context, overlap in [(8, 0), (8, 3), (16, 4), (200, 8)]:
-        scored = sum(int((y != IGNORE).sum()) for _, y in s.eval_windows(range(len(s.val.docs)), context, overlap))
+        scored = sum(int((y != IGNORE).sum()) for _, y, _ in s.eval_windows(range(len(s.val.docs)), context, overlap))
         assert scored == int((s.val.docs[:, 1] - 1).sum())
 
 

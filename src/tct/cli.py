@@ -157,7 +157,7 @@ def cmd_tokenizer_train(args) -> int:
 def cmd_data_prepare(args) -> int:
     from tct.data.prepare import prepare
     tok = _tokenizer(args)
-    report = prepare(args.corpus, args.out, tok, val_fraction=args.val_fraction)
+    report = prepare(args.corpus, args.out, tok, val_fraction=args.val_fraction, masks=args.masks)
     for r in report.rejects:
         print(f"{r.kind:<8} {r.file}  {r.path or '/'}  {r.reason}", file=sys.stderr)
     print(f"{report.summary()} -> {args.out}")
@@ -229,6 +229,8 @@ def _add_model_commands(sub) -> None:
     sp.add_argument("--schema", default=DEFAULT_SCHEMA)
     sp.add_argument("--val-fraction", type=float, default=0.1, help="used when there is no MANIFEST.jsonl")
     sp.add_argument("--tokenizer", help="trained tokenizer directory or shipped name (instead of --schema)")
+    sp.add_argument("--masks", action=argparse.BooleanOptionalAction, default=True,
+                    help="store every position's legal-id mask (for masked likelihood; default on)")
     sp.set_defaults(func=cmd_data_prepare, no_strict=False)
 
     from tct.train.loop import build_arg_parser

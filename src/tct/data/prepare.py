@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from tct.data.corpus import Reject, iter_document_files
 from tct.data.documents import load_document
+from tct.data.masks import MaskTable
 from tct.data.shards import write_shards
 from tct.errors import DocumentError, TCTError
 
@@ -55,11 +56,16 @@ def corpus_files(corpus: Path, val_fraction: float) -> list[tuple[Path, str]]:
     return out
 
 
-def prepare(corpus, out, tokenizer, val_fraction: float = 0.1, progress: bool | None = None) -> PrepareReport:
+def prepare(corpus, out, tokenizer, val_fraction: float = 0.1, progress: bool | None = None,
+            masks: bool = True) -> PrepareReport:
+    """`masks`: also store the legal-id mask of every position (`tct.data.masks`), for
+    masked likelihood in training and evaluation."""
     corpus, out = Path(corpus), Path(out)
     files = corpus_files(corpus, val_fraction)
     report = PrepareReport()
     streams = {"train": [], "val": []}
+    table = MaskTable(tokenizer) if masks else None
+    mask_rows = {"train": [], "val": []}
     val_bytes = 0
     if progress is None:
         progress = sys.stderr.isatty()
@@ -75,6 +81,8 @@ def prepare(corpus, out, tokenizer, val_fraction: float = 0.1, progress: bool | 
                                          getattr(exc, "reason", str(exc))))
             continue
         streams[split].append(ids)
+        if table is not None:
+            mask_rows[split].append(table.stream(ids))
         report.counts[split] += 1
         report.tokens[split] += len(ids)
         if split == "val":
@@ -90,7 +98,8 @@ def prepare(corpus, out, tokenizer, val_fraction: float = 0.1, progress: bool | 
     }
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    write_shards(tmp, streams["train"], streams["val"], meta)
+    write_shards(tmp, streams["train"], streams["val"], meta,
+                 masks=(table.packed(), mask_rows["train"], mask_rows["val"], table.exact) if table else None)
     with open(tmp / "rejects.jsonl", "w", encoding="utf-8") as fh:
         for r in report.rejects:
             fh.write(json.dumps(r.__dict__) + "\n")

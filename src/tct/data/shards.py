@@ -14,6 +14,10 @@ Data directory layout (all written by the data stage; `write_shards` is a refere
     train_docs.npy  int64 array of shape (n_docs, 2): (offset in tokens into train.bin,
                     length in tokens including BOS and EOS), one row per document
     val_docs.npy    the same for val.bin
+    masks.npy       optional (meta "masks": {"count", "exact"}): uint8 (count, ceil(vocab/8)),
+                    packed legal-id masks (`tct.data.masks`; row 0 allows every id)
+    train_masks.bin uint32 row of masks.npy for every id of train.bin: the mask that id was
+                    chosen under (0 for BOS); val_masks.bin likewise
 
 All ids (including pad and position ids) lie in [0, vocab_size).
 
@@ -24,7 +28,8 @@ Windows.  The model sees `context` (= C) input ids x and next-token targets y:
   with position_id(s) = pos_base + min(s // pos_stride, n_pos - 1), the token that tells
   the model roughly where in a long document the window begins (exactly what a generator
   prepends when it re-windows a document that outgrew the context);
-* short windows are right-padded: x with pad_id, y with IGNORE (excluded from the loss).
+* short windows are right-padded: x with pad_id, y with IGNORE (excluded from the loss);
+* with masks, m holds each target's mask row (0, unconstrained, for padding).
 
 Training samples a document with probability proportional to its number of targets
 (length - 1), then a start uniformly from {0, ..., length - C} (0 when the document fits),
@@ -43,6 +48,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from tct.data.masks import unpack
 from tct.errors import TCTError
 
 IGNORE = -100
@@ -55,10 +61,17 @@ REQUIRED_META = ("vocab_size", "pad_id", "bos_id", "eos_id", "dtype", "pos_base"
 class Split:
     tokens: np.ndarray  # memmap of ids
     docs: np.ndarray    # (n_docs, 2) int64 (offset, length)
+    masks: np.ndarray | None = None  # memmap of mask rows, parallel to tokens
 
     def doc(self, i: int) -> np.ndarray:
         off, n = self.docs[i]
         return self.tokens[off:off + n]  # a memmap view: nothing is read until sliced further
+
+    def doc_masks(self, i: int) -> np.ndarray | None:
+        if self.masks is None:
+            return None
+        off, n = self.docs[i]
+        return self.masks[off:off + n]
 
 
 class Shards:
@@ -82,6 +95,7 @@ class Shards:
         if self.n_pos > 0 and (self.pos_stride < 1 or self.pos_base + self.n_pos > self.vocab_size):
             raise TCTError(f"{self.dir}/meta.json: position ids [{self.pos_base}, +{self.n_pos}) stride "
                            f"{self.pos_stride} do not fit vocab {self.vocab_size}")
+        self.mask_table = self._mask_table()
         self.train = self._split("train")
         self.val = self._split("val")
         self._cum_targets = np.cumsum(self.train.docs[:, 1] - 1, dtype=np.float64)
@@ -102,7 +116,28 @@ class Shards:
         if (tokens[off] != self.bos_id).any() or (tokens[off + n - 1] != self.eos_id).any():
             raise TCTError(f"{docs_path}: some documents do not start with BOS {self.bos_id} "
                            f"and end with EOS {self.eos_id}")
-        return Split(tokens, docs)
+        masks = None
+        if self.mask_table is not None:
+            try:
+                masks = np.memmap(self.dir / f"{name}_masks.bin", dtype=np.dtype("uint32").newbyteorder("<"), mode="r")
+            except (OSError, ValueError) as e:
+                raise TCTError(f"{self.dir}: cannot read {name}_masks.bin: {e}") from None
+            if len(masks) != len(tokens):
+                raise TCTError(f"{self.dir}/{name}_masks.bin holds {len(masks)} rows for {len(tokens)} ids")
+        return Split(tokens, docs, masks)
+
+    def _mask_table(self) -> np.ndarray | None:
+        """(count, vocab) bool legal-id masks, or None when the data has none."""
+        info = self.meta.get("masks")
+        if not info:
+            return None
+        try:
+            table = unpack(np.load(self.dir / "masks.npy"), self.vocab_size)
+        except (OSError, ValueError) as e:
+            raise TCTError(f"{self.dir}: cannot read masks.npy: {e}") from None
+        if len(table) != int(info["count"]) or not table[0].all():
+            raise TCTError(f"{self.dir}/masks.npy does not match meta.json (count {info['count']})")
+        return table
 
     def position_id(self, start: int) -> int:
         return self.pos_base + min(start // self.pos_stride, self.n_pos - 1)
@@ -114,58 +149,75 @@ class Shards:
             raise TCTError(f"{self.dir}: documents up to {longest} tokens exceed context {context} "
                            f"but meta.json defines no position ids (n_pos = 0)")
 
-    def window(self, doc: np.ndarray, start: int, context: int) -> tuple[np.ndarray, np.ndarray]:
-        """(x, y) int64 arrays of length `context` for the window of `doc` starting at `start`."""
+    def window(self, doc: np.ndarray, start: int, context: int,
+               masks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(x, y, m) arrays of length `context` for the window of `doc` starting at `start`;
+        m (the targets' mask rows) only when the document's `masks` are given."""
+        first = 1 if start == 0 else start  # index in doc of the first target
         if start == 0:
-            x, y = doc[:context], doc[1:context + 1]
+            x = doc[:context]
         else:
             x = np.concatenate([[self.position_id(start)], doc[start:start + context - 1]])
-            y = doc[start:start + context]
+        y = doc[first:first + context]
         xo = np.full(context, self.pad_id, dtype=np.int64)
         yo = np.full(context, IGNORE, dtype=np.int64)
         xo[:len(x)], yo[:len(y)] = x, y
-        return xo, yo
+        mo = None
+        if masks is not None:
+            mo = np.zeros(context, dtype=np.int64)
+            mo[:len(y)] = masks[first:first + context]
+        return xo, yo, mo
 
-    def sample_batch(self, rng: np.random.Generator, batch: int, context: int) -> tuple[np.ndarray, np.ndarray]:
-        """Random training windows, (batch, context) x and y."""
+    def sample_batch(self, rng: np.random.Generator, batch: int, context: int,
+                     with_masks: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Random training windows, (batch, context) x, y and (with_masks) mask rows m."""
         lengths, cum = self.train.docs[:, 1], self._cum_targets
         picks = np.searchsorted(cum, rng.random(batch) * cum[-1], side="right")
-        xs, ys = zip(*(
-            self.window(self.train.doc(i), int(rng.integers(0, max(1, lengths[i] - context + 1))), context)
+        xs, ys, ms = zip(*(
+            self.window(self.train.doc(i), int(rng.integers(0, max(1, lengths[i] - context + 1))), context,
+                        self.train.doc_masks(i) if with_masks else None)
             for i in picks
         ))
-        return np.stack(xs), np.stack(ys)
+        return np.stack(xs), np.stack(ys), np.stack(ms) if with_masks else None
 
     def eval_windows(self, doc_ids: Iterable[int], context: int,
-                     overlap: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Windows scoring every target of the given val documents exactly once."""
+                     overlap: int, with_masks: bool = False) -> Iterator[tuple]:
+        """(x, y, m) windows scoring every target of the given val documents exactly once."""
         overlap = max(0, min(overlap, context - 1))
         for i in doc_ids:
-            doc = self.val.doc(i)
-            x, y = self.window(doc, 0, context)
-            yield x, y
+            doc, masks = self.val.doc(i), self.val.doc_masks(i) if with_masks else None
+            yield self.window(doc, 0, context, masks)
             scored = context + 1  # doc[1:context+1] are scored
             while scored < len(doc):
                 s = scored - overlap
-                x, y = self.window(doc, s, context)
+                x, y, m = self.window(doc, s, context, masks)
                 y[:overlap] = IGNORE
-                yield x, y
+                yield x, y, m
                 scored = s + context
 
 
-def write_shards(directory: str | Path, train_docs: list, val_docs: list, meta: dict) -> None:
+def write_shards(directory: str | Path, train_docs: list, val_docs: list, meta: dict,
+                 masks: tuple | None = None) -> None:
     """Reference writer for the format above (tests and small tools); `meta` must hold the
-    required keys except "dtype", which is chosen here."""
+    required keys except "dtype" and "masks", which are set here. `masks` is optional:
+    (packed table, train rows per doc, val rows per doc, exact?)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     dtype = "uint16" if meta["vocab_size"] <= 1 << 16 else "uint32"
+    meta = {**meta, "dtype": dtype}
     for name, docs in (("train", train_docs), ("val", val_docs)):
         lengths = np.array([len(d) for d in docs], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         flat = np.concatenate([np.asarray(d) for d in docs]).astype(np.dtype(dtype).newbyteorder("<"))
         flat.tofile(directory / f"{name}.bin")
         np.save(directory / f"{name}_docs.npy", np.stack([offsets, lengths], axis=1))
-    (directory / "meta.json").write_text(json.dumps({**meta, "dtype": dtype}, indent=2) + "\n", encoding="utf-8")
+    if masks is not None:
+        table, rows = masks[0], {"train": masks[1], "val": masks[2]}
+        np.save(directory / "masks.npy", table)
+        for name, docs in rows.items():
+            np.concatenate(docs).astype(np.dtype("uint32").newbyteorder("<")).tofile(directory / f"{name}_masks.bin")
+        meta["masks"] = {"count": len(table), "exact": bool(masks[3])}
+    (directory / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
 def bits_per_byte(nats: float, n_bytes: int | None) -> float | None:

@@ -68,6 +68,7 @@ def format_table(result: dict) -> str:
     rows = [
         ("val loss (nats/token)", result.get("val_loss")),
         ("val bits per byte", result.get("val_bpb")),
+        ("val bits per byte, masked", result.get("val_masked_bpb")),
         ("generated documents", result.get("n")),
         ("JSON-valid %", result.get("json_valid_pct")),
         ("schema-valid % (jsonschema)", result.get("schema_valid_pct")),

@@ -16,6 +16,9 @@ What it does and why:
 * DDP is used when torchrun's WORLD_SIZE > 1: gloo on CPU, nccl on CUDA; only rank 0 writes.
 * Validation scores every target of the val documents once; with meta "val_bytes" it also
   reports bits per byte of minified JSON, comparable across tokenizers.
+* Masked likelihood: data prepared with masks (`tct.data.masks`) is also scored under the
+  softmax over each position's legal ids (val_masked_loss / val_masked_bpb: what sampling under
+  the tokenizer's mask realizes); `--masked` trains on that objective too.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ class TrainConfig:
     resume: bool = False
     device: str = "auto"
     compile: bool = False
+    masked: bool = False            # train on the softmax over legal ids (data prepared with masks)
     progress: bool = True
     threads: int | None = None      # torch intra-op CPU threads (process-wide); None keeps torch's default
 
@@ -148,16 +152,29 @@ def _make_optimizer(model: GPT, cfg: TrainConfig, device: torch.device) -> torch
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=device.type == "cuda")
 
 
-def _loss(net, x, y, autocast, reduction="mean") -> torch.Tensor:
+def _cross_entropy(logits, y, legal=None, reduction="mean") -> torch.Tensor:
+    """`legal` (bool, logits' shape): the softmax runs over those ids only."""
+    logits = logits.float()
+    if legal is not None:
+        logits = logits.masked_fill(~legal, -float("inf"))
+    return F.cross_entropy(logits.flatten(0, 1), y.flatten(), ignore_index=IGNORE, reduction=reduction)
+
+
+def _loss(net, x, y, autocast, reduction="mean", legal=None) -> torch.Tensor:
     with autocast:
         logits, _ = net(x)
-    return F.cross_entropy(logits.float().flatten(0, 1), y.flatten(), ignore_index=IGNORE, reduction=reduction)
+    return _cross_entropy(logits, y, legal, reduction)
+
+
+def _mask_table(shards: Shards, device) -> torch.Tensor | None:
+    return None if shards.mask_table is None else torch.from_numpy(shards.mask_table).to(device)
 
 
 @torch.no_grad()
 def evaluate(model: GPT, shards: Shards, batch_size: int = 16, overlap: int | None = None,
              max_docs: int | None = None, autocast=None, d: _Dist | None = None) -> dict:
-    """Val loss (nats/token) and, on a full pass with val_bytes known, bits per byte.
+    """Val loss (nats/token) and, on a full pass with val_bytes known, bits per byte; both
+    also under the legal-id masks when the data has them.
 
     Under DDP (`d`), each rank scores a strided share of the documents and the sums are
     all-reduced, so every rank returns the same numbers.
@@ -169,29 +186,34 @@ def evaluate(model: GPT, shards: Shards, batch_size: int = 16, overlap: int | No
     overlap = context // 4 if overlap is None else overlap
     was_training = model.training
     model.eval()
-    total = torch.zeros(2, dtype=torch.float64, device=d.device)  # nats, targets
-    xs, ys = [], []
+    table = _mask_table(shards, d.device)
+    total = torch.zeros(3, dtype=torch.float64, device=d.device)  # nats, masked nats, targets
+    batch = []
 
     def flush():
-        x = torch.from_numpy(np.stack(xs)).to(d.device)
-        y = torch.from_numpy(np.stack(ys)).to(d.device)
-        total[0] += _loss(model, x, y, autocast, reduction="sum").double()
-        total[1] += (y != IGNORE).sum()
-        xs.clear()
-        ys.clear()
+        x, y, m = (torch.from_numpy(np.stack(a)).to(d.device) if a[0] is not None else None for a in zip(*batch))
+        with autocast:
+            logits, _ = model(x)
+        total[0] += _cross_entropy(logits, y, reduction="sum").double()
+        if table is not None:
+            total[1] += _cross_entropy(logits, y, table[m], reduction="sum").double()
+        total[2] += (y != IGNORE).sum()
+        batch.clear()
 
-    for x, y in shards.eval_windows(range(d.rank, n_docs, d.world), context, overlap):
-        xs.append(x)
-        ys.append(y)
-        if len(xs) == batch_size:
+    for window in shards.eval_windows(range(d.rank, n_docs, d.world), context, overlap, table is not None):
+        batch.append(window)
+        if len(batch) == batch_size:
             flush()
-    if xs:
+    if batch:
         flush()
     model.train(was_training)
-    nats, count = d.sum_(total).tolist()
+    nats, masked, count = d.sum_(total).tolist()
     full = n_docs == len(shards.val.docs)
-    return {"val_loss": nats / max(count, 1), "val_tokens": int(count),
-            "val_bpb": bits_per_byte(nats, shards.meta.get("val_bytes")) if full else None}
+    val_bytes = shards.meta.get("val_bytes") if full else None
+    out = {"val_loss": nats / max(count, 1), "val_tokens": int(count), "val_bpb": bits_per_byte(nats, val_bytes)}
+    if table is not None:
+        out.update(val_masked_loss=masked / max(count, 1), val_masked_bpb=bits_per_byte(masked, val_bytes))
+    return out
 
 
 def _trim_metrics(path: Path, step: int) -> None:
@@ -223,6 +245,8 @@ def train(cfg: TrainConfig) -> dict:
 
 def _train(cfg: TrainConfig, d: _Dist) -> dict:
     shards = Shards(cfg.data)
+    if cfg.masked and shards.mask_table is None:
+        raise TCTError(f"{cfg.data}: --masked needs data prepared with masks (tct data prepare --masks)")
     model, mcfg, state = _init_model(cfg, shards)
     shards.check_context(mcfg.context)
     model.to(d.device)
@@ -245,6 +269,7 @@ def _train(cfg: TrainConfig, d: _Dist) -> dict:
         ids = [d.device.index] if d.device.type == "cuda" else None
         net = torch.nn.parallel.DistributedDataParallel(net, device_ids=ids)
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if d.device.type == "cuda" else nullcontext()
+    table = _mask_table(shards, d.device) if cfg.masked else None
     context, accum = mcfg.context, cfg.grad_accum
     tokens_per_step = cfg.batch_size * context * accum * d.world
     end = cfg.max_steps if cfg.stop_at_step is None else min(cfg.max_steps, cfg.stop_at_step)
@@ -258,13 +283,13 @@ def _train(cfg: TrainConfig, d: _Dist) -> dict:
                 f.write(json.dumps({**record, "time": round(time.time(), 3)}) + "\n")
 
     summary = {"step": step, "stopped": None, "train_loss": None, "val_loss": None, "val_bpb": None,
-               "params": model.num_params()}
+               "val_masked_loss": None, "val_masked_bpb": None, "params": model.num_params()}
 
     def save():
         if main:
             train_state = {"step": step, "optimizer": opt.state_dict(), "seed": cfg.seed, "world_size": d.world,
                            "train_config": json.loads(json.dumps(asdict(cfg), default=str))}
-            extra = {k: summary[k] for k in ("step", "train_loss", "val_loss", "val_bpb")}
+            extra = {k: summary[k] for k in ("step", "train_loss", "val_loss", "val_bpb", "val_masked_bpb")}
             save_checkpoint(out, model, mcfg, identity, extra=extra, train_state=train_state)
         if d.world > 1:
             dist.barrier()
@@ -272,11 +297,13 @@ def _train(cfg: TrainConfig, d: _Dist) -> dict:
     def run_eval():
         r = evaluate(model, shards, cfg.eval_batch_size or cfg.batch_size, cfg.eval_overlap,
                      cfg.eval_max_docs, autocast, d)
-        summary.update(val_loss=r["val_loss"], val_bpb=r["val_bpb"])
+        summary.update({k: r.get(k) for k in ("val_loss", "val_bpb", "val_masked_loss", "val_masked_bpb")})
         log({"kind": "val", "step": step, **r})
         if main:
             bar.write(f"step {step}: val loss {r['val_loss']:.4f}"
-                      + (f", {r['val_bpb']:.4f} bits/byte" if r["val_bpb"] is not None else ""))
+                      + (f", {r['val_bpb']:.4f} bits/byte" if r["val_bpb"] is not None else "")
+                      + (f"; masked {r['val_masked_loss']:.4f}" if "val_masked_loss" in r else "")
+                      + (f", {r['val_masked_bpb']:.4f} bits/byte" if r.get("val_masked_bpb") is not None else ""))
 
     loss_acc = torch.zeros((), device=d.device)
     log_steps, log_t = 0, time.time()
@@ -303,10 +330,11 @@ def _train(cfg: TrainConfig, d: _Dist) -> dict:
         rng = np.random.default_rng([cfg.seed, d.rank, step])
         torch.manual_seed(_step_seed(cfg.seed, d.rank, step))  # dropout
         for micro in range(accum):
-            x, y = (torch.from_numpy(a).to(d.device) for a in shards.sample_batch(rng, cfg.batch_size, context))
+            x, y, m = (None if a is None else torch.from_numpy(a).to(d.device)
+                       for a in shards.sample_batch(rng, cfg.batch_size, context, cfg.masked))
             sync = net.no_sync() if d.world > 1 and micro < accum - 1 else nullcontext()
             with sync:
-                loss = _loss(net, x, y, autocast) / accum
+                loss = _loss(net, x, y, autocast, legal=None if m is None else table[m]) / accum
                 loss.backward()
             loss_acc += loss.detach()
         if cfg.grad_clip:
@@ -358,6 +386,7 @@ def build_arg_parser(parser: argparse.ArgumentParser | None = None) -> argparse.
         "device": "auto, cpu, cuda, cuda:N",
         "progress": "show a progress bar",
         "threads": "torch CPU threads per process (torchrun sets 1 via OMP_NUM_THREADS)",
+        "masked": "train on the softmax over each position's legal ids (data prepared with masks)",
     }
     defaults = TrainConfig(data="", out="")
     for f in fields(TrainConfig):

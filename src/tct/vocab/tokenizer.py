@@ -281,7 +281,9 @@ class Decoder:
             return [int(i) for i in np.flatnonzero(self.allowed())]
         return list(self.m.allowed())
 
-    def allowed(self) -> np.ndarray:
+    def base_allowed(self) -> np.ndarray:
+        """The legal base ids over the whole vocabulary (merged ids all False): the exact mask
+        without merges. Cached per state and read-only, so equal states share one array."""
         key = self._key()
         cache = self.tok._mask_cache
         mask = cache.get(key)
@@ -290,6 +292,10 @@ class Decoder:
             mask[list(self.m.allowed()) if self.phase == "body" else self.allowed_ids()] = True
             mask.flags.writeable = False
             cache[key] = mask
+        return mask
+
+    def allowed(self) -> np.ndarray:
+        mask = self.base_allowed()
         if self.phase == "body" and self.tok.merged_masks is not None:
             if self._mask is None:  # forgotten by every feed
                 self._mask = self.tok.merged_masks.mask(self.m, mask)
