@@ -37,6 +37,7 @@ class Tokenizer:
         self.compiler = compiler
         self.meanings = Meanings.of(compiler)
         self.profile, self.base = profile, base
+        self._profiled: dict = {}  # profile name -> tokenizer (on the base tokenizer)
         self._rules = profile.machine_rules() if profile is not None else None
         if base is not None and base.meanings.sha256 != self.meanings.sha256:
             raise TCTError(f"profile {profile.name!r} changes the ids of schema {base.schema_name!r}")
@@ -75,9 +76,13 @@ class Tokenizer:
             return base
         if profile == self.profile:
             return self
+        hit = base._profiled.get(profile.name)
+        if hit is not None and hit.profile == profile:
+            return hit
         c = base.compiler
         patched = Compiler(profile.patch(c.index.root), strict=c.strict, registry=c.registry_source)
-        return Tokenizer(patched, base.merges, profile=profile, base=base)
+        tok = base._profiled[profile.name] = Tokenizer(patched, base.merges, profile=profile, base=base)
+        return tok
 
     # ------------------------------------------------------------ trained tokenizers
     def save(self, directory) -> None:
