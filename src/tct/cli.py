@@ -183,7 +183,7 @@ def cmd_generate(args) -> int:
         prefix = sys.stdin.read() if args.prefix == "-" else Path(args.prefix).read_text(encoding="utf-8")
     docs = tct.generate(model, n=args.n, temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
                         seed=args.seed, prefix=prefix, max_tokens=args.max_tokens,
-                        progress=sys.stderr.isatty())
+                        progress=sys.stderr.isatty(), profile=args.profile)
     ext = "yml" if args.format == "yaml" else "json"
     for i, doc in enumerate(docs):
         text = dumps_document(doc, args.format)
@@ -250,6 +250,9 @@ def _add_model_commands(sub) -> None:
     sp.add_argument("--prefix", help="file (or -) with a partial YAML/JSON document to continue")
     sp.add_argument("--format", choices=["yaml", "json"], default="yaml")
     sp.add_argument("--out", help="write one file per document into this directory")
+    sp.add_argument("--profile", default="default",
+                    help="constraints beyond the schema: default (workflows: github-workflow-strict), "
+                         "none (the schema alone), or a profile name")
     sp.set_defaults(func=cmd_generate)
 
     sp = sub.add_parser("eval", help="val loss / bits per byte and statistics of generated documents")

@@ -28,7 +28,7 @@ class Encoder:
         allowed, allowed_set = self.m.options()
         if sym not in allowed_set:
             raise SchemaViolation(json_pointer(path), reason() if callable(reason) else reason)
-        self.trace.append((sym, len(allowed) > 1))
+        self.trace.append((sym, self.m.forced() is None))
         self.m.step(sym)
 
     # ------------------------------------------------------------ values
@@ -70,7 +70,7 @@ class Encoder:
     def branch(self, v, path: tuple) -> None:
         f: Frame = self.m.stack[-1]
         if f.kind == "string":
-            self.string(v, path, lambda: _string_reason(f, v))
+            self.string(v, path, lambda: self.m.rule_reason(f, v) or _string_reason(f, v))
         elif f.kind == "number":
             text = number_text(v)
             if text is None:
@@ -116,7 +116,7 @@ class Encoder:
         for k, item in v.items():
             self.key(k, path)
             self.value(item, path + (k,))
-        self.put(CLOSE, path, lambda: _close_reason(f.branch.obj, f))
+        self.put(CLOSE, path, lambda: self.m.rule_reason(f) or _close_reason(f.branch.obj, f))
 
 
 def _show(v, limit: int = 60) -> str:

@@ -28,7 +28,7 @@ def json_pointer(path: tuple) -> str:
 
 class Frame:
     __slots__ = ("kind", "path", "conj", "branch", "state", "pending", "text", "used", "items",
-                 "values", "key", "excluded", "role", "nfree", "spec")
+                 "values", "key", "excluded", "role", "nfree", "spec", "tag")
 
     def __init__(self, kind, path, **kw):
         self.kind, self.path = kind, path
@@ -36,6 +36,7 @@ class Frame:
         self.state, self.pending, self.text = 0, b"", ""
         self.used, self.items, self.values = (), None, None
         self.excluded, self.role, self.nfree, self.spec = frozenset(), "value", 0, None
+        self.tag = None  # a profile rule's marker (profiles/rule.py), from the frame's path
         for k, v in kw.items():
             setattr(self, k, v)
 
@@ -53,11 +54,14 @@ class Frame:
 class Machine:
     """Incremental state of one document; `result` holds the value once the stack is empty."""
 
-    def __init__(self, compiler: Compiler, meanings: Meanings, conj=None, cache: dict | None = None):
+    def __init__(self, compiler: Compiler, meanings: Meanings, conj=None, cache: dict | None = None, rules=None):
+        """`rules`: a profile's dynamic rules (profiles/profile.py `Rules`), or None."""
         self.c = compiler
         self.meanings = meanings
         self.cache = {} if cache is None else cache
-        self.stack: list[Frame] = [Frame("value", (), conj=compiler.root if conj is None else conj)]
+        self.rules = rules
+        self.stack: list[Frame] = [Frame("value", (), conj=compiler.root if conj is None else conj,
+                                         tag=self._tag((), "value"))]
         self.result = None
         self.done = False
 
@@ -66,6 +70,7 @@ class Machine:
         not to step into them)."""
         m = Machine.__new__(Machine)
         m.c, m.meanings, m.cache, m.result, m.done = self.c, self.meanings, self.cache, self.result, self.done
+        m.rules = self.rules
         m.stack = self.stack[:shared_below] + [f.copy() for f in self.stack[shared_below:]]
         return m
 
@@ -75,6 +80,14 @@ class Machine:
         if self.done:
             return ("done",)
         f = self.stack[-1]
+        if f.tag is not None:
+            return self._state_key(f) + (f.tag, self.rules[f.tag].key(self, f))
+        return self._state_key(f)
+
+    def _tag(self, path: tuple, role: str):
+        return None if self.rules is None else self.rules.tag(path, role)
+
+    def _state_key(self, f: Frame):
         k = f.kind
         if k == "value":
             return ("V", f.conj, f.excluded)
@@ -115,6 +128,10 @@ class Machine:
         f = self.stack[i]
         if content is None:
             content = any(self._content_sensitive(g) for g in self.stack[:i])
+        key = self._frame_key(f, with_key_text, content)
+        return key if f.tag is None else key + (f.tag, self.rules[f.tag].key(self, f))
+
+    def _frame_key(self, f: Frame, with_key_text: bool, content: bool):
         k = f.kind
         if k == "value":
             return ("V", f.conj, f.excluded)
@@ -163,6 +180,39 @@ class Machine:
 
     def allowed(self) -> tuple:
         return self.options()[0]
+
+    def forced(self):
+        """The one legal symbol when the decision is not emitted as an id, else None.
+
+        A decision is emitted when the schema alone leaves more than one option: a profile that
+        narrows it to one still emits it, so a document has the same ids with or without a
+        profile (a model trained on schema streams sees the contexts it learned)."""
+        opts = self.options()[0]
+        if len(opts) != 1 or (self.rules is not None and self._narrowed()):
+            return None
+        return opts[0]
+
+    def _narrowed(self) -> bool:
+        """Would the schema alone offer more than one option here? (top frame, profile on)"""
+        f = self.stack[-1]
+        if f.kind == "object" and f.tag is not None:
+            g = f.copy()
+            g.tag = None
+            probe = self.copy(len(self.stack) - 1)
+            probe.stack[-1] = g
+            return len(probe._allowed()) > 1
+        if f.kind != "string" or f.role == "key":  # keys: no rule narrows their bytes
+            return False
+        atoms = f.branch.atoms
+        base_atoms = frozenset(a for a in atoms if not (a[0] == "pattern" and a[1] in self.rules.patterns))
+        if f.tag is None and len(base_atoms) == len(atoms):
+            return False
+        dfa = self.c.string_facts(base_atoms).dfa
+        state = dfa.start
+        for ch in f.text:
+            state = dfa.next_state(state, ord(ch))
+        n = len(dfa.allowed_bytes(state, f.pending)) + (not f.pending and state in dfa.accept)
+        return n > 1
 
     def options(self) -> tuple[tuple, frozenset]:
         """(legal symbols in order, the same as a set), cached per state."""
@@ -218,7 +268,8 @@ class Machine:
             out = []
             if o.required <= used and o.closure(used) == used and len(used) + f.nfree >= o.min_props \
                     and not o.unmet_extra(f.values) \
-                    and (not f.excluded or canonical(f.values) not in f.excluded):
+                    and (not f.excluded or canonical(f.values) not in f.excluded) \
+                    and (f.tag is None or self.rules[f.tag].may_close(self, f)):
                 out.append(CLOSE)
             room = o.max_props is None or len(used) + f.nfree < o.max_props
             if room:
@@ -358,15 +409,16 @@ class Machine:
             if b.kind == "literal":
                 self._deliver(v)
             else:
-                self.stack[-1] = self._enter(b, f.path, f.excluded)
+                self.stack[-1] = self._enter(b, f.path, f.excluded, f.tag)
             return
         if f.kind == "object":
             if sym == CLOSE:
                 self._deliver(f.values)
             elif sym == FREEKEY:
                 f.nfree += 1
-                self.stack.append(Frame("string", f.path + ("<key>",), branch=f.branch, role="key",
-                                        excluded=frozenset(k for k in f.values)))
+                path = f.path + ("<key>",)
+                self.stack.append(Frame("string", path, branch=f.branch, role="key",
+                                        excluded=frozenset(k for k in f.values), tag=self._tag(path, "key")))
             else:
                 key = self.meanings.key_names[sym]
                 f.used = f.used + (key,)
@@ -379,8 +431,9 @@ class Machine:
                 a = f.branch.arr
                 excl = self._used_items(f) if a.unique else frozenset()
                 extra = self._item_extra(f) + (tuple(self._owed(f)[:1]) if sym == OWED else ())
-                self.stack.append(Frame("value", f.path + (len(f.items),), conj=a.item_conj(len(f.items), extra),
-                                        excluded=excl))
+                path = f.path + (len(f.items),)
+                self.stack.append(Frame("value", path, conj=a.item_conj(len(f.items), extra),
+                                        excluded=excl, tag=self._tag(path, "value")))
             return
         if f.kind == "string":
             if sym == END:
@@ -417,11 +470,21 @@ class Machine:
     def _open_key(self, f: Frame, key: str) -> None:
         f.key = key
         conj = f.branch.obj.key_conj(key)
-        self.stack.append(Frame("value", f.path + (key,), conj=conj))
+        path = f.path + (key,)
+        self.stack.append(Frame("value", path, conj=conj, tag=self._tag(path, "value")))
 
-    def _enter(self, b: Branch, path, excluded) -> Frame:
+    def _enter(self, b: Branch, path, excluded, tag=None) -> Frame:
         """Frame for a chosen branch; `excluded` holds canonical texts of values already used
-        (uniqueItems), applied to the kinds that can enforce it while typing."""
+        (uniqueItems), applied to the kinds that can enforce it while typing. The frame keeps
+        the value frame's profile `tag`."""
+        f = self._enter_kind(b, path, excluded)
+        if tag is not None:
+            f.tag = tag
+            if f.kind == "string":
+                f.excluded = f.excluded | self.rules[tag].excluded(self, self.stack[-1])
+        return f
+
+    def _enter_kind(self, b: Branch, path, excluded) -> Frame:
         if b.kind in ("object", "array"):  # `not: {enum: [...]}` over objects and arrays
             excluded = excluded | frozenset(canonical(v) for a in b.atoms if a[0] == "not_enum"
                                             for v in map(json.loads, a[1]) if isinstance(v, (dict, list)))
@@ -469,6 +532,15 @@ class Machine:
                 "array": "next item or close", "string": "string text", "number": "number text"}[f.kind]
         return f"{json_pointer(f.path) or '/'} ({what})"
 
+    def rule_reason(self, f: Frame, text: str | None = None) -> str:
+        """Why a profile rule refuses to close object frame `f` (text None) or string `text`."""
+        if f.tag is None:
+            return ""
+        r = self.rules[f.tag]
+        if text is None:
+            return "" if r.may_close(self, f) else r.close_reason(self, f)
+        return r.string_reason(self, f, text) if text in f.excluded else ""
+
     def partial_text(self) -> str:
         """Minified JSON text of everything decided so far (a prefix of the final document)."""
         if self.done:
@@ -498,7 +570,10 @@ class Machine:
         """Decisions (an upper bound on tokens) of the completion `completion_step` follows."""
         total = 0
         for i, f in enumerate(self.stack):
-            total += self._frame_cost(f, child_open=i < len(self.stack) - 1)
+            child_open = i < len(self.stack) - 1
+            total += self._frame_cost(f, child_open)
+            if f.tag is not None:
+                total += self.rules[f.tag].extra_cost(self, i, child_open)
         return total
 
     def byte_cost_deltas(self) -> tuple[tuple, tuple]:
@@ -514,7 +589,7 @@ class Machine:
         left out, for the caller to check on a copy.
         """
         f = self.stack[-1] if self.stack and not self.done else None
-        if f is None or f.kind != "string":
+        if f is None or f.kind != "string" or (f.tag is not None and not self.rules[f.tag].byte_costs_local(f)):
             return (), ()
         cache = self.cache.setdefault(("bytecost", f.role), {})
         if len(cache) >= 1 << 16:
@@ -538,7 +613,7 @@ class Machine:
         """Allowed bytes with no forced step after them, and the string's own cost after each
         (bytes left + 1; for a key without its value's cost)."""
         probe = Machine.__new__(Machine)
-        probe.c, probe.cache, probe.result, probe.done = self.c, self.cache, None, False
+        probe.c, probe.cache, probe.result, probe.done, probe.rules = self.c, self.cache, None, False, self.rules
         syms, costs = [], []
         for sym in self.allowed():
             if sym >= 256:
@@ -546,7 +621,7 @@ class Machine:
             g = f.copy()
             probe.stack = [g]
             probe.step(sym)
-            if len(probe.allowed()) > 1:
+            if probe.forced() is None:
                 syms.append(sym)
                 costs.append(len(self._string_completion(g, self._string_facts(g))) + 1)
         return tuple(syms), tuple(costs)
@@ -622,7 +697,12 @@ class Machine:
         raise AssertionError(f.kind)
 
     def _string_completion(self, f: Frame, facts) -> bytes:
-        """Bytes that finish the current string along the shortest non-excluded path."""
+        """Bytes that finish the current string along the shortest non-excluded path (or towards
+        the text a profile rule steers it to)."""
+        if f.tag is not None:
+            target = self.rules[f.tag].target(self, f)
+            if target is not None:
+                return target[len(f.text):].encode()
         dfa = facts.dfa
         if f.pending:
             # Finish the pending character with the smallest continuation that stays live.

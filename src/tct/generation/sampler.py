@@ -53,10 +53,19 @@ def _filter(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) 
 
 
 @torch.no_grad()
+def profiled(tok, profile="default"):
+    """The tokenizer generation uses: "default" is the schema's default profile (workflows:
+    github-workflow-strict), None or "none" the schema alone, else a profile or its name."""
+    if profile == "default":
+        from tct.codec.profiles import DEFAULTS
+        profile = DEFAULTS.get(tok.schema_name)
+    return tok.with_profile(profile)
+
+
 def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, top_k: int = 0,
              seed: int | None = None, prefix: str | None = None, max_tokens: int = 2048,
              use_mask: bool = True, stats: GenerationStats | None = None, return_ids: bool = False,
-             progress: bool = False):
+             progress: bool = False, profile="default"):
     """`n` documents (parsed JSON values). `prefix`: partial YAML/JSON text to continue.
     `progress`: a tqdm bar on stderr (documents finished, tokens so far); the batch finishes
     together, so the token count is what moves.
@@ -64,7 +73,7 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
     `use_mask=False` exists only to measure the mask's cost: ids are sampled from the raw
     logits with no decoder at all until EOS or `max_tokens`, and None is returned per sequence.
     """
-    tok, net = model.tokenizer, model.net
+    tok, net = profiled(model.tokenizer, profile), model.net
     net.eval()
     device = model.device
     context = model.config.context

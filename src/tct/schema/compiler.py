@@ -51,6 +51,7 @@ class Compiler(Keywords, NormalForm, Costs):
         self.index: SchemaIndex = index_schema(schema, registry)
         self.nodes, self.pointers = self.index.nodes, self.index.pointers
         self.strict = strict
+        self.registry_source = registry  # as given, so that a profile's copy resolves the same way
         self.unenforced: list[tuple[str, str]] = []  # (pointer, keyword)
         self._pos: dict[int, list] = {}
         self._neg: dict[int, list] = {}

@@ -34,12 +34,12 @@ def _escapes(m, sym, floor: int) -> bool:
 def _forced(m, floor: int) -> bool:
     """Apply the forced steps; False if the next one would escape (the machine stops before it)."""
     while not m.done:
-        opts = m.options()[0]
-        if len(opts) != 1:
+        sym = m.forced()
+        if sym is None:
             break
-        if _escapes(m, opts[0], floor):
+        if _escapes(m, sym, floor):
             return False
-        m.step(opts[0])
+        m.step(sym)
     return True
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from tct.codec.encoder import encode_symbols
 from tct.codec.machine import Machine
 from tct.codec.meanings import Meanings
+from tct.codec import profiles
 from tct.errors import DecodeError, SchemaError, TCTError
 from tct.schema.compiler import Compiler
 from tct.schema.load import read_schema, schema_sha256
@@ -30,9 +31,16 @@ SHIPPED = Path(__file__).resolve().parents[1] / "tokenizers"
 
 
 class Tokenizer:
-    def __init__(self, compiler: Compiler, merges: MergeTable | None = None):
+    def __init__(self, compiler: Compiler, merges: MergeTable | None = None, profile=None, base=None):
+        """`profile`/`base`: a profile's tokenizer compiles the profile's copy of the schema and
+        keeps the ids and identity of `base`, the tokenizer of the schema alone."""
         self.compiler = compiler
         self.meanings = Meanings.of(compiler)
+        self.profile, self.base = profile, base
+        self._profiled: dict = {}  # profile name -> tokenizer (on the base tokenizer)
+        self._rules = profile.machine_rules() if profile is not None else None
+        if base is not None and base.meanings.sha256 != self.meanings.sha256:
+            raise TCTError(f"profile {profile.name!r} changes the ids of schema {base.schema_name!r}")
         self.bos_id = self.meanings.end
         self.eos_id = self.bos_id + 1
         self.pad_id = self.bos_id + 2
@@ -48,19 +56,40 @@ class Tokenizer:
         self.merged_masks = MergedMasks(self.merges, self.vocab_size) if self.merges else None
 
     @classmethod
-    def from_schema(cls, schema, strict: bool = True, registry=None) -> "Tokenizer":
+    def from_schema(cls, schema, strict: bool = True, registry=None, profile=None) -> "Tokenizer":
         """`schema`: a built-in name ("github-workflow"), a path to a JSON schema, or a dict;
-        `registry`: a folder or referencing.Registry for `$ref`s to other documents."""
-        return cls(Compiler(schema, strict=strict, registry=registry))
+        `registry`: a folder or referencing.Registry for `$ref`s to other documents;
+        `profile`: constraints beyond the schema (a name such as "github-workflow-strict", a
+        `tct.codec.profiles.Profile`, or None), over the same ids."""
+        return cls(Compiler(schema, strict=strict, registry=registry)).with_profile(profile)
 
     def with_merges(self, merges: MergeTable | None) -> "Tokenizer":
-        """The same schema with another merge table (None: the base tokenizer)."""
-        return Tokenizer(self.compiler, merges)
+        """The same schema (and profile) with another merge table (None: the base tokenizer)."""
+        base = self.base or self
+        return Tokenizer(base.compiler, merges).with_profile(self.profile)
+
+    def with_profile(self, profile) -> "Tokenizer":
+        """This tokenizer's ids under `profile` (None or "none": the schema alone)."""
+        profile = profiles.get(profile)
+        base = self.base or self
+        if profile is None:
+            return base
+        if profile == self.profile:
+            return self
+        hit = base._profiled.get(profile.name)
+        if hit is not None and hit.profile == profile:
+            return hit
+        c = base.compiler
+        patched = Compiler(profile.patch(c.index.root), strict=c.strict, registry=c.registry_source)
+        tok = base._profiled[profile.name] = Tokenizer(patched, base.merges, profile=profile, base=base)
+        return tok
 
     # ------------------------------------------------------------ trained tokenizers
     def save(self, directory) -> None:
         """config.json + merges.json, and schema.json unless the schema is a built-in that its
         name still finds (so that any schema reloads, and a vendored one is not copied)."""
+        if self.base is not None:  # a profile is chosen at load time, not saved
+            return self.base.save(directory)
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         c = self.compiler
@@ -78,8 +107,9 @@ class Tokenizer:
             tmp.replace(out / name)
 
     @classmethod
-    def load(cls, dir_or_name) -> "Tokenizer":
-        """A directory written by `save`, or the name of a shipped tokenizer ("github-workflow")."""
+    def load(cls, dir_or_name, profile=None) -> "Tokenizer":
+        """A directory written by `save`, or the name of a shipped tokenizer ("github-workflow");
+        `profile` as in `from_schema`."""
         path = Path(dir_or_name)
         if not (path / "config.json").exists():
             path = SHIPPED / str(dir_or_name)
@@ -104,12 +134,12 @@ class Tokenizer:
             raise TCTError(f"{path}: merges.json does not match the sha256 in config.json")
         if tok.vocab_size != config["vocab_size"]:
             raise TCTError(f"{path}: vocab size {tok.vocab_size} != {config['vocab_size']} in config.json")
-        return tok
+        return tok.with_profile(profile)
 
     # ------------------------------------------------------------ identity
     @property
     def schema_name(self) -> str:
-        return self.compiler.name
+        return (self.base or self).compiler.name
 
     @property
     def unenforced(self) -> list[tuple[str, str]]:
@@ -117,16 +147,17 @@ class Tokenizer:
 
     def identity(self) -> dict:
         """What a model trained on these ids depends on; checkpoints store and compare it."""
-        out = {"schema": self.compiler.name, "schema_sha256": self.compiler.sha256,
+        c = (self.base or self).compiler  # a profile does not change the ids a model learns
+        out = {"schema": c.name, "schema_sha256": c.sha256,
                "vocab_size": self.vocab_size, "meanings_sha256": self.meanings.sha256,
-               "strict": self.compiler.strict, "format": FORMAT_VERSION}
+               "strict": c.strict, "format": FORMAT_VERSION}
         if self.merges is not None:
             out["merges_sha256"] = self.merges.sha256
         return out
 
     # ------------------------------------------------------------ encode / decode
     def _machine(self) -> Machine:
-        return Machine(self.compiler, self.meanings, cache=self._sym_cache)
+        return Machine(self.compiler, self.meanings, cache=self._sym_cache, rules=self._rules)
 
     def encode(self, doc) -> list[int]:
         """`[BOS] + decisions + [EOS]`; raises SchemaViolation (with `.path`) if `doc` is invalid."""
@@ -358,12 +389,12 @@ class Decoder:
             if self.m.done:
                 self.phase = "end"
                 return
-            options = self.m.options()[0]
-            if len(options) != 1:
-                if not options:
+            sym = self.m.forced()
+            if sym is None:
+                if not self.m.options()[0]:
                     raise SchemaError(self.m.path(), "internal: dead state " + self.m.describe())
                 return
-            self._step(options[0], None)
+            self._step(sym, None)
 
     # ------------------------------------------------------------ views
     def describe(self) -> str:

@@ -1,0 +1,48 @@
+"""`github-workflow-strict`: GitHub Actions workflows that actionlint accepts, by construction.
+
+Each entry is data: a JSON location and what holds there. First the constraints with most
+impact on generated samples (see issue 8): `needs` names a defined job, cron strings parse
+(5 fields, values in range, no schedule more often than every 5 minutes), action refs have
+one of the forms actionlint accepts.
+"""
+
+from __future__ import annotations
+
+from tct.codec.profiles.key_of import KeyOf
+from tct.codec.profiles.profile import Profile
+
+
+def _field(value: str, step: str = "[1-9][0-9]?") -> str:
+    """One cron field (robfig/cron, as actionlint parses it): items joined by commas, each a
+    value, a range or `*`, with an optional step."""
+    item = f"(\\*|({value})(-({value}))?)(/({step}))?"
+    return f"{item}(,{item})*"
+
+
+def _names(*names: str) -> str:
+    return "|".join(names + tuple(n.lower() for n in names))
+
+
+MINUTE = "[0-5]?[0-9]"
+_MINUTE_FIELD = (  # at most once every 5 minutes: values, or steps of at least 5
+    f"({MINUTE})(,({MINUTE}))*|(\\*|({MINUTE})(-({MINUTE}))?)/([5-9]|[1-5][0-9])")
+CRON = "^ *(" + ") +(".join([
+    _MINUTE_FIELD,
+    _field("[01]?[0-9]|2[0-3]"),
+    _field("0?[1-9]|[12][0-9]|3[01]|\\?"),
+    _field("0?[1-9]|1[0-2]|" + _names("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")),
+    _field("[0-6]|\\?|" + _names("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")),
+]) + ") *$"
+
+_NAME = "[A-Za-z0-9_.-]+"
+ACTION_REF = (f"^(\\./[^\\s]*|\\$/[^\\s]*|docker://[^\\s]+|{_NAME}/{_NAME}(/{_NAME})*@[A-Za-z0-9_./+-]+)$")
+
+PROFILE = Profile(
+    name="github-workflow-strict",
+    schema="github-workflow",
+    strings=(
+        ("/on/schedule/*/cron", CRON, "a cron schedule actionlint accepts"),
+        ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
+    ),
+    rules=(KeyOf("/jobs", "/needs"),),
+)

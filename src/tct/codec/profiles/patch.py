@@ -1,0 +1,78 @@
+"""Static constraints of a profile, written into a copy of the schema at their locations.
+
+A string language (cron, action refs) is a JSON Schema `pattern` conjoined at a location, so
+the compiler enforces it exactly and its costs (shortest completions) account for it. Shared
+subschemas (`$ref`) on the way are copied first, so a constraint reaches only its location.
+No property name or literal value is added, so the ids of the tokenizer are unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from tct.codec.profiles.location import parse
+from tct.errors import TCTError
+
+
+def constrain(schema: dict, rules: list[tuple[str, dict]]) -> dict:
+    """A copy of `schema` where the value at each location (JSON pointer with `*`) must also be
+    valid under the rule's subschema."""
+    doc = copy.deepcopy(schema)
+    defs = "$defs" if "$defs" in doc else "definitions"
+    for location, sub in rules:
+        hits: list = []
+        _targets(doc, defs, {"root": doc}, "root", parse(location), hits)
+        if not hits:
+            raise TCTError(f"profile location {location!r} reaches no subschema")
+        for holder, key in hits:
+            holder[key] = {"allOf": [holder[key], sub]}
+    return doc
+
+
+def _targets(doc, defs, holder, key, segs, hits) -> None:
+    node = holder[key]
+    if node is False or (node is True and segs):
+        return
+    if not segs:
+        hits.append((holder, key))
+        return
+    if "$ref" in node and node["$ref"].startswith("#/"):
+        target = _resolve(doc, node["$ref"])
+        name = f"profile{len(doc.setdefault(defs, {}))}"
+        doc[defs][name] = copy.deepcopy(target)  # unshared: only this location sees the change
+        node["$ref"] = f"#/{defs}/{name}"
+        _targets(doc, defs, doc[defs], name, segs, hits)
+    for k in ("allOf", "anyOf", "oneOf"):
+        for i in range(len(node.get(k, []))):
+            _targets(doc, defs, node[k], i, segs, hits)
+    for k in ("then", "else"):
+        if k in node:
+            _targets(doc, defs, node, k, segs, hits)
+    seg, rest = segs[0], segs[1:]
+    props = node.get("properties") or {}
+    matched = False
+    for name in props:
+        if seg in ("*", name):
+            matched = True
+            _targets(doc, defs, props, name, rest, hits)
+    for pat in node.get("patternProperties") or {}:
+        if seg == "*" or re.search(pat, seg):
+            matched = True
+            _targets(doc, defs, node["patternProperties"], pat, rest, hits)
+    if isinstance(node.get("additionalProperties"), dict) and (seg == "*" or not matched):
+        _targets(doc, defs, node, "additionalProperties", rest, hits)
+    items = node.get("items")
+    if isinstance(items, dict) and (seg == "*" or seg.isdigit()):
+        _targets(doc, defs, node, "items", rest, hits)
+    elif isinstance(items, list):
+        for i in range(len(items)):
+            if seg in ("*", str(i)):
+                _targets(doc, defs, items, i, rest, hits)
+
+
+def _resolve(doc, ref: str):
+    node = doc
+    for part in ref[2:].split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node

@@ -1,0 +1,49 @@
+"""The plug-in interface of constraints that depend on the document decided so far.
+
+The machine asks a rule only about frames the rule tagged when they were pushed (`tag`, from
+the frame's path), so untagged frames pay nothing. Exactness is the rule's contract:
+- everything `allowed()` and the transitions depend on is in `key` (it joins the frame's
+  state and frame keys, so mask caches, merged ones included, stay exact), and what a
+  container below observes of a frame's content is in that frame's `key`;
+- `extra_cost` and `target` keep `remaining_cost()` an upper bound on the completion that
+  `completion_step` follows, and that completion valid under the rule.
+"""
+
+from __future__ import annotations
+
+
+class Rule:
+    def tag(self, path: tuple, role: str):
+        """A hashable marker for a frame pushed at `path` (`role` "key" for a key being
+        spelled), or None when the rule has nothing to say there."""
+        return None
+
+    def key(self, m, f):
+        """What of frame `f` (tagged) the rule's decisions read: joins the frame's keys."""
+        return None
+
+    def excluded(self, m, f) -> frozenset:
+        """Strings a tagged string frame may not spell (on entry)."""
+        return frozenset()
+
+    def may_close(self, m, f) -> bool:
+        return True
+
+    def close_reason(self, m, f) -> str:
+        return ""
+
+    def string_reason(self, m, f, text: str) -> str:
+        return ""
+
+    def extra_cost(self, m, i: int, child_open: bool) -> float:
+        """Ids the rule adds to frame `i`'s share of the shortest completion."""
+        return 0
+
+    def target(self, m, f) -> str | None:
+        """The whole text a tagged string frame's completion should spell, or None for the
+        shortest one."""
+        return None
+
+    def byte_costs_local(self, f) -> bool:
+        """May a byte's cost change be judged on the string frame alone (see byte_cost_deltas)?"""
+        return True

@@ -1,0 +1,181 @@
+"""Profiles: constraints beyond the schema over the same ids (github-workflow-strict).
+
+The core's exactness must hold under a profile: the mask is exactly what `feed` accepts (base
+and merged ids), every allowed id's shortest completion is valid under the profile within
+`remaining_cost()`, random walks are valid, and a document breaking the profile is refused
+with its JSON path and reason. Real workflows still encode.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tct
+from conftest import CORPUS, sample
+from tct.codec.profiles import get
+from tct.codec.profiles.location import match, parse
+from tct.data.documents import load_document
+from tct.generation.constrained import random_walk
+from tct.schema.load import read_schema
+from tct.schema.reference import reference_validator
+
+PROFILE = "github-workflow-strict"
+
+
+@functools.lru_cache(maxsize=None)
+def strict(merged: bool = False):
+    return tct.Tokenizer.load("github-workflow", profile=PROFILE) if merged else \
+        tct.Tokenizer.from_schema("github-workflow", profile=PROFILE)
+
+
+@functools.lru_cache(maxsize=None)
+def profile_validator():
+    return reference_validator(get(PROFILE).patch(read_schema("github-workflow")[0]))
+
+
+def needs_problems(doc) -> list[str]:
+    """The KeyOf rule, checked directly on a finished document."""
+    jobs = doc.get("jobs") or {}
+    out = []
+    for name, job in jobs.items():
+        needs = job.get("needs", [])
+        needs = [needs] if isinstance(needs, str) else needs
+        for i, n in enumerate(needs):
+            if n not in jobs or n == name or n in needs[:i]:
+                out.append(f"{name} needs {n}")
+    return out
+
+
+def valid_under_profile(doc) -> bool:
+    return profile_validator().is_valid(doc) and not needs_problems(doc)
+
+
+FORWARD = {"on": "push", "jobs": {
+    "test": {"runs-on": "ubuntu-latest", "needs": ["build", "lint"], "steps": [{"uses": "actions/checkout@v4"}]},
+    "build": {"runs-on": "ubuntu-latest", "needs": "lint", "steps": [{"run": "make"}]},
+    "lint": {"runs-on": "ubuntu-latest", "steps": [{"uses": "./.github/actions/lint"}]}},
+    "name": "CI"}
+
+
+def test_locations():
+    assert parse("/jobs/*/needs/*") == ("jobs", "*", "needs", "*")
+    assert match(parse("/jobs/*/needs/*"), ("jobs", "b", "needs", 0)) == ("b", 0)
+    assert match(parse("/jobs/*/needs"), ("jobs", "b", "needs", 0)) is None
+    assert parse("/a~1b") == ("a/b",)
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_same_ids_and_identity(merged):
+    tok = strict(merged)
+    base = tok.base
+    assert tok.profile.name == PROFILE and base.profile is None
+    assert tok.vocab_size == base.vocab_size and tok.meanings.sha256 == base.meanings.sha256
+    assert tok.identity() == base.identity()
+    assert tok.with_profile("none") is base and base.with_profile(PROFILE).profile.name == PROFILE
+    ids = tok.encode(FORWARD)
+    assert ids == base.encode(FORWARD) and tok.decode(ids) == FORWARD
+
+
+def test_forward_needs_encode_and_owed_jobs_close_last():
+    tok = strict()
+    assert tok.decode(tok.encode(FORWARD)) == FORWARD
+    # While "lint" is owed, /jobs cannot close; the shortest completion creates it.
+    ids = tok.encode(FORWARD)
+    base = tok.base
+    cut = next(i for i in range(len(ids)) if '"jobs":{"test":{"runs-on":"ubuntu-latest","needs":["build","lint"]'
+               in tok.decode_prefix(ids[:i])[0])
+    doc = tok.decode(ids[:cut] + tok.complete(ids[:cut]))
+    assert {"build", "lint"} <= set(doc["jobs"]) and not needs_problems(doc)
+    assert not needs_problems(base.decode(ids[:cut] + base.complete(ids[:cut]))) is False
+
+
+@pytest.mark.parametrize("doc, path, reason", [
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": "c"}}}, "/jobs", "'c' named by needs but not defined"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": ["a"]}}}, "/jobs/a/needs/0", "names the key it sits under"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": "a"}}}, "/jobs/a/needs", "names the key it sits under"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": ["b", "b"]}, "b": {"runs-on": "x"}}},
+     "/jobs/a/needs/1", "repeats an earlier item"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"uses": "checkout@v1"}]}}}, "/jobs/a/steps/0/uses", "must match"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"uses": "a/b@c@d"}]}}}, "/jobs/a/steps/0/uses", "must match"),
+    ({"on": {"schedule": [{"cron": "0 0 * *"}]}, "jobs": {"a": {"runs-on": "x"}}}, "/on/schedule/0/cron", "must match"),
+    ({"on": {"schedule": [{"cron": "0 24 * * *"}]}, "jobs": {"a": {"runs-on": "x"}}}, "/on/schedule/0/cron", "must match"),
+    ({"on": {"schedule": [{"cron": "*/4 * * * *"}]}, "jobs": {"a": {"runs-on": "x"}}}, "/on/schedule/0/cron", "must match"),
+])
+def test_breaking_the_profile_is_refused_with_path_and_reason(doc, path, reason):
+    strict().base.encode(doc)  # schema-valid
+    with pytest.raises(tct.SchemaViolation) as err:
+        strict().encode(doc)
+    assert err.value.path == path and reason in str(err.value)
+
+
+@pytest.mark.parametrize("cron", ["0 0 * * *", "*/5 * * * *", "9  9 2/2 * *", "0 23 * * SUN-THU", "0,1 * * * *",
+                                  "17 0,6,12,18 * * 1-5", "0 0 1 */6 *", "0 12 * * mon", "0 0 ? * *"])
+def test_crons_actionlint_accepts_encode(cron):
+    doc = {"on": {"schedule": [{"cron": cron}]}, "jobs": {"a": {"runs-on": "x"}}}
+    assert strict().decode(strict().encode(doc)) == doc
+
+
+def test_random_walks_are_valid_under_the_profile():
+    tok, rng = strict(), np.random.default_rng(3)
+    for _ in range(25):
+        doc = tok.decode(random_walk(tok, rng, max_tokens=3000))
+        assert valid_under_profile(doc), (needs_problems(doc), doc)
+
+
+def _seed_streams():
+    """Encoded workflows with `needs` (forward ones too): hypothesis cuts them and wanders on."""
+    return [strict().encode(FORWARD)]
+
+
+@pytest.mark.parametrize("merged", [False, True])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cut=st.integers(0, 10 ** 6), choices=st.lists(st.integers(0, 2 ** 16), max_size=40))
+def test_mask_is_what_feed_accepts_and_completions_are_valid(merged, cut, choices):
+    tok = strict(merged)
+    seed = tok.encode(FORWARD)
+    d = tok.decoder()
+    for t in seed[: cut % len(seed)]:
+        d.feed(t)
+    for c in choices:
+        allowed = np.flatnonzero(d.allowed())
+        if not len(allowed):
+            break
+        d.feed(int(allowed[c % len(allowed)]))
+    accepted = set()
+    for t in range(tok.vocab_size):
+        e = d.copy()
+        try:
+            e.feed(t)
+        except tct.DecodeError:
+            continue
+        accepted.add(t)
+    mask = d.allowed()
+    assert set(np.flatnonzero(mask).tolist()) == accepted
+    for t in sorted(accepted)[:: max(1, len(accepted) // 12)]:
+        e = d.copy()
+        e.feed(t)
+        promised = e.remaining_cost()
+        n = 0
+        while not e.done:
+            assert n < promised, f"no end within the promised {promised} ids at {e.describe()}"
+            e.feed(e.completion_id())
+            n += 1
+        doc = e.document()
+        assert valid_under_profile(doc), (needs_problems(doc), doc)
+
+
+def test_real_workflows_encode_under_the_profile(manifest):
+    tok = strict()
+    rows = sample([r for r in manifest if r["verdict"] == "valid"], 10)
+    rejected = []
+    for r in rows:
+        try:
+            tok.encode(load_document(CORPUS / r["file"]))
+        except tct.SchemaViolation as exc:
+            rejected.append((r["file"], str(exc)))
+    assert len(rejected) <= len(rows) // 50, rejected
