@@ -194,3 +194,30 @@ def test_shipped_workflow_tokenizer(corpus_docs, workflow_validator):
         assert json.dumps(tok.decode(ids)) == json.dumps(doc)
     doc = tok.decode(random_walk(tok, np.random.default_rng(0), max_tokens=400))
     assert workflow_validator.is_valid(doc)
+
+
+def test_cost_deltas_and_budget_mask_are_exact(corpus_docs, merged):
+    """With merges, `cost_deltas` lists exactly the allowed ids and bounds the cost after each,
+    and `budget_mask` is the set of ids `fits` accepts after feeding each on a copy."""
+    from tct.generation.constrained import budget_mask, fits
+    steps = 0
+    for doc in corpus_docs["val"][:3]:
+        d = merged.decoder()
+        for used, tok_id in enumerate(merged.encode(doc)[:150]):
+            if used % 7 == 3 and d.phase == "body":
+                ids, least, most = d.cost_deltas()
+                assert sorted(ids.tolist()) == np.flatnonzero(d.allowed()).tolist()
+                before = d.remaining_cost()
+                after = {int(t): fits(d, int(t), 0, 10 ** 9).remaining_cost() for t in ids}
+                assert all(lo <= after[t] - before <= hi for t, lo, hi in zip(ids.tolist(), least, most))
+                for k in (0, 1, 3, 10):
+                    max_tokens = used + 1 + int(before) + k
+                    want = np.zeros(merged.vocab_size, dtype=bool)
+                    for t, c in after.items():
+                        want[t] = used + 1 + c <= max_tokens
+                    if not want.any():
+                        want[d.completion_id()] = True
+                    assert (budget_mask(d, used, max_tokens) == want).all(), (d.describe(), k)
+                steps += 1
+            d.feed(tok_id)
+    assert steps > 20

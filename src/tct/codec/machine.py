@@ -28,7 +28,7 @@ def json_pointer(path: tuple) -> str:
 
 class Frame:
     __slots__ = ("kind", "path", "conj", "branch", "state", "pending", "text", "used", "items",
-                 "values", "key", "excluded", "role", "nfree", "spec")
+                 "values", "key", "excluded", "role", "nfree", "spec", "cost")
 
     def __init__(self, kind, path, **kw):
         self.kind, self.path = kind, path
@@ -36,17 +36,17 @@ class Frame:
         self.state, self.pending, self.text = 0, b"", ""
         self.used, self.items, self.values = (), None, None
         self.excluded, self.role, self.nfree, self.spec = frozenset(), "value", 0, None
+        self.cost = None  # (child_open, completion cost) once computed; every change resets it
         for k, v in kw.items():
             setattr(self, k, v)
 
     def copy(self) -> "Frame":
         f = Frame.__new__(Frame)
-        for s in Frame.__slots__:
-            setattr(f, s, getattr(self, s))
-        if self.items is not None:
-            f.items = list(self.items)
-        if self.values is not None:
-            f.values = dict(self.values)
+        f.kind, f.path, f.conj, f.branch, f.state = self.kind, self.path, self.conj, self.branch, self.state
+        f.pending, f.text, f.used, f.key, f.excluded = self.pending, self.text, self.used, self.key, self.excluded
+        f.role, f.nfree, f.spec, f.cost = self.role, self.nfree, self.spec, self.cost
+        f.items = None if self.items is None else list(self.items)
+        f.values = None if self.values is None else dict(self.values)
         return f
 
 
@@ -99,8 +99,9 @@ class Machine:
             return ("A", f.branch.key, min(len(f.items), cap))
         if k == "string":
             facts = self._string_facts(f)
-            if self._live_exclusions(f, facts):  # then the answer depends on the text itself
-                return ("S", id(facts), f.state, f.pending, f.text, f.excluded)
+            ahead = self._exclusions_ahead(f, facts)
+            if ahead:  # then the answer depends on them (not on the text: only what follows it)
+                return ("S", id(facts), f.state, f.pending, ahead)
             return ("S", id(facts), f.state, f.pending)
         if k == "number":
             return ("N", f.spec, f.text)
@@ -110,8 +111,8 @@ class Machine:
         """Hashable summary of everything of frame `i` that symbols applied from here can
         observe once it is the top frame again (its legal symbols, its transitions, and what it
         delivers to a parent that depends on content). Refines `state_key` for the top frame;
-        merged ids cache their legality on the keys of the frames they can reach. `content`:
-        `content_flags()[i]`, when the caller has it."""
+        merged ids cache their legality, and ids their change in completion cost, on the keys
+        of the frames they can reach. `content`: `content_flags()[i]`, when the caller has it."""
         f = self.stack[i]
         if content is None:
             content = any(self._content_sensitive(g) for g in self.stack[:i])
@@ -131,9 +132,9 @@ class Machine:
             facts = self._string_facts(f)
             # A key's text reaches its parent only when END pops into it: callers that stop
             # before such pops (merged_mask's level 0) may leave it out.
-            live = self._live_exclusions(f, facts)  # the others can no longer be reached
-            text = f.text if (content or (f.role == "key" and with_key_text) or live) else None
-            return ("S", id(facts), f.role, f.state, f.pending, live, text)
+            ahead = self._exclusions_ahead(f, facts)
+            text = f.text if (content or (f.role == "key" and with_key_text)) else None
+            return ("S", id(facts), f.role, f.state, f.pending, ahead, text)
         if k == "number":
             return ("N", f.spec, f.text)
         raise AssertionError(k)
@@ -309,6 +310,13 @@ class Machine:
             return frozenset()
         return frozenset(e for e in facts.excluded | f.excluded if e.startswith(f.text))
 
+    @classmethod
+    def _exclusions_ahead(cls, f: Frame, facts) -> frozenset:
+        """What the text may not go on to spell (live exclusions less the text): all that the
+        exclusions decide from here, so states that differ only in their text share it."""
+        n = len(f.text)
+        return frozenset(e[n:] for e in cls._live_exclusions(f, facts))
+
     def _key_fits(self, f: Frame, text: str) -> bool:
         """A free key may only end where its value can still be given (a guard: the key
         automaton already leaves out keys whose every value is refused)."""
@@ -353,6 +361,7 @@ class Machine:
     def step(self, sym: int) -> None:
         """Apply a symbol the caller has checked is allowed."""
         f = self.stack[-1]
+        f.cost = None
         if f.kind == "value":
             b, v = self.choices(f.conj)[0][sym]
             if b.kind == "literal":
@@ -415,7 +424,7 @@ class Machine:
         raise AssertionError(f.kind)
 
     def _open_key(self, f: Frame, key: str) -> None:
-        f.key = key
+        f.key, f.cost = key, None
         conj = f.branch.obj.key_conj(key)
         self.stack.append(Frame("value", f.path + (key,), conj=conj))
 
@@ -449,6 +458,7 @@ class Machine:
             self.result, self.done = value, True
             return
         parent = self.stack[-1]
+        parent.cost = None
         if parent.kind == "object":
             parent.values[parent.key] = value
             parent.key = None
@@ -494,73 +504,37 @@ class Machine:
         return "".join(out)
 
     # ------------------------------------------------------------ shortest completion
-    def remaining_cost(self) -> float:
-        """Decisions (an upper bound on tokens) of the completion `completion_step` follows."""
+    def remaining_cost(self, floor: int = 0, key_value: bool = True) -> float:
+        """Decisions (an upper bound on tokens) of the completion `completion_step` follows, for
+        the frames from `floor` up (those below add the same whatever happens above them).
+        `key_value=False` leaves out the value of a key being spelled at `floor`, the one part of
+        a frame's cost that depends on more than its `frame_key` at level 0 (the key's text)."""
         total = 0
-        for i, f in enumerate(self.stack):
-            total += self._frame_cost(f, child_open=i < len(self.stack) - 1)
+        top = len(self.stack) - 1
+        for i in range(floor, top + 1):
+            f = self.stack[i]
+            if i == floor and not key_value and f.role == "key":
+                total += len(self._string_completion(f, self._string_facts(f))) + 1
+                continue
+            child_open = i < top
+            hit = f.cost
+            if hit is None or hit[0] != child_open:
+                hit = f.cost = (child_open, self._frame_cost(f, child_open))
+            total += hit[1]
         return total
 
-    def byte_cost_deltas(self) -> tuple[tuple, tuple]:
-        """(bytes, an upper bound on how much `remaining_cost()` grows after each) for the
-        allowed bytes of a string on top after which no forced step follows; () elsewhere.
-
-        A byte only changes the top string frame, so the change is that frame's cost before and
-        after, computed on it alone: exact for a value string, cached per state key and
-        exclusions (their number steers which shortest completion is found, hence its length in
-        bytes). For a key the cost includes its value's, which depends on the whole text: the
-        bound uses the largest value cost of any free key instead (`_free_key_cost_bound`).
-        A byte followed by a forced step (which could close the string and touch its parent) is
-        left out, for the caller to check on a copy.
-        """
-        f = self.stack[-1] if self.stack and not self.done else None
-        if f is None or f.kind != "string":
-            return (), ()
-        cache = self.cache.setdefault(("bytecost", f.role), {})
-        if len(cache) >= 1 << 16:
-            cache.clear()
-        key = (self.state_key(), f.excluded)
-        hit = cache.get(key)
-        if hit is None:
-            hit = cache[key] = self._byte_costs(f)
-        syms, costs = hit
-        if f.role != "key":
-            before = self._frame_cost(f, child_open=False)
-            return syms, tuple(c - before for c in costs)
-        bound = self._free_key_cost_bound(f.branch)
-        if bound == INF:
-            return (), ()
-        # Key frame cost = bytes left + 1 + the finished key's value cost (>= 0 before).
-        before = self._frame_cost(f, child_open=False)
-        return syms, tuple(c + bound - before for c in costs)
-
-    def _byte_costs(self, f: Frame) -> tuple[tuple, tuple]:
-        """Allowed bytes with no forced step after them, and the string's own cost after each
-        (bytes left + 1; for a key without its value's cost)."""
-        probe = Machine.__new__(Machine)
-        probe.c, probe.cache, probe.result, probe.done = self.c, self.cache, None, False
-        syms, costs = [], []
-        for sym in self.allowed():
-            if sym >= 256:
-                continue
-            g = f.copy()
-            probe.stack = [g]
-            probe.step(sym)
-            if len(probe.allowed()) > 1:
-                syms.append(sym)
-                costs.append(len(self._string_completion(g, self._string_facts(g))) + 1)
-        return tuple(syms), tuple(costs)
-
-    def _free_key_cost_bound(self, b: Branch) -> float:
-        """Largest completion cost of the value of any free key of object branch `b`, or INF
-        when unknown: each source contributes the subs of a nonempty set of its matching
-        patterns or, matching none, its additionalProperties; every combination is costed."""
-        cache = self.cache.setdefault(("freekeybound",), {})
+    def free_key_value_costs(self) -> tuple[float, float]:
+        """(least, largest) completion cost of the value of any free key of the object whose key
+        is being spelled on top; (0, INF) when unknown. Each source contributes the subs of a
+        nonempty set of its matching patterns or, matching none, its additionalProperties;
+        every combination is costed. A combination with no value is no key's: the key
+        automaton leaves out keys whose every value is refused."""
+        b = self.stack[-1].branch
+        cache = self.cache.setdefault(("freekeycosts",), {})
         hit = cache.get(b.key)
         if hit is not None:
             return hit
         c, o = self.c, b.obj
-        bound = INF
         per_source = [] if not o.name_nodes else None  # names checked by an oracle: unknown
         for nid in o.sources if per_source is not None else ():
             node = c.nodes[nid]
@@ -573,13 +547,15 @@ class Machine:
             subsets = [[(c.child(nid, sub, "patternProperties", pat), True)
                         for j, (pat, sub) in enumerate(pats) if m >> j & 1] for m in range(1, 1 << len(pats))]
             per_source.append([none] + subsets)
+        costs = []
         if per_source is not None and _product_size(per_source) <= 256:
-            bound = 0
             for combo in itertools.product(*per_source):
                 conj = c.simplify({lit for part in combo for lit in part})
-                bound = max(bound, INF if conj is None else c.cost_conj(conj))
-        cache[b.key] = bound
-        return bound
+                cost = INF if conj is None else c.cost_conj(conj)
+                if cost < INF:
+                    costs.append(cost)
+        hit = cache[b.key] = (min(costs), max(costs)) if costs else (0, INF)
+        return hit
 
     def _frame_cost(self, f: Frame, child_open: bool) -> float:
         c = self.c
