@@ -205,8 +205,9 @@ def test_cost_deltas_and_budget_mask_are_exact(corpus_docs, merged):
         d = merged.decoder()
         for used, tok_id in enumerate(merged.encode(doc)[:150]):
             if used % 7 == 3 and d.phase == "body":
-                ids, least, most = d.cost_deltas()
+                ids, least, most, largest = d.cost_deltas()
                 assert sorted(ids.tolist()) == np.flatnonzero(d.allowed()).tolist()
+                assert largest == (most.max() if len(most) else largest)
                 before = d.remaining_cost()
                 after = {int(t): fits(d, int(t), 0, 10 ** 9).remaining_cost() for t in ids}
                 assert all(lo <= after[t] - before <= hi for t, lo, hi in zip(ids.tolist(), least, most))

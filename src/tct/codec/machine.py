@@ -28,7 +28,7 @@ def json_pointer(path: tuple) -> str:
 
 class Frame:
     __slots__ = ("kind", "path", "conj", "branch", "state", "pending", "text", "used", "items",
-                 "values", "key", "excluded", "role", "nfree", "spec", "cost")
+                 "values", "key", "excluded", "role", "nfree", "spec", "cost", "fkey")
 
     def __init__(self, kind, path, **kw):
         self.kind, self.path = kind, path
@@ -36,7 +36,8 @@ class Frame:
         self.state, self.pending, self.text = 0, b"", ""
         self.used, self.items, self.values = (), None, None
         self.excluded, self.role, self.nfree, self.spec = frozenset(), "value", 0, None
-        self.cost = None  # (child_open, completion cost) once computed; every change resets it
+        # (child_open, completion cost) and (content, frame_key) once computed; a change resets them
+        self.cost = self.fkey = None
         for k, v in kw.items():
             setattr(self, k, v)
 
@@ -44,7 +45,7 @@ class Frame:
         f = Frame.__new__(Frame)
         f.kind, f.path, f.conj, f.branch, f.state = self.kind, self.path, self.conj, self.branch, self.state
         f.pending, f.text, f.used, f.key, f.excluded = self.pending, self.text, self.used, self.key, self.excluded
-        f.role, f.nfree, f.spec, f.cost = self.role, self.nfree, self.spec, self.cost
+        f.role, f.nfree, f.spec, f.cost, f.fkey = self.role, self.nfree, self.spec, self.cost, self.fkey
         f.items = None if self.items is None else list(self.items)
         f.values = None if self.values is None else dict(self.values)
         return f
@@ -116,6 +117,14 @@ class Machine:
         f = self.stack[i]
         if content is None:
             content = any(self._content_sensitive(g) for g in self.stack[:i])
+        if f.role == "key":  # always on top, changing at every byte
+            return self._frame_key(f, with_key_text, content)
+        hit = f.fkey
+        if hit is None or hit[0] != content:
+            hit = f.fkey = (content, self._frame_key(f, True, content))
+        return hit[1]
+
+    def _frame_key(self, f: Frame, with_key_text: bool, content: bool):
         k = f.kind
         if k == "value":
             return ("V", f.conj, f.excluded)
@@ -314,8 +323,8 @@ class Machine:
     def _exclusions_ahead(cls, f: Frame, facts) -> frozenset:
         """What the text may not go on to spell (live exclusions less the text): all that the
         exclusions decide from here, so states that differ only in their text share it."""
-        n = len(f.text)
-        return frozenset(e[n:] for e in cls._live_exclusions(f, facts))
+        live = cls._live_exclusions(f, facts)
+        return frozenset(e[len(f.text):] for e in live) if live else live
 
     def _key_fits(self, f: Frame, text: str) -> bool:
         """A free key may only end where its value can still be given (a guard: the key
@@ -361,7 +370,7 @@ class Machine:
     def step(self, sym: int) -> None:
         """Apply a symbol the caller has checked is allowed."""
         f = self.stack[-1]
-        f.cost = None
+        f.cost = f.fkey = None
         if f.kind == "value":
             b, v = self.choices(f.conj)[0][sym]
             if b.kind == "literal":
@@ -424,7 +433,7 @@ class Machine:
         raise AssertionError(f.kind)
 
     def _open_key(self, f: Frame, key: str) -> None:
-        f.key, f.cost = key, None
+        f.key, f.cost, f.fkey = key, None, None
         conj = f.branch.obj.key_conj(key)
         self.stack.append(Frame("value", f.path + (key,), conj=conj))
 
@@ -458,7 +467,7 @@ class Machine:
             self.result, self.done = value, True
             return
         parent = self.stack[-1]
-        parent.cost = None
+        parent.cost = parent.fkey = None
         if parent.kind == "object":
             parent.values[parent.key] = value
             parent.key = None
@@ -608,7 +617,7 @@ class Machine:
                     ch = probe.decode("utf-8")
                 except UnicodeDecodeError:
                     g = f.copy()
-                    g.pending = probe
+                    g.pending, g.cost, g.fkey = probe, None, None
                     return bytes([b]) + self._string_completion(g, facts)
                 t = dfa.next_state(f.state, ord(ch))
                 rest = shortest_string(dfa, t, f.text + ch, facts.excluded | f.excluded)

@@ -64,10 +64,10 @@ def budget_mask(decoder, used: int, max_tokens: int) -> np.ndarray:
     still fits, else the completion id (for samplers that must hand a whole mask to someone
     else's sampling). The decoder's cost deltas decide without feeding; only a free key's bytes
     whose bounds straddle the budget are fed on a copy. Read-only when it is the decoder's mask."""
-    ids, least, most = decoder.cost_deltas()  # first: with merges it settles the mask too
+    ids, least, most, largest = decoder.cost_deltas()  # first: with merges it settles the mask too
     mask = decoder.allowed()
     slack = max_tokens - used - 1 - decoder.remaining_cost()
-    if not len(ids) or most.max() <= slack:  # every allowed id fits: the budget is far away
+    if largest <= slack:  # every allowed id fits: the budget is far away
         return mask
     out = mask.copy()
     out[ids[most > slack]] = False

@@ -24,8 +24,9 @@ from tct.generation.prefix import prefix_decoder
 @dataclass
 class GenerationStats:
     tokens: int = 0
+    steps: int = 0              # forward passes of the batch
     seconds: float = 0.0
-    mask_seconds: float = 0.0
+    mask_seconds: float = 0.0   # masking, budget and decoder feeding (0 with use_mask=False)
     lengths: list = field(default_factory=list)
 
     @property
@@ -103,6 +104,7 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
             x = torch.tensor([[s[-1]] for s in seqs], dtype=torch.long, device=device)
             fed += 1
         logits, cache = net(x, cache=cache)
+        stats.steps += 1
         live = [b for b in range(n) if not done[b]]
         last = logits[live, -1, :].float().cpu()
         t0 = time.perf_counter()

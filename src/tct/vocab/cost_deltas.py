@@ -22,16 +22,24 @@ from tct.vocab.merges import TrieNode
 
 
 class Deltas:
-    """The allowed `ids` (also as a full-vocabulary `mask`: the walk finds exactly the legal
-    runs), and per id the change in `remaining_cost()` after it (the `n0` first ones: settled
-    at level 0)."""
-    __slots__ = ("ids", "deltas", "n0", "mask")
+    """The allowed `ids`, per id the change in `remaining_cost()` after it (the `n0` first ones
+    settled at level 0), and the `largest` change."""
+    __slots__ = ("ids", "deltas", "n0", "largest", "vocab_size", "_mask")
 
-    def __init__(self, ids: np.ndarray, deltas: np.ndarray, n0: int, vocab_size: int):
-        self.ids, self.deltas, self.n0 = ids, deltas, n0
-        self.mask = np.zeros(vocab_size, dtype=bool)
-        self.mask[ids] = True
-        self.mask.flags.writeable = False
+    def __init__(self, ids: list, deltas: list, n0: int, vocab_size: int):
+        self.ids, self.deltas = np.array(ids, dtype=np.int64), np.array(deltas, dtype=np.float64)
+        self.n0, self.vocab_size, self._mask = n0, vocab_size, None
+        self.largest = max(deltas, default=-np.inf)
+
+    @property
+    def mask(self) -> np.ndarray:
+        """`ids` as a full-vocabulary mask (the walk finds exactly the legal runs)."""
+        if self._mask is None:
+            mask = np.zeros(self.vocab_size, dtype=bool)
+            mask[self.ids] = True
+            mask.flags.writeable = False
+            self._mask = mask
+        return self._mask
 
 
 class _Entry:
@@ -63,7 +71,7 @@ def _walk(m, node, floor, path, costs, pending, key_value, firsts=None) -> None:
         m2.step(sym)
         if not forced(m2, floor):
             pending.append((path + (sym,), m2.stack[floor:], None, child))
-        elif firsts is None:
+        elif firsts is None or not child.children:  # a leaf: nothing to share
             _settled(m2, child, floor, path + (sym,), costs, pending, key_value)
         else:
             _settled_cached(m2, child, floor, path + (sym,), costs, pending, firsts, key_value)
@@ -126,8 +134,8 @@ class CostDeltas:
             chain.append(entry)
             if not entry.pending:
                 if entry.final is None:
-                    entry.final = Deltas(np.concatenate([e.ids for e in chain]),
-                                         np.concatenate([e.deltas for e in chain]), len(chain[0].ids), self.vocab_size)
+                    entry.final = Deltas([t for e in chain for t in e.ids], [c for e in chain for c in e.deltas],
+                                         len(chain[0].ids), self.vocab_size)
                 return entry.final
             pending, node, level = entry.pending, entry.children, level + 1
 
@@ -142,7 +150,10 @@ class CostDeltas:
             replay = replays(m, floor)
             for item in entry_pending:
                 m2 = resume(m, floor, item, pending, replay)
-                if m2 is not None:
+                if m2 is None:
+                    continue
+                if item[3].children:
                     _settled_cached(m2, item[3], floor, item[0], costs, pending, self._resumed)
-        ids = np.array([t for t, _ in costs], dtype=np.int64)
-        return _Entry(ids, np.array([c for _, c in costs], dtype=np.float64) - before, pending)
+                else:
+                    _settled(m2, item[3], floor, item[0], costs, pending, True)
+        return _Entry([t for t, _ in costs], [c - before for _, c in costs], pending)

@@ -390,27 +390,28 @@ class Decoder:
             return 1 + self.m.remaining_cost()
         return 1 if self.phase == "end" else 0
 
-    def cost_deltas(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(ids, least, most): every allowed id, with bounds on how much `remaining_cost()` grows
-        after it, so a budget is checked without feeding them. Exact (least == most) but for the
-        bytes of a free key being spelled: its value's cost depends on the key's whole text,
-        and is only known to lie within what any free key's value of that object costs.
-        With merges, this also settles `allowed()` (the same walk finds the legal ids)."""
+    def cost_deltas(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """(ids, least, most, largest): every allowed id, with bounds on how much
+        `remaining_cost()` grows after it (and the largest upper bound), so a budget is checked
+        without feeding them. Exact (least == most) but for the bytes of a free key being
+        spelled: its value's cost depends on the key's whole text, and is only known to lie
+        within what any free key's value of that object costs. With merges, this also settles
+        `allowed()` (the same walk finds the legal ids)."""
         if self.phase != "body":  # BOS or EOS: one id fewer to go
             ids = np.array(self.allowed_ids(), dtype=np.int64)
-            return ids, -np.ones(len(ids)), -np.ones(len(ids))
+            return ids, -np.ones(len(ids)), -np.ones(len(ids)), -1.0
         d = self.tok._cost_deltas().of(self.m)
         if self.tok.merged_masks is not None and self._mask is None:
             self._mask = d.mask
         if self.m.stack[-1].role != "key":
-            return d.ids, d.deltas, d.deltas
+            return d.ids, d.deltas, d.deltas, d.largest
         top = len(self.m.stack) - 1
         value = self.m.remaining_cost(top) - self.m.remaining_cost(top, key_value=False)
         lo, hi = self.m.free_key_value_costs()
         least, most = d.deltas.copy(), d.deltas.copy()
         least[:d.n0] += lo - value
         most[:d.n0] += hi - value
-        return d.ids, least, most
+        return d.ids, least, most, (most.max() if len(most) else -1.0)
 
     def completion_id(self) -> int:
         if self.phase == "start":
