@@ -69,3 +69,25 @@ def default_model_or_skip():
         pytest.skip("shipped default model was trained for an older tokenizer; retrain it (" + problems[0] + ")")
     import tct
     return tct.load_model("default")
+
+
+def check_cost_deltas(d, used: int) -> None:
+    """`d.cost_deltas()` lists exactly the allowed ids and bounds the cost after each, and
+    `budget_mask` is the set of ids `fits` accepts after feeding each on a copy."""
+    import numpy as np
+
+    from tct.generation.constrained import budget_mask, fits
+    ids, least, most, largest = d.cost_deltas()
+    assert sorted(ids.tolist()) == np.flatnonzero(d.allowed()).tolist()
+    assert largest == (most.max() if len(most) else largest)
+    before = d.remaining_cost()
+    after = {int(t): fits(d, int(t), 0, 10 ** 9).remaining_cost() for t in ids}
+    assert all(lo <= after[t] - before <= hi for t, lo, hi in zip(ids.tolist(), least, most)), d.describe()
+    for k in (0, 1, 3, 10):
+        max_tokens = used + 1 + int(before) + k
+        want = np.zeros(d.tok.vocab_size, dtype=bool)
+        for t, c in after.items():
+            want[t] = used + 1 + c <= max_tokens
+        if not want.any():
+            want[d.completion_id()] = True
+        assert (budget_mask(d, used, max_tokens) == want).all(), (d.describe(), k)

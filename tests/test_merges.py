@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tct
+from conftest import check_cost_deltas
 from tct.data.documents import load_document
 from tct.generation.constrained import random_walk
 from tct.vocab.merges import learn_merges
@@ -194,3 +195,16 @@ def test_shipped_workflow_tokenizer(corpus_docs, workflow_validator):
         assert json.dumps(tok.decode(ids)) == json.dumps(doc)
     doc = tok.decode(random_walk(tok, np.random.default_rng(0), max_tokens=400))
     assert workflow_validator.is_valid(doc)
+
+
+def test_cost_deltas_and_budget_mask_are_exact(corpus_docs, merged):
+    """With merges, `cost_deltas` and `budget_mask` agree with feeding each id (conftest)."""
+    steps = 0
+    for doc in corpus_docs["val"][:3]:
+        d = merged.decoder()
+        for used, tok_id in enumerate(merged.encode(doc)[:150]):
+            if used % 7 == 3 and d.phase == "body":
+                check_cost_deltas(d, used)
+                steps += 1
+            d.feed(tok_id)
+    assert steps > 20

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tct
-from conftest import CORPUS, sample
+from conftest import CORPUS, check_cost_deltas, sample
 from tct.codec.profiles import get
 from tct.codec.profiles.location import match, parse
 from tct.data.documents import load_document
@@ -92,6 +92,27 @@ def test_forward_needs_encode_and_owed_jobs_close_last():
     doc = tok.decode(ids[:cut] + tok.complete(ids[:cut]))
     assert {"build", "lint"} <= set(doc["jobs"]) and not needs_problems(doc)
     assert not needs_problems(base.decode(ids[:cut] + base.complete(ids[:cut]))) is False
+
+
+def test_needs_name_jobs_ignoring_case():
+    """GitHub job ids are case-insensitive (actionlint accepts `needs: Validate` for `validate`)."""
+    doc = {"on": "push", "jobs": {"test": {"runs-on": "x", "needs": "Validate", "steps": [{"run": "a"}]},
+                                  "validate": {"runs-on": "x", "steps": [{"run": "b"}]}}}
+    assert strict().decode(strict().encode(doc)) == doc
+    with pytest.raises(tct.SchemaViolation, match="'Lint' named by needs"):
+        strict().encode({"on": "push", "jobs": {"test": {"runs-on": "x", "needs": "Lint", "steps": [{"run": "a"}]}}})
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_budgets_are_exact_under_the_profile(merged):
+    """Owed jobs and `needs` references make costs read other frames: `cost_deltas` and
+    `budget_mask` still agree with feeding each id, at every position of a workflow with them."""
+    tok = strict(merged)
+    d = tok.decoder()
+    for used, t in enumerate(tok.encode(FORWARD)):
+        if d.phase == "body" and (used % 3 == 0 or d.m.stack[-1].tag is not None):
+            check_cost_deltas(d, used)
+        d.feed(t)
 
 
 @pytest.mark.parametrize("doc, path, reason", [

@@ -28,7 +28,7 @@ def json_pointer(path: tuple) -> str:
 
 class Frame:
     __slots__ = ("kind", "path", "conj", "branch", "state", "pending", "text", "used", "items",
-                 "values", "key", "excluded", "role", "nfree", "spec", "tag")
+                 "values", "key", "excluded", "role", "nfree", "spec", "tag", "cost", "fkey")
 
     def __init__(self, kind, path, **kw):
         self.kind, self.path = kind, path
@@ -37,17 +37,19 @@ class Frame:
         self.used, self.items, self.values = (), None, None
         self.excluded, self.role, self.nfree, self.spec = frozenset(), "value", 0, None
         self.tag = None  # a profile rule's marker (profiles/rule.py), from the frame's path
+        # (child_open, completion cost) and (content, frame_key) once computed; a change resets them
+        self.cost = self.fkey = None
         for k, v in kw.items():
             setattr(self, k, v)
 
     def copy(self) -> "Frame":
         f = Frame.__new__(Frame)
-        for s in Frame.__slots__:
-            setattr(f, s, getattr(self, s))
-        if self.items is not None:
-            f.items = list(self.items)
-        if self.values is not None:
-            f.values = dict(self.values)
+        f.kind, f.path, f.conj, f.branch, f.state = self.kind, self.path, self.conj, self.branch, self.state
+        f.pending, f.text, f.used, f.key, f.excluded = self.pending, self.text, self.used, self.key, self.excluded
+        f.role, f.nfree, f.spec, f.cost, f.fkey = self.role, self.nfree, self.spec, self.cost, self.fkey
+        f.tag = self.tag
+        f.items = None if self.items is None else list(self.items)
+        f.values = None if self.values is None else dict(self.values)
         return f
 
 
@@ -112,8 +114,9 @@ class Machine:
             return ("A", f.branch.key, min(len(f.items), cap))
         if k == "string":
             facts = self._string_facts(f)
-            if self._live_exclusions(f, facts):  # then the answer depends on the text itself
-                return ("S", id(facts), f.state, f.pending, f.text, f.excluded)
+            ahead = self._exclusions_ahead(f, facts)
+            if ahead:  # then the answer depends on them (not on the text: only what follows it)
+                return ("S", id(facts), f.state, f.pending, ahead)
             return ("S", id(facts), f.state, f.pending)
         if k == "number":
             return ("N", f.spec, f.text)
@@ -123,12 +126,19 @@ class Machine:
         """Hashable summary of everything of frame `i` that symbols applied from here can
         observe once it is the top frame again (its legal symbols, its transitions, and what it
         delivers to a parent that depends on content). Refines `state_key` for the top frame;
-        merged ids cache their legality on the keys of the frames they can reach. `content`:
-        `content_flags()[i]`, when the caller has it."""
+        merged ids cache their legality, and ids their change in completion cost, on the keys
+        of the frames they can reach. `content`: `content_flags()[i]`, when the caller has it."""
         f = self.stack[i]
         if content is None:
             content = any(self._content_sensitive(g) for g in self.stack[:i])
-        key = self._frame_key(f, with_key_text, content)
+        if f.role == "key":  # always on top, changing at every byte
+            key = self._frame_key(f, with_key_text, content)
+        else:
+            hit = f.fkey
+            if hit is None or hit[0] != content:
+                hit = f.fkey = (content, self._frame_key(f, True, content))
+            key = hit[1]
+        # A rule's part is read afresh: it may depend on frames above this one.
         return key if f.tag is None else key + (f.tag, self.rules[f.tag].key(self, f))
 
     def _frame_key(self, f: Frame, with_key_text: bool, content: bool):
@@ -148,9 +158,9 @@ class Machine:
             facts = self._string_facts(f)
             # A key's text reaches its parent only when END pops into it: callers that stop
             # before such pops (merged_mask's level 0) may leave it out.
-            live = self._live_exclusions(f, facts)  # the others can no longer be reached
-            text = f.text if (content or (f.role == "key" and with_key_text) or live) else None
-            return ("S", id(facts), f.role, f.state, f.pending, live, text)
+            ahead = self._exclusions_ahead(f, facts)
+            text = f.text if (content or (f.role == "key" and with_key_text)) else None
+            return ("S", id(facts), f.role, f.state, f.pending, ahead, text)
         if k == "number":
             return ("N", f.spec, f.text)
         raise AssertionError(k)
@@ -360,6 +370,13 @@ class Machine:
             return frozenset()
         return frozenset(e for e in facts.excluded | f.excluded if e.startswith(f.text))
 
+    @classmethod
+    def _exclusions_ahead(cls, f: Frame, facts) -> frozenset:
+        """What the text may not go on to spell (live exclusions less the text): all that the
+        exclusions decide from here, so states that differ only in their text share it."""
+        live = cls._live_exclusions(f, facts)
+        return frozenset(e[len(f.text):] for e in live) if live else live
+
     def _key_fits(self, f: Frame, text: str) -> bool:
         """A free key may only end where its value can still be given (a guard: the key
         automaton already leaves out keys whose every value is refused)."""
@@ -404,6 +421,7 @@ class Machine:
     def step(self, sym: int) -> None:
         """Apply a symbol the caller has checked is allowed."""
         f = self.stack[-1]
+        f.cost = f.fkey = None
         if f.kind == "value":
             b, v = self.choices(f.conj)[0][sym]
             if b.kind == "literal":
@@ -468,7 +486,7 @@ class Machine:
         raise AssertionError(f.kind)
 
     def _open_key(self, f: Frame, key: str) -> None:
-        f.key = key
+        f.key, f.cost, f.fkey = key, None, None
         conj = f.branch.obj.key_conj(key)
         path = f.path + (key,)
         self.stack.append(Frame("value", path, conj=conj, tag=self._tag(path, "value")))
@@ -512,6 +530,7 @@ class Machine:
             self.result, self.done = value, True
             return
         parent = self.stack[-1]
+        parent.cost = parent.fkey = None
         if parent.kind == "object":
             parent.values[parent.key] = value
             parent.key = None
@@ -566,76 +585,44 @@ class Machine:
         return "".join(out)
 
     # ------------------------------------------------------------ shortest completion
-    def remaining_cost(self) -> float:
-        """Decisions (an upper bound on tokens) of the completion `completion_step` follows."""
+    def remaining_cost(self, floor: int = 0, key_value: bool = True) -> float:
+        """Decisions (an upper bound on tokens) of the completion `completion_step` follows, for
+        the frames from `floor` up (those below add the same whatever happens above them).
+        `key_value=False` leaves out the value of a key being spelled at `floor`, the one part of
+        a frame's cost that depends on more than its `frame_key` at level 0 (the key's text)."""
         total = 0
-        for i, f in enumerate(self.stack):
-            child_open = i < len(self.stack) - 1
-            total += self._frame_cost(f, child_open)
-            if f.tag is not None:
+        top = len(self.stack) - 1
+        for i in range(floor, top + 1):
+            f, child_open = self.stack[i], i < top
+            if i == floor and not key_value and f.role == "key":
+                total += len(self._string_completion(f, self._string_facts(f))) + 1
+            else:
+                hit = f.cost
+                if hit is None or hit[0] != child_open:
+                    hit = f.cost = (child_open, self._frame_cost(f, child_open))
+                total += hit[1]
+            if f.tag is not None:  # read afresh: a rule's share may depend on other frames
                 total += self.rules[f.tag].extra_cost(self, i, child_open)
         return total
 
-    def byte_cost_deltas(self) -> tuple[tuple, tuple]:
-        """(bytes, an upper bound on how much `remaining_cost()` grows after each) for the
-        allowed bytes of a string on top after which no forced step follows; () elsewhere.
+    def costs_local(self) -> bool:
+        """May the change in `remaining_cost()` after an id be cached by the `frame_key`s of the
+        frames it reaches (vocab/cost_deltas.py)? Not while a frame is open whose profile rule
+        charges costs that read other frames (its `Rule.costs_local`)."""
+        return self.rules is None or all(f.tag is None or self.rules[f.tag].costs_local(f) for f in self.stack)
 
-        A byte only changes the top string frame, so the change is that frame's cost before and
-        after, computed on it alone: exact for a value string, cached per state key and
-        exclusions (their number steers which shortest completion is found, hence its length in
-        bytes). For a key the cost includes its value's, which depends on the whole text: the
-        bound uses the largest value cost of any free key instead (`_free_key_cost_bound`).
-        A byte followed by a forced step (which could close the string and touch its parent) is
-        left out, for the caller to check on a copy.
-        """
-        f = self.stack[-1] if self.stack and not self.done else None
-        if f is None or f.kind != "string" or (f.tag is not None and not self.rules[f.tag].byte_costs_local(f)):
-            return (), ()
-        cache = self.cache.setdefault(("bytecost", f.role), {})
-        if len(cache) >= 1 << 16:
-            cache.clear()
-        key = (self.state_key(), f.excluded)
-        hit = cache.get(key)
-        if hit is None:
-            hit = cache[key] = self._byte_costs(f)
-        syms, costs = hit
-        if f.role != "key":
-            before = self._frame_cost(f, child_open=False)
-            return syms, tuple(c - before for c in costs)
-        bound = self._free_key_cost_bound(f.branch)
-        if bound == INF:
-            return (), ()
-        # Key frame cost = bytes left + 1 + the finished key's value cost (>= 0 before).
-        before = self._frame_cost(f, child_open=False)
-        return syms, tuple(c + bound - before for c in costs)
-
-    def _byte_costs(self, f: Frame) -> tuple[tuple, tuple]:
-        """Allowed bytes with no forced step after them, and the string's own cost after each
-        (bytes left + 1; for a key without its value's cost)."""
-        probe = Machine.__new__(Machine)
-        probe.c, probe.cache, probe.result, probe.done, probe.rules = self.c, self.cache, None, False, self.rules
-        syms, costs = [], []
-        for sym in self.allowed():
-            if sym >= 256:
-                continue
-            g = f.copy()
-            probe.stack = [g]
-            probe.step(sym)
-            if probe.forced() is None:
-                syms.append(sym)
-                costs.append(len(self._string_completion(g, self._string_facts(g))) + 1)
-        return tuple(syms), tuple(costs)
-
-    def _free_key_cost_bound(self, b: Branch) -> float:
-        """Largest completion cost of the value of any free key of object branch `b`, or INF
-        when unknown: each source contributes the subs of a nonempty set of its matching
-        patterns or, matching none, its additionalProperties; every combination is costed."""
-        cache = self.cache.setdefault(("freekeybound",), {})
+    def free_key_value_costs(self) -> tuple[float, float]:
+        """(least, largest) completion cost of the value of any free key of the object whose key
+        is being spelled on top; (0, INF) when unknown. Each source contributes the subs of a
+        nonempty set of its matching patterns or, matching none, its additionalProperties;
+        every combination is costed. A combination with no value is no key's: the key
+        automaton leaves out keys whose every value is refused."""
+        b = self.stack[-1].branch
+        cache = self.cache.setdefault(("freekeycosts",), {})
         hit = cache.get(b.key)
         if hit is not None:
             return hit
         c, o = self.c, b.obj
-        bound = INF
         per_source = [] if not o.name_nodes else None  # names checked by an oracle: unknown
         for nid in o.sources if per_source is not None else ():
             node = c.nodes[nid]
@@ -648,13 +635,15 @@ class Machine:
             subsets = [[(c.child(nid, sub, "patternProperties", pat), True)
                         for j, (pat, sub) in enumerate(pats) if m >> j & 1] for m in range(1, 1 << len(pats))]
             per_source.append([none] + subsets)
+        costs = []
         if per_source is not None and _product_size(per_source) <= 256:
-            bound = 0
             for combo in itertools.product(*per_source):
                 conj = c.simplify({lit for part in combo for lit in part})
-                bound = max(bound, INF if conj is None else c.cost_conj(conj))
-        cache[b.key] = bound
-        return bound
+                cost = INF if conj is None else c.cost_conj(conj)
+                if cost < INF:
+                    costs.append(cost)
+        hit = cache[b.key] = (min(costs), max(costs)) if costs else (0, INF)
+        return hit
 
     def _frame_cost(self, f: Frame, child_open: bool) -> float:
         c = self.c
@@ -677,7 +666,9 @@ class Machine:
         if f.kind == "array":
             a = f.branch.arr
             n = len(f.items) + (1 if child_open else 0)
-            owed = [] if child_open else self._owed(f)
+            # An open item may turn out to be a witness, but the completion takes its cheapest
+            # value, which need not be: what is owed without it stays owed (an upper bound).
+            owed = self._owed(f)
             extra = self._item_extra(f)
             cost = 1 + sum(1 + c.cost_conj(a.item_conj(n + i, extra + (lit,))) for i, lit in enumerate(owed))
             start = n + len(owed)
@@ -712,7 +703,7 @@ class Machine:
                     ch = probe.decode("utf-8")
                 except UnicodeDecodeError:
                     g = f.copy()
-                    g.pending = probe
+                    g.pending, g.cost, g.fkey = probe, None, None
                     return bytes([b]) + self._string_completion(g, facts)
                 t = dfa.next_state(f.state, ord(ch))
                 rest = shortest_string(dfa, t, f.text + ch, facts.excluded | f.excluded)

@@ -1,9 +1,10 @@
 """Choosing the next id under the decoder's mask and a token budget.
 
-Every sampler (a model, a random walk) goes through `next_id`: it only ever offers ids the
-decoder allows, and it refuses an id after which the shortest completion would no longer fit
-in `max_tokens`. The completion path itself always fits (its cost shrinks by one per step),
-so every document ends complete and valid within the budget.
+Every sampler goes through one rule: it only ever offers ids the decoder allows, and it
+refuses an id after which the shortest completion would no longer fit in `max_tokens`. The
+completion path itself always fits (its cost shrinks by one per step), so every document ends
+complete and valid within the budget. `next_id` applies it to one pick (a random walk);
+`budget_mask` gives the whole set at once (model samplers: tct's and transformers').
 """
 
 from __future__ import annotations
@@ -60,19 +61,17 @@ def next_id(decoder, used: int, max_tokens: int, pick: Callable[[np.ndarray], in
 
 def budget_mask(decoder, used: int, max_tokens: int) -> np.ndarray:
     """Every id `next_id` could return from here: the allowed ids after which the document
-    still fits (for samplers that must hand a whole mask to someone else's sampling)."""
+    still fits, else the completion id (for samplers that must hand a whole mask to someone
+    else's sampling). The decoder's cost deltas decide without feeding; only a free key's bytes
+    whose bounds straddle the budget are fed on a copy. Read-only when it is the decoder's mask."""
+    ids, least, most, largest = decoder.cost_deltas()  # first: with merges it settles the mask too
     mask = decoder.allowed()
-    if mask.sum() == 1:
+    slack = max_tokens - used - 1 - decoder.remaining_cost()
+    if largest <= slack:  # every allowed id fits: the budget is far away
         return mask
-    out = np.zeros_like(mask)
-    ids, deltas = decoder.cost_deltas()
-    rest = mask.copy()
-    if ids:  # `fits` without feeding: ids whose cost after, at worst, still fits
-        slack = max_tokens - used - 1 - decoder.remaining_cost()
-        ids = np.asarray(ids)[np.asarray(deltas) <= slack]
-        out[ids] = True
-        rest[ids] = False
-    for tok in np.flatnonzero(rest):
+    out = mask.copy()
+    out[ids[most > slack]] = False
+    for tok in ids[(least <= slack) & (most > slack)]:
         out[tok] = fits(decoder, int(tok), used, max_tokens) is not None
     if not out.any():
         out[decoder.completion_id()] = True

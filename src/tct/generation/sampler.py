@@ -13,18 +13,20 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from tqdm import tqdm
 
-from tct.generation.constrained import check_budget, next_id
+from tct.generation.constrained import budget_mask, check_budget
 from tct.generation.prefix import prefix_decoder
 
 
 @dataclass
 class GenerationStats:
     tokens: int = 0
+    steps: int = 0              # forward passes of the batch
     seconds: float = 0.0
-    mask_seconds: float = 0.0
+    mask_seconds: float = 0.0   # masking, budget and decoder feeding (0 with use_mask=False)
     lengths: list = field(default_factory=list)
 
     @property
@@ -32,24 +34,20 @@ class GenerationStats:
         return self.tokens / self.seconds if self.seconds else 0.0
 
 
-def _filter(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor:
-    """Probabilities over the allowed ids (illegal ids already at -inf)."""
+def _sample(logits: torch.Tensor, temperature: float, top_k: int, top_p: float, rng) -> list[int]:
+    """One id per row of `logits` (illegal ids already at -inf), all rows at once."""
     if temperature <= 1e-6:
-        probs = torch.zeros_like(logits)
-        probs[int(torch.argmax(logits))] = 1.0
-        return probs
+        return logits.argmax(dim=-1).tolist()
     logits = logits / temperature
-    if top_k and top_k > 0:
-        kth = torch.topk(logits, min(top_k, int(torch.isfinite(logits).sum()))).values[-1]
-        logits = torch.where(logits < kth, torch.full_like(logits, -torch.inf), logits)
+    if top_k and top_k > 0:  # a row with fewer legal ids keeps them all (its k-th is -inf)
+        kth = torch.topk(logits, min(top_k, logits.shape[-1]), dim=-1).values[:, -1:]
+        logits = logits.masked_fill(logits < kth, -torch.inf)
     probs = torch.softmax(logits, dim=-1)
     if top_p < 1.0:
-        sorted_p, order = torch.sort(probs, descending=True)
-        keep = torch.cumsum(sorted_p, 0) - sorted_p < top_p
-        cut = torch.zeros_like(probs)
-        cut[order[keep]] = sorted_p[keep]
-        probs = cut / cut.sum()
-    return probs
+        sorted_p, order = torch.sort(probs, descending=True, dim=-1)
+        keep = torch.cumsum(sorted_p, dim=-1) - sorted_p < top_p
+        probs = torch.zeros_like(probs).scatter_(-1, order, sorted_p * keep)
+    return torch.multinomial(probs, 1, generator=rng)[:, 0].tolist()
 
 
 @torch.no_grad()
@@ -98,13 +96,12 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
         rows = [([tok.position_id(start)] if start else []) + s[start:] for s in seqs]
         return torch.tensor(rows, dtype=torch.long, device=device)
 
-    free_done = [False] * n  # use_mask=False: sequences end at EOS or the budget
+    done = [use_mask and d.done for d in decoders]  # use_mask=False: they end at EOS or the budget
     bar = tqdm(total=n, unit="doc", desc="generating", file=sys.stderr, disable=not progress)
 
-    while not all(free_done) if not use_mask else not all(d.done for d in decoders):
-        finished = sum(free_done) if not use_mask else sum(d.done for d in decoders)
+    while not all(done):
         bar.set_postfix_str(f"{stats.tokens} tokens", refresh=False)
-        bar.update(finished - bar.n)
+        bar.update(sum(done) - bar.n)
         length = len(seqs[0])
         if length - window_start + (1 if window_start else 0) > context:
             window_start = length - context // 2
@@ -116,39 +113,28 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
             x = torch.tensor([[s[-1]] for s in seqs], dtype=torch.long, device=device)
             fed += 1
         logits, cache = net(x, cache=cache)
-        last = logits[:, -1, :].float().cpu()
-        for b, d in enumerate(decoders):
-            if not use_mask:
-                if free_done[b]:
-                    seqs[b].append(tok.pad_id)
-                    continue
-                probs = _filter(last[b], temperature, top_k, top_p)
-                tok_id = int(torch.multinomial(probs, 1, generator=rng))
-                seqs[b].append(tok_id)
-                stats.tokens += 1
-                free_done[b] = tok_id == tok.eos_id or len(seqs[b]) >= max_tokens
-                continue
-            if d.done:
-                seqs[b].append(tok.pad_id)
-                continue
-            t0 = time.perf_counter()
-            allowed = torch.from_numpy(d.allowed().copy())
-            row = torch.where(allowed, last[b], torch.full_like(last[b], -torch.inf))
-            probs = _filter(row, temperature, top_k, top_p)
-            stats.mask_seconds += time.perf_counter() - t0
-
-            def pick(mask, probs=probs, row=row):
-                m = torch.from_numpy(mask)
-                p = probs * m
-                if float(p.sum()) <= 0:  # everything left was cut by top-k/top-p: best legal logit
-                    return int(torch.argmax(torch.where(m, row, torch.full_like(row, -torch.inf))))
-                return int(torch.multinomial(p / p.sum(), 1, generator=rng))
-
-            t1 = time.perf_counter()
-            tok_id, decoders[b] = next_id(d, len(seqs[b]), max_tokens, pick)
-            stats.mask_seconds += time.perf_counter() - t1
+        stats.steps += 1
+        live = [b for b in range(n) if not done[b]]
+        last = logits[live, -1, :].float().cpu()
+        t0 = time.perf_counter()
+        if use_mask:  # the ids next_id could return: allowed, and the document still fits
+            masks = np.stack([budget_mask(decoders[b], length, max_tokens) for b in live])
+            last = last.masked_fill(~torch.from_numpy(masks), -torch.inf)
+        t1 = time.perf_counter()
+        picked = dict(zip(live, _sample(last, temperature, top_k, top_p, rng)))
+        t2 = time.perf_counter()
+        for b in range(n):
+            tok_id = picked.get(b, tok.pad_id)
             seqs[b].append(tok_id)
+            if b not in picked:
+                continue
             stats.tokens += 1
+            if use_mask:
+                decoders[b].feed(tok_id)
+                done[b] = decoders[b].done
+            else:
+                done[b] = tok_id == tok.eos_id or len(seqs[b]) >= max_tokens
+        stats.mask_seconds += (t1 - t0) + (time.perf_counter() - t2 if use_mask else 0.0)
     stats.seconds += time.perf_counter() - start_time
     bar.set_postfix_str(f"{stats.tokens} tokens", refresh=False)
     bar.update(n - bar.n)

@@ -47,24 +47,20 @@ class LogitsProcessor(transformers.LogitsProcessor):
         used = input_ids.shape[1]
         masks = np.zeros(scores.shape, dtype=bool)  # a head wider than the vocab: extra ids stay masked
         for b, d in enumerate(self._decoders):
-            masks[b, :self.tokenizer.vocab_size] = self._mask(d, used)
+            if d.done:  # generate pads finished rows; leave it a finite score to sample
+                masks[b, self.tokenizer.pad_id] = True
+            else:
+                masks[b, :self.tokenizer.vocab_size] = budget_mask(d, used, self.max_tokens)
         return scores.masked_fill(~torch.from_numpy(masks).to(scores.device), -float("inf"))
-
-    def _mask(self, decoder, used: int) -> np.ndarray:
-        if decoder.done:  # generate pads finished rows; leave it a finite score to sample
-            mask = np.zeros(self.tokenizer.vocab_size, dtype=bool)
-            mask[self.tokenizer.pad_id] = True
-            return mask
-        return budget_mask(decoder, used, self.max_tokens)
 
     def _sync(self, input_ids: torch.Tensor) -> None:
         """Bring one decoder per row up to `input_ids` (normally: feed each row's last id)."""
         ids = input_ids.detach().cpu()
         prev = self._ids
         if prev is not None and ids.shape == (prev.shape[0], prev.shape[1] + 1) and torch.equal(ids[:, :-1], prev):
-            decoders = self._decoders
-            for b, tok in enumerate(ids[:, -1].tolist()):
-                decoders[b] = self._fed(decoders[b], tok, ids.shape[1] - 1)
+            decoders = self._decoders  # each row's own (`_rebuild` copies): fed in place
+            for d, tok in zip(decoders, ids[:, -1].tolist()):
+                self._feed(d, tok, ids.shape[1] - 1)
         else:
             decoders = [self._rebuild(row, prev) for row in ids]
         self._ids, self._decoders = ids, decoders
@@ -78,16 +74,20 @@ class LogitsProcessor(transformers.LogitsProcessor):
             same = (prev == row[:-1]).all(dim=1).nonzero()
             if len(same):
                 return self._fed(self._decoders[int(same[0])], int(row[-1]), row.shape[0] - 1)
-        d = self._start
+        d = self._start.copy()
         for pos in range(n, row.shape[0]):
-            d = self._fed(d, int(row[pos]), pos)
+            self._feed(d, int(row[pos]), pos)
         return d
 
     def _fed(self, decoder, tok: int, pos: int):
+        """A new decoder: `decoder` after `tok` (rows may share their past)."""
+        nxt = decoder.copy()
+        self._feed(nxt, tok, pos)
+        return nxt
+
+    def _feed(self, decoder, tok: int, pos: int) -> None:
         if decoder.done:
             if tok != self.tokenizer.pad_id:
                 raise TCTError(f"id {tok} at position {pos} after the document's EOS (expected PAD)")
-            return decoder
-        nxt = decoder.copy()
-        nxt.feed(tok, position=pos)
-        return nxt
+            return
+        decoder.feed(tok, position=pos)

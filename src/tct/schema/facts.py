@@ -272,12 +272,15 @@ class ArrayFacts:
 def shortest_string(dfa: CharDFA, state: int, prefix: str, excluded) -> str | None:
     """Shortest suffix from `state` that is accepted and whose full text is not excluded.
 
-    Iterative deepening, pruned by the distance to acceptance: every path explored can still
-    end within the length bound, so at most len(excluded)+1 accepted strings are visited
-    before one that is not excluded.
+    Only exclusions that start with `prefix` can bite, and only they are looked at, so the
+    answer depends on nothing else (a completion's cost is cached on that). Iterative
+    deepening, pruned by the distance to acceptance: every path explored can still end within
+    the length bound, so at most len(excluded)+1 accepted strings are visited before one that
+    is not excluded.
     """
     if state not in dfa.live:
         return None
+    excluded = {e for e in excluded if e.startswith(prefix)}
     if not excluded:
         return dfa.shortest_suffix(state)
     dist = dfa.distances()

@@ -341,6 +341,24 @@ def utf8_prefix_range(prefix: bytes):
     return (lo, hi) if lo <= hi else None
 
 
+def _allowed_bytes(ranges: tuple, pending: bytes) -> list[int]:
+    """Bytes that extend `pending` towards a code point in `ranges` (sorted, disjoint)."""
+    starts = [a for a, _ in ranges]
+    # After a lead byte only continuation bytes can follow; a character starts below 0x80 or
+    # with a lead byte (0xC2-0xF4).
+    candidates = range(0x80, 0xC0) if pending else range(0xF5)
+    out = []
+    for b in candidates:
+        rng = utf8_prefix_range(pending + bytes([b]))
+        if rng is None:
+            continue
+        lo, hi = rng
+        j = bisect.bisect_right(starts, hi) - 1
+        if j >= 0 and ranges[j][1] >= lo:
+            out.append(b)
+    return out
+
+
 class CharDFA:
     """Product automaton of patterns (+/-) and length bounds over code points."""
 
@@ -435,7 +453,9 @@ class CharDFA:
         self.accept = frozenset(accept)
         self.live = frozenset(live)
         self.start = 0
-        self._allowed_ranges: dict[int, list] = {}
+        self._allowed_ranges: dict[int, tuple] = {}
+        self._ranges: dict[tuple, tuple] = {}
+        self._suffixes: dict[int, str] = {}
         self._allowed_bytes: dict[tuple, tuple] = {}
         self._dist: list[int] | None = None
         self._count_cache: dict = {}
@@ -451,37 +471,27 @@ class CharDFA:
         cid = self.class_of(cp)
         return None if cid is None else self.trans[state].get(cid)
 
-    def allowed_ranges(self, state: int):
+    def allowed_ranges(self, state: int) -> tuple:
+        """Code point ranges with a live transition from `state`; states with the same ranges
+        share one tuple (so what depends on the ranges alone is cached once for all of them)."""
         r = self._allowed_ranges.get(state)
         if r is None:
-            r = _merge(rng for cid in self.trans[state] for rng in self.class_ranges[cid])
-            self._allowed_ranges[state] = r
+            r = tuple(_merge(rng for cid in self.trans[state] for rng in self.class_ranges[cid]))
+            r = self._allowed_ranges[state] = self._ranges.setdefault(r, r)
         return r
 
     def allowed_bytes(self, state: int, pending: bytes) -> list[int]:
         """Bytes that extend `pending` towards a code point with a live transition."""
-        # Cached: the shortest completion asks for this once per candidate id while masking
-        # for a budget. Bounded, since random ids can visit many partial characters.
-        hit = self._allowed_bytes.get((state, pending))
+        # Cached by the ranges they depend on (kept alive by `_ranges`, so their ids are
+        # stable). Bounded, since random ids can visit many partial characters.
+        ranges = self.allowed_ranges(state)
+        key = (id(ranges), pending)
+        hit = self._allowed_bytes.get(key)
         if hit is None:
             if len(self._allowed_bytes) >= 1 << 16:
                 self._allowed_bytes.clear()
-            hit = self._allowed_bytes[(state, pending)] = tuple(self._compute_allowed_bytes(state, pending))
+            hit = self._allowed_bytes[key] = tuple(_allowed_bytes(ranges, pending))
         return list(hit)
-
-    def _compute_allowed_bytes(self, state: int, pending: bytes) -> list[int]:
-        ranges = self.allowed_ranges(state)
-        starts = [a for a, _ in ranges]
-        out = []
-        for b in range(256):
-            rng = utf8_prefix_range(pending + bytes([b]))
-            if rng is None:
-                continue
-            lo, hi = rng
-            j = bisect.bisect_right(starts, hi) - 1
-            if j >= 0 and ranges[j][1] >= lo:
-                out.append(b)
-        return out
 
     def distances(self) -> list[int]:
         """Shortest number of code points from each state to acceptance."""
@@ -505,13 +515,17 @@ class CharDFA:
         return chr(self._samples[cid][1])
 
     def shortest_suffix(self, state: int) -> str:
-        dist, out = self.distances(), []
-        while dist[state] > 0:
-            cid, nxt = min(((c, t) for c, t in self.trans[state].items() if dist[t] == dist[state] - 1),
+        hit = self._suffixes.get(state)
+        if hit is not None:
+            return hit
+        dist, out, s = self.distances(), [], state
+        while dist[s] > 0:
+            cid, nxt = min(((c, t) for c, t in self.trans[s].items() if dist[t] == dist[s] - 1),
                            key=lambda ct: self._samples[ct[0]])
             out.append(self.sample_char(cid))
-            state = nxt
-        return "".join(out)
+            s = nxt
+        hit = self._suffixes[state] = "".join(out)
+        return hit
 
     def count_capped(self, state: int, cap: int) -> int:
         """Number of strings accepted from `state`, or `cap` if there are at least that many."""

@@ -21,6 +21,7 @@ from tct.codec import profiles
 from tct.errors import DecodeError, SchemaError, TCTError
 from tct.schema.compiler import Compiler
 from tct.schema.load import read_schema, schema_sha256
+from tct.vocab.cost_deltas import CostDeltas
 from tct.vocab.merged_mask import MergedMasks
 from tct.vocab.merges import MergeTable
 
@@ -54,6 +55,7 @@ class Tokenizer:
         self._sym_cache: dict = {}
         self._mask_cache: dict = {}
         self.merged_masks = MergedMasks(self.merges, self.vocab_size) if self.merges else None
+        self._costs = None
 
     @classmethod
     def from_schema(cls, schema, strict: bool = True, registry=None, profile=None) -> "Tokenizer":
@@ -181,6 +183,11 @@ class Tokenizer:
     def expand(self, tok: int) -> tuple[int, ...]:
         """The base ids a (possibly merged) id stands for."""
         return self.merges.expand(tok) if self.merges is not None and tok >= self.base_size else (tok,)
+
+    def _cost_deltas(self) -> CostDeltas:
+        if self._costs is None:  # built on first use: only budgets ask
+            self._costs = CostDeltas(self.meanings.end, self.vocab_size, self.merges)
+        return self._costs
 
     def decoder(self) -> "Decoder":
         return Decoder(self)
@@ -420,11 +427,41 @@ class Decoder:
             return 1 + self.m.remaining_cost()
         return 1 if self.phase == "end" else 0
 
-    def cost_deltas(self) -> tuple[tuple, tuple]:
-        """(ids, an upper bound on how much `remaining_cost()` grows after each) for allowed ids
-        where that is cheap to know (bytes inside a string; exact in a value string), so a
-        budget can be checked without feeding them; for any other id, feed a copy and ask."""
-        return self.m.byte_cost_deltas() if self.phase == "body" else ((), ())
+    def cost_deltas(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """(ids, least, most, largest): every allowed id, with bounds on how much
+        `remaining_cost()` grows after it (and the largest upper bound), so a budget is checked
+        without feeding them. Exact (least == most) but for the bytes of a free key being
+        spelled: its value's cost depends on the key's whole text, and is only known to lie
+        within what any free key's value of that object costs. With merges, this also settles
+        `allowed()` (the same walk finds the legal ids)."""
+        if self.phase != "body":  # BOS or EOS: one id fewer to go
+            ids = np.array(self.allowed_ids(), dtype=np.int64)
+            return ids, -np.ones(len(ids)), -np.ones(len(ids)), -1.0
+        if not self.m.costs_local():  # a profile rule reads frames the cache keys leave out
+            return self._fed_cost_deltas()
+        d = self.tok._cost_deltas().of(self.m)
+        if self.tok.merged_masks is not None and self._mask is None:
+            self._mask = d.mask
+        if self.m.stack[-1].role != "key":
+            return d.ids, d.deltas, d.deltas, d.largest
+        top = len(self.m.stack) - 1
+        value = self.m.remaining_cost(top) - self.m.remaining_cost(top, key_value=False)
+        lo, hi = self.m.free_key_value_costs()
+        least, most = d.deltas.copy(), d.deltas.copy()
+        least[:d.n0] += lo - value
+        most[:d.n0] += hi - value
+        return d.ids, least, most, (most.max() if len(most) else -1.0)
+
+    def _fed_cost_deltas(self):
+        """Exact deltas by feeding every allowed id on a copy (not cached)."""
+        before = self.remaining_cost()
+        ids = np.array(self.allowed_ids(), dtype=np.int64)
+        deltas = np.empty(len(ids))
+        for j, t in enumerate(ids.tolist()):
+            d = self.copy()
+            d.feed(t)
+            deltas[j] = d.remaining_cost() - before
+        return ids, deltas, deltas, (deltas.max() if len(ids) else -1.0)
 
     def completion_id(self) -> int:
         if self.phase == "start":

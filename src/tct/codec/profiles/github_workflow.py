@@ -44,5 +44,5 @@ PROFILE = Profile(
         ("/on/schedule/*/cron", CRON, "a cron schedule actionlint accepts"),
         ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
     ),
-    rules=(KeyOf("/jobs", "/needs"),),
+    rules=(KeyOf("/jobs", "/needs", fold=True),),
 )

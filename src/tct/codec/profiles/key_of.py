@@ -5,7 +5,8 @@ not close before every owed name is one of its keys. So a real workflow whose `n
 later job still encodes, and a generated one can only close `/jobs` once the jobs it named
 exist (the shortest completion spells the owed names; their cost is in `remaining_cost`).
 A reference may not name the object key it sits under (a job needing itself), nor repeat an
-earlier item of its array.
+earlier item of its array. Names may match keys ignoring case (`fold`), as GitHub job ids do
+(`needs: Validate` names the job `validate`).
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ def _names(v) -> set:
 
 
 class KeyOf(Rule):
-    def __init__(self, target: str, ref: str):
+    def __init__(self, target: str, ref: str, fold: bool = False):
         """`target`: the object whose keys are named ('/jobs'); `ref`: the key, relative to each
-        of its values, holding a name or an array of names ('needs')."""
+        of its values, holding a name or an array of names ('needs'); `fold`: ignore case."""
+        self.fold = str.lower if fold else (lambda name: name)
         self.where = parse(target)
         self.ref = parse(ref)
         self.text = f"{ref.strip('/')} names a key of {target}"
@@ -102,10 +104,8 @@ class KeyOf(Rule):
                     named |= _names(g.values.get(ref))
                 elif g.tag[1] == "R" and g.kind == "array":
                     named |= _names(g.items)
-        named -= set(f.values)
-        if f.key is not None:
-            named.discard(f.key)
-        return named
+        keys = {self.fold(k) for k in f.values} | ({self.fold(f.key)} if f.key is not None else set())
+        return {n for n in named if self.fold(n) not in keys}
 
     def may_close(self, m, f):
         return f.tag[1] != "T" or not self._owed(m, len(m.stack) - 1, whole=False)
@@ -147,7 +147,7 @@ class KeyOf(Rule):
         if name is None:
             return 0
         tf = m.stack[t]
-        if name in tf.values or name in self._owed(m, t, whole=True):
+        if self.fold(name) in {self.fold(n) for n in (*tf.values, *self._owed(m, t, whole=True))}:
             return 0
         return self._create_cost(m, t, name)
 
@@ -170,5 +170,5 @@ class KeyOf(Rule):
         s = b.string
         return shortest_string(s.dfa, s.dfa.start, "", s.excluded | own)
 
-    def byte_costs_local(self, f):
+    def costs_local(self, f):
         return f.tag[1] not in ("K", "R", "I")

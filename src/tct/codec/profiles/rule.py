@@ -44,6 +44,7 @@ class Rule:
         shortest one."""
         return None
 
-    def byte_costs_local(self, f) -> bool:
-        """May a byte's cost change be judged on the string frame alone (see byte_cost_deltas)?"""
+    def costs_local(self, f) -> bool:
+        """While tagged frame `f` is open, does every frame's share of `remaining_cost()` depend
+        only on its own `frame_key`? (else budgets feed ids on copies instead of caching)"""
         return True
