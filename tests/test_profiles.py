@@ -116,16 +116,19 @@ def test_budgets_are_exact_under_the_profile(merged):
 
 
 @pytest.mark.parametrize("doc, path, reason", [
-    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": "c"}}}, "/jobs", "'c' named by needs but not defined"),
-    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": ["a"]}}}, "/jobs/a/needs/0", "names the key it sits under"),
-    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": "a"}}}, "/jobs/a/needs", "names the key it sits under"),
-    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": ["b", "b"]}, "b": {"runs-on": "x"}}},
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": "c", "steps": [{"run": "a"}]}}}, "/jobs", "'c' named by needs but not defined"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": ["a"], "steps": [{"run": "a"}]}}}, "/jobs/a/needs/0", "names the key it sits under"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": "a", "steps": [{"run": "a"}]}}}, "/jobs/a/needs", "names the key it sits under"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": ["b", "b"], "steps": [{"run": "a"}]}, "b": {"runs-on": "x", "steps": [{"run": "a"}]}}},
      "/jobs/a/needs/1", "repeats an earlier item"),
     ({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"uses": "checkout@v1"}]}}}, "/jobs/a/steps/0/uses", "must match"),
     ({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"uses": "a/b@c@d"}]}}}, "/jobs/a/steps/0/uses", "must match"),
-    ({"on": {"schedule": [{"cron": "0 0 * *"}]}, "jobs": {"a": {"runs-on": "x"}}}, "/on/schedule/0/cron", "must match"),
-    ({"on": {"schedule": [{"cron": "0 24 * * *"}]}, "jobs": {"a": {"runs-on": "x"}}}, "/on/schedule/0/cron", "must match"),
-    ({"on": {"schedule": [{"cron": "*/4 * * * *"}]}, "jobs": {"a": {"runs-on": "x"}}}, "/on/schedule/0/cron", "must match"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x"}}}, "/jobs/a", "missing required property 'steps'"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"run": " "}]}}}, "/jobs/a/steps/0/run", "must match"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "", "steps": [{"run": "a"}]}}}, "/jobs/a/runs-on", "must match"),
+    ({"on": {"schedule": [{"cron": "0 0 * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
+    ({"on": {"schedule": [{"cron": "0 24 * * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
+    ({"on": {"schedule": [{"cron": "*/4 * * * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
 ])
 def test_breaking_the_profile_is_refused_with_path_and_reason(doc, path, reason):
     strict().base.encode(doc)  # schema-valid
@@ -137,7 +140,7 @@ def test_breaking_the_profile_is_refused_with_path_and_reason(doc, path, reason)
 @pytest.mark.parametrize("cron", ["0 0 * * *", "*/5 * * * *", "9  9 2/2 * *", "0 23 * * SUN-THU", "0,1 * * * *",
                                   "17 0,6,12,18 * * 1-5", "0 0 1 */6 *", "0 12 * * mon", "0 0 ? * *"])
 def test_crons_actionlint_accepts_encode(cron):
-    doc = {"on": {"schedule": [{"cron": cron}]}, "jobs": {"a": {"runs-on": "x"}}}
+    doc = {"on": {"schedule": [{"cron": cron}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}
     assert strict().decode(strict().encode(doc)) == doc
 
 

@@ -3,7 +3,8 @@
 Each entry is data: a JSON location and what holds there. First the constraints with most
 impact on generated samples (see issue 8): `needs` names a defined job, cron strings parse
 (5 fields, values in range, no schedule more often than every 5 minutes), action refs have
-one of the forms actionlint accepts.
+one of the forms actionlint accepts, jobs on a runner have steps, and the strings actionlint
+wants non-empty are (`run`, `runs-on`, step ids, shells, working directories...).
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ CRON = "^ *(" + ") +(".join([
 _NAME = "[A-Za-z0-9_.-]+"
 ACTION_REF = (f"^(\\./[^\\s]*|\\$/[^\\s]*|docker://[^\\s]+|{_NAME}/{_NAME}(/{_NAME})*@[A-Za-z0-9_./+-]+)$")
 
+NOT_BLANK = "\\S"  # actionlint: "string should not be empty"
+NOT_EMPTY = (
+    "/concurrency", "/jobs/*/concurrency", "/jobs/*/environment", "/jobs/*/runs-on", "/jobs/*/runs-on/*",
+    "/defaults/run/shell", "/defaults/run/working-directory",
+    "/jobs/*/defaults/run/shell", "/jobs/*/defaults/run/working-directory",
+    "/jobs/*/steps/*/run", "/jobs/*/steps/*/id", "/jobs/*/steps/*/shell", "/jobs/*/steps/*/working-directory",
+)
+
 PROFILE = Profile(
     name="github-workflow-strict",
     schema="github-workflow",
@@ -45,4 +54,8 @@ PROFILE = Profile(
         ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
     ),
     rules=(KeyOf("/jobs", "/needs", fold=True),),
+    constraints=(
+        # Leaves several keys open where the schema allowed closing too (never a forced step).
+        ("/jobs/*", {"dependencies": {"runs-on": ["steps"]}}, "a job that runs on a runner has steps"),
+    ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY),
 )

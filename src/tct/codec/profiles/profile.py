@@ -1,8 +1,11 @@
 """A profile: constraints beyond the schema, by JSON location, over the same ids.
 
 Two kinds, wired by a table rather than special cases in the machine:
-- *static* ones (a string language at a location: cron, action refs) are conjoined into a
-  copy of the schema (`patch.py`), so the compiler enforces them and costs account for them;
+- *static* ones (a string language at a location: cron, action refs; or any subschema, e.g.
+  `dependencies`) are conjoined into a copy of the schema (`patch.py`), so the compiler
+  enforces them and costs account for them. A static constraint must not narrow a decision to
+  one option where the schema alone left several (that decision would stop being an id):
+  patterns are recognised (`Rules.patterns`), other keywords are the profile author's care;
 - *dynamic* ones (`Rule` plug-ins, e.g. `KeyOf`) depend on the document decided so far; the
   machine consults them only at the frames they tag.
 Neither adds a property name or literal value, so ids (and trained models) are unchanged.
@@ -22,13 +25,18 @@ class Profile:
     schema: str                                   # the built-in schema it is written for
     strings: tuple = ()                           # (location, ECMA regex, why) static languages
     rules: tuple = field(default=())              # dynamic Rule plug-ins
+    constraints: tuple = ()                       # (location, subschema, why) other static ones
+
+    def _static(self) -> list[tuple[str, dict]]:
+        return [(loc, {"pattern": regex}) for loc, regex, _ in self.strings] + \
+            [(loc, sub) for loc, sub, _ in self.constraints]
 
     def patch(self, schema: dict) -> dict:
-        return constrain(schema, [(loc, {"pattern": regex}) for loc, regex, _ in self.strings]) \
-            if self.strings else schema
+        return constrain(schema, self._static()) if self._static() else schema
 
     def machine_rules(self) -> "Rules | None":
-        return Rules(self.rules, [regex for _, regex, _ in self.strings]) if self.rules or self.strings else None
+        patterns = [sub["pattern"] for _, sub in self._static() if "pattern" in sub]
+        return Rules(self.rules, patterns) if self.rules or self._static() else None
 
 
 class Rules:
