@@ -4,13 +4,17 @@ Each entry is data: a JSON location and what holds there. First the constraints 
 impact on generated samples (see issue 8): `needs` names a defined job, cron strings parse
 (5 fields, values in range, no schedule more often than every 5 minutes), action refs have
 one of the forms actionlint accepts, jobs on a runner have steps, and the strings actionlint
-wants non-empty are (`run`, `runs-on`, step ids, shells, working directories...).
+wants non-empty are (`run`, `runs-on`, step ids, shells, working directories...), and
+activity `types` are the event's (the schema lists them beside a `$ref`, where draft 7 ignores
+them, and allows a plain string).
 """
 
 from __future__ import annotations
 
 from tct.codec.profiles.key_of import KeyOf
 from tct.codec.profiles.profile import Profile
+from tct.schema import ecma
+from tct.schema.load import read_schema
 
 
 def _field(value: str, step: str = "[1-9][0-9]?") -> str:
@@ -46,6 +50,26 @@ NOT_EMPTY = (
     "/jobs/*/steps/*/run", "/jobs/*/steps/*/id", "/jobs/*/steps/*/shell", "/jobs/*/steps/*/working-directory",
 )
 
+def _activity_types() -> dict[str, list[str]]:
+    """Event name -> its activity types, as the workflow schema lists them."""
+    def find(node):
+        if not isinstance(node, dict):
+            return None
+        enum = ((node.get("properties") or {}).get("types") or {}).get("items", {}).get("enum")
+        for sub in (node.get("oneOf", []) + node.get("allOf", []) + node.get("anyOf", [])) if not enum else ():
+            enum = enum or find(sub)
+        return enum
+
+    events = next(b for b in read_schema("github-workflow")[0]["properties"]["on"]["oneOf"] if "properties" in b)
+    return {name: found for name, node in events["properties"].items() if (found := find(node))}
+
+
+def _one_of(names) -> dict:
+    """A string, or every string item, that is one of `names`."""
+    regex = "^(" + "|".join(map(ecma.escape, names)) + ")$"
+    return {"pattern": regex, "items": {"pattern": regex}}
+
+
 PROFILE = Profile(
     name="github-workflow-strict",
     schema="github-workflow",
@@ -57,5 +81,7 @@ PROFILE = Profile(
     constraints=(
         # Leaves several keys open where the schema allowed closing too (never a forced step).
         ("/jobs/*", {"dependencies": {"runs-on": ["steps"]}}, "a job that runs on a runner has steps"),
-    ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY),
+    ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY)
+    + tuple((f"/on/{event}", {"properties": {"types": _one_of(names)}}, f"activity types of {event}")
+            for event, names in _activity_types().items()),
 )

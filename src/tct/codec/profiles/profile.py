@@ -35,8 +35,21 @@ class Profile:
         return constrain(schema, self._static()) if self._static() else schema
 
     def machine_rules(self) -> "Rules | None":
-        patterns = [sub["pattern"] for _, sub in self._static() if "pattern" in sub]
+        patterns = [regex for _, sub in self._static() for regex in _patterns(sub)]
         return Rules(self.rules, patterns) if self.rules or self._static() else None
+
+
+def _patterns(sub):
+    """Every `pattern` of a subschema (nested ones included)."""
+    if isinstance(sub, dict):
+        if isinstance(sub.get("pattern"), str):
+            yield sub["pattern"]
+        for k, v in sub.items():
+            if k not in ("pattern", "enum", "const"):
+                yield from _patterns(v)
+    elif isinstance(sub, list):
+        for v in sub:
+            yield from _patterns(v)
 
 
 class Rules:
