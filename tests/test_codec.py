@@ -141,3 +141,49 @@ def test_fuzz_legal_prefixes_always_complete(workflow_tok, workflow_validator, d
     doc = workflow_tok.decode(ids + workflow_tok.complete(ids))
     assert minified(doc).startswith(text)
     assert workflow_validator.is_valid(doc)
+
+
+def _slow(monkeypatch):
+    """Encode strings byte by byte through `options()`/`forced()` (no `Machine.spell`)."""
+    from tct.codec.machine import Machine
+    monkeypatch.setattr(Machine, "spell", lambda self, text: None)
+
+
+def test_spelled_strings_encode_as_byte_by_byte(manifest, workflow_tok, monkeypatch):
+    """`Machine.spell` (whole strings at once) gives the ids of the general path."""
+    entries = sample([e for e in manifest if e["verdict"] == "valid"], 40)
+    docs = [tct.load_document(CORPUS / e["file"]) for e in entries]
+    fast = [workflow_tok.encode(d) for d in docs]
+    _slow(monkeypatch)
+    slow_tok = tct.Tokenizer.from_schema("github-workflow")
+    assert fast == [slow_tok.encode(d) for d in docs]
+
+
+PATTERNED = {"type": "object", "properties": {
+    "a": {"type": "string", "pattern": "^[a-cé]+x?$", "maxLength": 5},
+    "b": {"type": "string", "pattern": "^v[0-9]", "minLength": 2},
+    "c": {"type": "string", "enum": ["xy", "xz"]},
+    "d": {"type": "string", "not": {"enum": ["ab", "abc"]}}}}
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.sampled_from("abcd"), text=st.text(alphabet="abcvxyzé0\U0001F600", max_size=7))
+def test_spell_agrees_with_the_general_path(key, text):
+    """Forced bytes (one option), refused ones, multi-byte characters, exclusions: the same ids
+    or the same error either way."""
+    from tct.codec.machine import Machine
+
+    def run(tok):
+        try:
+            return tok.encode({key: text})
+        except tct.SchemaViolation as exc:
+            return str(exc)
+
+    fast = run(tct.Tokenizer.from_schema(PATTERNED))
+    spell = Machine.spell
+    Machine.spell = lambda self, t: None
+    try:
+        slow = run(tct.Tokenizer.from_schema(PATTERNED))
+    finally:
+        Machine.spell = spell
+    assert fast == slow

@@ -95,6 +95,11 @@ class Encoder:
             raise AssertionError(f.kind)
 
     def string(self, text: str, path: tuple, reason) -> None:
+        emitted = self.m.spell(text)  # the common case at once; None: byte by byte below
+        if emitted is not None:
+            self.trace.extend(zip(text.encode("utf-8", errors="surrogatepass"), emitted))
+            self.put(END, path, reason)
+            return
         for ch in text:
             for b in ch.encode("utf-8", errors="surrogatepass"):
                 self.put(b, path, reason)

@@ -485,6 +485,39 @@ class Machine:
             return
         raise AssertionError(f.kind)
 
+    def spell(self, text: str):
+        """Apply the characters of `text` to the value string on top, as `step` would byte by
+        byte, and return for each byte whether it is emitted as an id (more than one option);
+        None, with nothing applied, when this needs the general path (exclusions, profile
+        patterns or tags, a key) or a byte is not allowed (for the caller to explain).
+
+        The options of a plain string are its automaton's bytes and END where it accepts, so
+        one cached table per automaton state answers what `options()`/`forced()` would."""
+        f = self.stack[-1]
+        if f.kind != "string" or f.role != "value" or f.tag is not None or f.pending or f.excluded:
+            return None
+        facts = self._string_facts(f)
+        profiled = self.rules is not None and any(a[0] == "pattern" and a[1] in self.rules.patterns
+                                                  for a in f.branch.atoms)
+        if facts.excluded or profiled:  # a profile pattern: `forced()` asks the schema alone
+            return None
+        dfa = facts.dfa
+        table = self.cache.setdefault(("spell", id(dfa)), {})
+        if len(table) >= 1 << 16:
+            table.clear()
+        state, out = f.state, []
+        for ch in text:
+            hit = table.get((state, ch))
+            if hit is None:
+                hit = table[(state, ch)] = _spell_char(dfa, state, ch)
+            if hit is False:
+                return None
+            state = hit[0]
+            out += hit[1]
+        f.text += text
+        f.state, f.cost, f.fkey = state, None, None
+        return out
+
     def _open_key(self, f: Frame, key: str) -> None:
         f.key, f.cost, f.fkey = key, None, None
         conj = f.branch.obj.key_conj(key)
@@ -751,6 +784,22 @@ class Machine:
             rest = f.spec.shortest_completion(f.text)
             return ord(rest[0]) if rest else END
         raise AssertionError(f.kind)
+
+
+def _spell_char(dfa, state: int, ch: str):
+    """(state after `ch`, per byte of it: emitted as an id?) from a plain string's automaton
+    `state`, or False when a byte is not allowed: the options at each byte are the bytes that
+    stay live, and END before the first byte where the automaton accepts."""
+    raw = ch.encode("utf-8", errors="surrogatepass")
+    flags = []
+    for i in range(len(raw)):
+        pending = raw[:i]
+        allowed = dfa.allowed_bytes(state, pending)
+        if raw[i] not in allowed:
+            return False
+        flags.append(len(allowed) + (not pending and state in dfa.accept) != 1)
+    nxt = dfa.next_state(state, ord(ch))
+    return False if nxt is None else (nxt, tuple(flags))
 
 
 def _product_size(options: list) -> int:
