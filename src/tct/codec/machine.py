@@ -485,23 +485,29 @@ class Machine:
             return
         raise AssertionError(f.kind)
 
-    def spell(self, text: str):
-        """Apply the characters of `text` to the value string on top, as `step` would byte by
-        byte, and return for each byte whether it is emitted as an id (more than one option);
-        None, with nothing applied, when this needs the general path (exclusions, profile
-        patterns or tags, a key) or a byte is not allowed (for the caller to explain).
-
-        The options of a plain string are its automaton's bytes and END where it accepts, so
-        one cached table per automaton state answers what `options()`/`forced()` would."""
+    def _plain_string(self):
+        """The automaton of the value string on top when its options are exactly its bytes that
+        stay live and END where it accepts (no exclusions, no profile pattern or tag), else None."""
         f = self.stack[-1]
-        if f.kind != "string" or f.role != "value" or f.tag is not None or f.pending or f.excluded:
+        if f.kind != "string" or f.role != "value" or f.tag is not None or f.excluded:
             return None
         facts = self._string_facts(f)
         profiled = self.rules is not None and any(a[0] == "pattern" and a[1] in self.rules.patterns
                                                   for a in f.branch.atoms)
         if facts.excluded or profiled:  # a profile pattern: `forced()` asks the schema alone
             return None
-        dfa = facts.dfa
+        return facts.dfa
+
+    def spell(self, text: str):
+        """Apply the characters of `text` to the value string on top, as `step` would byte by
+        byte, and return for each byte whether it is emitted as an id (more than one option);
+        None, with nothing applied, when this needs the general path (see `_plain_string`) or
+        a byte is not allowed (for the caller to explain). One cached table per automaton state
+        and character answers what `options()`/`forced()` would."""
+        f = self.stack[-1]
+        dfa = None if f.pending else self._plain_string()
+        if dfa is None:
+            return None
         table = self.cache.setdefault(("spell", id(dfa)), {})
         if len(table) >= 1 << 16:
             table.clear()
@@ -517,6 +523,52 @@ class Machine:
         f.text += text
         f.state, f.cost, f.fkey = state, None, None
         return out
+
+    def take_bytes(self, ids: list, i: int) -> int:
+        """Apply byte ids from `ids[i:]` to the plain value string on top (see `_plain_string`)
+        with the forced bytes between them, as `step` and `forced()` would; stop before an id
+        that is not a legal byte (END, structure, an error: the general path's) and before a
+        forced END. Returns how many ids were applied."""
+        dfa = self._plain_string()
+        if dfa is None:
+            return 0
+        f = self.stack[-1]
+        table = self.cache.setdefault(("take", id(dfa)), {})
+        if len(table) >= 1 << 16:
+            table.clear()
+        state, pending, chars, j, n = f.state, f.pending, [], i, len(ids)
+        while True:
+            hit = table.get((state, pending))
+            if hit is None:
+                allowed = dfa.allowed_bytes(state, pending)
+                end = not pending and state in dfa.accept
+                hit = table[(state, pending)] = (frozenset(allowed), len(allowed) + end,
+                                                 allowed[0] if len(allowed) == 1 and not end else None)
+            allowed, count, only = hit
+            if count == 1:
+                if only is None:
+                    break  # END is forced: it pops, the general path applies it
+                b = only
+            else:
+                if j >= n or ids[j] not in allowed:
+                    break
+                b = ids[j]
+                j += 1
+            if b < 0x80 and not pending:
+                ch = chr(b)
+            else:
+                pending += bytes([b])
+                try:
+                    ch = pending.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+                pending = b""
+            chars.append(ch)
+            state = dfa.next_state(state, ord(ch))
+        if j > i:
+            f.text += "".join(chars)
+            f.state, f.pending, f.cost, f.fkey = state, pending, None, None
+        return j - i
 
     def _open_key(self, f: Frame, key: str) -> None:
         f.key, f.cost, f.fkey = key, None, None

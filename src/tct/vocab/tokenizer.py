@@ -204,10 +204,17 @@ class Tokenizer:
         ids = [int(i) for i in ids]
         if ids and ids[0] != self.bos_id:
             d.feed(self.bos_id)  # a bare body is accepted; BOS is implied
-        for pos, tok in enumerate(ids):
-            if d.done and tok == self.pad_id:
-                continue
-            d.feed(tok, position=pos)
+        pos = 0
+        while pos < len(ids):
+            tok = ids[pos]
+            if tok < 256 and d.phase == "body" and d.on_step is None:
+                n = d.feed_bytes(ids, pos)  # a run of string bytes at once
+                if n:
+                    pos += n
+                    continue
+            if not (d.done and tok == self.pad_id):
+                d.feed(tok, position=pos)
+            pos += 1
         return d
 
     def decode_prefix(self, ids) -> tuple[str, bool]:
@@ -371,6 +378,16 @@ class Decoder:
         else:
             self._step(tok, pos)
         self._advance_forced()
+
+    def feed_bytes(self, ids: list, pos: int) -> int:
+        """Feed the string bytes at `ids[pos:]` that the machine can take at once
+        (`Machine.take_bytes`); how many were fed (0: use `feed`)."""
+        n = self.m.take_bytes(ids, pos)
+        if n:
+            self.n_fed += n
+            self._mask = None
+            self._advance_forced()
+        return n
 
     def _feed_run(self, tok: int, pos) -> None:
         """Feed merged id `tok` as its run, checking every base id; atomic (a copy is adopted)."""
