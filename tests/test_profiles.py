@@ -41,13 +41,20 @@ def profile_validator():
 def needs_problems(doc) -> list[str]:
     """The KeyOf rule, checked directly on a finished document."""
     jobs = doc.get("jobs") or {}
+    lower = {k.lower(): k for k in jobs}
+    edges = {}
     out = []
     for name, job in jobs.items():
         needs = job.get("needs", [])
         needs = [needs] if isinstance(needs, str) else needs
+        edges[name] = {lower.get(n.lower()) for n in needs} - {None}
         for i, n in enumerate(needs):
-            if n not in jobs or n == name or n in needs[:i]:
+            if n.lower() not in lower or n == name or n in needs[:i]:
                 out.append(f"{name} needs {n}")
+
+    def reaches(a, b, seen=()):
+        return any(x == b or (x not in seen and reaches(x, b, seen + (x,))) for x in edges.get(a, ()))
+    out += [f"{name} is on a cycle" for name in jobs if reaches(name, name)]
     return out
 
 
@@ -121,6 +128,9 @@ def test_budgets_are_exact_under_the_profile(merged):
     ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": "a", "steps": [{"run": "a"}]}}}, "/jobs/a/needs", "names the key it sits under"),
     ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": ["b", "b"], "steps": [{"run": "a"}]}, "b": {"runs-on": "x", "steps": [{"run": "a"}]}}},
      "/jobs/a/needs/1", "repeats an earlier item"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "needs": "b", "steps": [{"run": "a"}]},
+                             "b": {"runs-on": "x", "needs": ["a"], "steps": [{"run": "a"}]}}},
+     "/jobs/b/needs/0", "'a' leads back to 'b' (a cycle)"),
     ({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"uses": "checkout@v1"}]}}}, "/jobs/a/steps/0/uses", "must match"),
     ({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"uses": "a/b@c@d"}]}}}, "/jobs/a/steps/0/uses", "must match"),
     ({"on": "push", "jobs": {"a": {"runs-on": "x"}}}, "/jobs/a", "missing required property 'steps'"),

@@ -4,9 +4,9 @@ References may run ahead of definitions: a name not yet a key is *owed*, and the
 not close before every owed name is one of its keys. So a real workflow whose `needs` names a
 later job still encodes, and a generated one can only close `/jobs` once the jobs it named
 exist (the shortest completion spells the owed names; their cost is in `remaining_cost`).
-A reference may not name the object key it sits under (a job needing itself), nor repeat an
-earlier item of its array. Names may match keys ignoring case (`fold`), as GitHub job ids do
-(`needs: Validate` names the job `validate`).
+A reference may not name the object key it sits under (a job needing itself), nor a key whose
+references lead back to it (a cycle), nor repeat an earlier item of its array. Names may match
+keys ignoring case (`fold`), as GitHub job ids do (`needs: Validate` names the job `validate`).
 """
 
 from __future__ import annotations
@@ -68,16 +68,36 @@ class KeyOf(Rule):
 
     def excluded(self, m, f):
         kind, own = f.tag[1], f.tag[2]
-        out = {own}
+        out = {own} | self._reaching(m, own)
         if kind == "I":
             parent = m.stack[-2] if m.stack[-1] is f else m.stack[m.stack.index(f) - 1]
             out |= _names(parent.items)
         return frozenset(out)
 
+    def _reaching(self, m, own: str) -> set:
+        """Keys of the target whose references lead to `own` (defined ones: a name owed now is
+        created later with none), spelled as written: naming one from `own` closes a cycle."""
+        t = self._target_index(m)
+        if t is None or len(self.ref) != 1:
+            return set()
+        values = m.stack[t].values
+        edges = {k: {self.fold(n) for n in _names(v.get(self.ref[0]))}
+                 for k, v in values.items() if isinstance(v, dict)}
+        found, todo = set(), [self.fold(own)]
+        while todo:
+            x = todo.pop()
+            for k, refs in edges.items():
+                if x in refs and k not in found:
+                    found.add(k)
+                    todo.append(self.fold(k))
+        return found
+
     def string_reason(self, m, f, text):
         own = f.tag[2]
         if text == own:
             return f"{text!r} names the key it sits under ({self.text}, not itself)"
+        if text in self._reaching(m, own):
+            return f"{text!r} leads back to {own!r} (a cycle)"
         return f"{text!r} repeats an earlier item"
 
     # ------------------------------------------------------------ owed names
