@@ -93,6 +93,38 @@ def test_any_segmentation_decodes(corpus_docs, workflow_tok, merged):
         assert merged.decode(out) == doc
 
 
+def test_bulk_decode_is_id_by_id(merged, corpus_docs):
+    """`decode`/`decode_prefix` feed merged ids as their runs of base ids (string bytes at once):
+    the same text, phase and count as feeding id by id, and the same error for the same id."""
+    rng = np.random.default_rng(2)
+
+    def one_by_one(ids):
+        d = merged.decoder()
+        try:
+            for pos, t in enumerate(ids):
+                d.feed(t, position=pos)
+        except tct.DecodeError as exc:
+            return str(exc)
+        return d.partial_text(), d.phase, d.n_fed
+
+    def bulk(ids):
+        try:
+            d = merged._feed_all(ids)
+        except tct.DecodeError as exc:
+            return str(exc)
+        return d.partial_text(), d.phase, d.n_fed
+
+    for doc in corpus_docs["val"][:6]:
+        ids = merged.encode(doc)
+        for _ in range(8):
+            cut = ids[:int(rng.integers(1, len(ids) + 1))]
+            if rng.random() < 0.5:  # a junk id somewhere
+                k = int(rng.integers(1, len(cut) + 1))
+                cut = cut[:k] + [int(rng.integers(0, merged.vocab_size))] + cut[k:]
+            assert bulk(cut) == one_by_one(cut)
+        assert bulk(ids + [merged.pad_id] * 3)[1:] == ("done", len(ids))
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(seed=st.integers(0, 2 ** 32 - 1), frac=st.floats(0.0, 1.0))

@@ -21,6 +21,7 @@ def _char(i: int) -> str:
     return chr(_PUA + i)
 
 
+
 class TrieNode:
     __slots__ = ("children", "tok")
 
@@ -46,6 +47,7 @@ class MergeTable:
             node.tok = base_size + r
         self.sha256 = hashlib.sha256(json.dumps(self.pairs).encode()).hexdigest()
         self._hf = None
+        self._chars = [_char(i) for i in range(base_size)]
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -74,7 +76,7 @@ class MergeTable:
         base_ids = list(base_ids)
         if not base_ids or not self.pairs:
             return base_ids
-        return self._model().encode("".join(_char(i) for i in base_ids)).ids
+        return self._model().encode("".join(map(self._chars.__getitem__, base_ids))).ids
 
     # ------------------------------------------------------------ persistence
     def to_json(self) -> dict:

@@ -200,11 +200,25 @@ class Tokenizer:
         return d.document()
 
     def _feed_all(self, ids) -> "Decoder":
-        d = self.decoder()
         ids = [int(i) for i in ids]
+        if self.merges is not None and any(self.base_size <= i < self.vocab_size for i in ids):
+            # A merged id is legal iff its run is (forced steps between): feed the runs as base
+            # ids, with string bytes at once; on an error, the id by id path says which id.
+            base = [s for i in ids for s in self.expand(i)]
+            try:
+                d, skipped = self._feed_base(base)
+            except DecodeError:
+                return self._feed_base(ids)[0]
+            d.n_fed = (ids[:1] != [self.bos_id]) + len(ids) - skipped
+            return d
+        return self._feed_base(ids)[0]
+
+    def _feed_base(self, ids: list) -> tuple["Decoder", int]:
+        """A decoder fed `ids` (string bytes at once), and how many PADs after EOS it skipped."""
+        d = self.decoder()
         if ids and ids[0] != self.bos_id:
             d.feed(self.bos_id)  # a bare body is accepted; BOS is implied
-        pos = 0
+        pos = skipped = 0
         while pos < len(ids):
             tok = ids[pos]
             if tok < 256 and d.phase == "body" and d.on_step is None:
@@ -212,10 +226,12 @@ class Tokenizer:
                 if n:
                     pos += n
                     continue
-            if not (d.done and tok == self.pad_id):
+            if d.done and tok == self.pad_id:
+                skipped += 1
+            else:
                 d.feed(tok, position=pos)
             pos += 1
-        return d
+        return d, skipped
 
     def decode_prefix(self, ids) -> tuple[str, bool]:
         """(minified JSON text decided so far, whether the document is complete)."""
