@@ -82,6 +82,6 @@ PROFILE = Profile(
         # Leaves several keys open where the schema allowed closing too (never a forced step).
         ("/jobs/*", {"dependencies": {"runs-on": ["steps"]}}, "a job that runs on a runner has steps"),
     ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY)
-    + tuple((f"/on/{event}", {"properties": {"types": _one_of(names)}}, f"activity types of {event}")
+    + tuple((f"/on/{event}", {"patternProperties": {"^types$": _one_of(names)}}, f"activity types of {event}")
             for event, names in _activity_types().items()),
 )
