@@ -376,9 +376,7 @@ class Decoder:
                                   f"illegal token {tok} ({self.tok.token_name(tok)})")
             self.n_fed += 1
             self._mask = None
-            for sym in self.tok.merges.expand(tok):
-                self._step(sym, pos)
-                self._advance_forced()
+            self._apply_run(self.tok.merges.expand(tok), pos, checked=True)
             return
         legal = self.m.options()[1] if self.phase == "body" else self.allowed_ids()
         if tok not in legal:
@@ -409,14 +407,31 @@ class Decoder:
         """Feed merged id `tok` as its run, checking every base id; atomic (a copy is adopted)."""
         saved = self.m
         self.m = saved.copy()
-        for sym in self.tok.merges.expand(tok):
-            if self.phase != "body" or sym not in self.m.options()[1]:
-                self.m, self.phase = saved, "body"
-                raise DecodeError(pos, self.describe(), self.allowed_ids(),
-                                  f"illegal token {tok} ({self.tok.token_name(tok)})")
-            self.m.step(sym)
-            self._advance_forced()
+        if not self._apply_run(self.tok.merges.expand(tok), pos, checked=False):
+            self.m, self.phase = saved, "body"
+            raise DecodeError(pos, self.describe(), self.allowed_ids(),
+                              f"illegal token {tok} ({self.tok.token_name(tok)})")
         self.n_fed += 1
+
+    def _apply_run(self, syms: tuple, pos, checked: bool) -> bool:
+        """Step a merged id's base ids with the forced steps between them (string bytes at
+        once); `checked`: the run is known legal. False at the first illegal one."""
+        k = 0
+        while k < len(syms):
+            if self.phase != "body":
+                return False
+            if syms[k] < 256 and self.on_step is None:
+                n = self.m.take_bytes(syms, k)
+                if n:
+                    k += n
+                    self._advance_forced()
+                    continue
+            if not checked and syms[k] not in self.m.options()[1]:
+                return False
+            self._step(syms[k], pos)
+            self._advance_forced()
+            k += 1
+        return True
 
     def _step(self, sym: int, pos) -> None:
         if self.on_step is not None:
