@@ -5,10 +5,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import tct
 from tct.data.corpus import check_corpus, iter_document_files
-from tct.data.documents import load_document, load_document_text
+from tct.data.documents import dumps_document, load_document, load_document_text
 from tct.errors import DocumentError, SchemaViolation
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "github-workflows"
@@ -199,3 +200,16 @@ def test_json_with_comments_and_toml(tmp_path):
     with pytest.raises(DocumentError) as info:
         load_document(bad)
     assert info.value.path == "/when"
+
+_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=12) | \
+    st.sampled_from(["yes", "on", "1.0", "- a", "a: b", " x", "x\n", "a\nb\x11", "\x85", "\u2028", "\ufeff", "'\""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_TEXT, _TEXT | st.lists(_TEXT, max_size=3), max_size=4))
+def test_any_strings_survive_yaml_and_json_output(doc):
+    """Generated documents hold whatever strings the schema allows (control characters, line
+    separators, a BOM, YAML keywords): written as YAML or JSON they read back the same."""
+    for fmt in ("yaml", "json"):
+        text = dumps_document(doc, fmt)
+        assert load_document_text(text, f"doc.{'yml' if fmt == 'yaml' else 'json'}") == doc, (fmt, text)

@@ -337,6 +337,9 @@ def load_document(path: str | Path) -> Any:
 
 # YAML 1.1 readers (PyYAML, many CI tools) turn these plain scalars into booleans or null;
 # quoting them keeps a dumped document meaning the same everywhere.
+# Characters a YAML plain, single-quoted or block scalar cannot hold as they are: outside YAML's
+# printable set, or read as line breaks (CR, NEL, LS, PS) or a byte-order mark.
+_NEEDS_ESCAPES = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _AMBIGUOUS = re.compile(r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|~|null|Null|NULL"
                         r"|true|True|TRUE|false|False|FALSE|[-+]?[0-9][0-9_:.eExXoObB+-]*|\.\w+|)\Z")
 
@@ -357,7 +360,9 @@ def dumps_document(doc: Any, fmt: str = "yaml") -> str:
 
     def represent_str(representer, value: str):
         style = None
-        if "\n" in value:
+        if _NEEDS_ESCAPES.search(value):
+            style = '"'  # escapes such as \x11 or \N: the only style that keeps them exact
+        elif "\n" in value:
             style = "|"
         elif _AMBIGUOUS.match(value) or value != value.strip() or value[:1] in "!&*{}[]|>'\"%@`#,?:-" \
                 or ": " in value or " #" in value:
