@@ -147,6 +147,8 @@ def test_budgets_are_exact_under_the_profile(merged):
      "/on/pull_request/types", "must match"),
     ({"on": {"release": {"types": ["published", "synchronize"]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
      "/on/release/types/1", "must match"),
+    ({"on": ["push", "project_card"], "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/1", "not allowed"),
+    ({"on": "push", "jobs": {"a": {"uses": "o/x.yml"}}}, "/jobs/a/uses", "must match"),
     ({"on": {"schedule": [{"cron": "0 0 * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
     ({"on": {"schedule": [{"cron": "0 24 * * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
     ({"on": {"schedule": [{"cron": "*/4 * * * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),

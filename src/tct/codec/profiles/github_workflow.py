@@ -40,6 +40,9 @@ CRON = "^ *(" + ") +(".join([
 ]) + ") *$"
 
 _NAME = "[A-Za-z0-9_.-]+"
+_PATH = "[A-Za-z0-9_./-]+"
+REUSABLE_WORKFLOW = f"^([.$]/{_PATH}\\.ya?ml|{_NAME}/{_NAME}/{_PATH}\\.ya?ml@[A-Za-z0-9_./+-]+)$"
+UNKNOWN_EVENTS = ("project", "project_card", "project_column")  # retired; actionlint knows them not
 ACTION_REF = (f"^(\\./[^\\s]*|\\$/[^\\s]*|docker://[^\\s]+|{_NAME}/{_NAME}(/{_NAME})*@[A-Za-z0-9_./+-]+)$")
 
 NOT_BLANK = "\\S"  # actionlint: "string should not be empty"
@@ -76,11 +79,14 @@ PROFILE = Profile(
     strings=(
         ("/on/schedule/*/cron", CRON, "a cron schedule actionlint accepts"),
         ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
+        ("/jobs/*/uses", REUSABLE_WORKFLOW, "owner/repo/path/workflow.yml@ref, ./path/workflow.yml or $/path/workflow.yml"),
     ),
     rules=(KeyOf("/jobs", "/needs", fold=True),),
     constraints=(
         # Leaves several keys open where the schema allowed closing too (never a forced step).
         ("/jobs/*", {"dependencies": {"runs-on": ["steps"]}}, "a job that runs on a runner has steps"),
+        ("/on", {"not": {"enum": list(UNKNOWN_EVENTS)}, "items": {"not": {"enum": list(UNKNOWN_EVENTS)}},
+                 "propertyNames": {"not": {"enum": list(UNKNOWN_EVENTS)}}}, "events actionlint knows"),
     ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY)
     + tuple((f"/on/{event}", {"patternProperties": {"^types$": _one_of(names)}}, f"activity types of {event}")
             for event, names in _activity_types().items()),
