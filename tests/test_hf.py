@@ -89,10 +89,12 @@ def test_sampled_documents_are_complete_and_valid(tiny, exported, workflow_valid
         assert workflow_validator.is_valid(doc), json.dumps(doc)[:200]
 
 
-def test_greedy_equals_tct_greedy(tiny, exported, one_torch_thread):
-    proc = LogitsProcessor(tiny.tokenizer, max_tokens=200)
+@pytest.mark.parametrize("profile", ["none", "github-workflow-strict"])
+def test_greedy_equals_tct_greedy(tiny, exported, one_torch_thread, profile):
+    """The same constraints give the same greedy document (a profile closes at other points)."""
+    proc = LogitsProcessor(tiny.tokenizer.with_profile(profile), max_tokens=200)
     out = _generate(exported[1], proc, 1, do_sample=False)
-    [(doc, ids)] = tct.generate(tiny, n=1, temperature=0.0, max_tokens=200, return_ids=True)
+    [(doc, ids)] = tct.generate(tiny, n=1, temperature=0.0, max_tokens=200, return_ids=True, profile=profile)
     assert out[0].tolist()[:len(ids)] == ids
     assert tiny.tokenizer.decode(out[0].tolist()) == doc
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tct.vocab.level_walk import escapes, forced, level_key, replays, resume
+from tct.vocab.level_walk import escapes, forced, legal_children, level_key, replays, resume
 from tct.vocab.merges import TrieNode
 
 
@@ -57,13 +57,7 @@ def _walk(m, node, floor, path, costs, pending, key_value, firsts=None) -> None:
     below each first symbol, by the frames it leads to (from the trie's root only)."""
     if m.done:
         return
-    syms, sym_set = m.options()
-    kids = node.children
-    pairs = ((s, kids.get(s)) for s in syms) if len(syms) < len(kids) else \
-        ((s, c) for s, c in kids.items() if s in sym_set)
-    for sym, child in pairs:
-        if child is None:
-            continue
+    for sym, child in legal_children(m, node):
         if escapes(m, sym, floor):
             pending.append((path + (sym,), [f.copy() for f in m.stack[floor:]], sym, child))
             continue

@@ -11,6 +11,16 @@ walk finds at level k depends only on those frames and is cached under their
 from __future__ import annotations
 
 
+def legal_children(m, node) -> list:
+    """(symbol, child) for each legal symbol of `m` that continues trie `node` (iterating the
+    smaller of the two sides)."""
+    syms, sym_set = m.options()
+    kids = node.children
+    if len(syms) < len(kids):
+        return [(s, kids[s]) for s in syms if s in kids]
+    return [(s, c) for s, c in kids.items() if s in sym_set]
+
+
 def escapes(m, sym, floor: int) -> bool:
     """Would applying `sym` pop into (and so consult) a frame below index `floor`?"""
     return 0 <= len(m.stack) - 2 < floor and m.pops(sym)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tct.vocab.level_walk import escapes, forced, level_key, replays, resume
+from tct.vocab.level_walk import escapes, forced, legal_children, level_key, replays, resume
 
 
 class _Entry:
@@ -40,13 +40,7 @@ def _walk(m, node, floor, path, legal, pending) -> None:
     `pending` (see level_walk.py)."""
     if m.done:
         return
-    syms, sym_set = m.options()
-    kids = node.children
-    pairs = ((s, kids.get(s)) for s in syms) if len(syms) < len(kids) else \
-        ((s, c) for s, c in kids.items() if s in sym_set)
-    for sym, child in pairs:
-        if child is None:
-            continue
+    for sym, child in legal_children(m, node):
         if child.tok >= 0:
             legal.append(child.tok)
         if not child.children:
