@@ -73,6 +73,8 @@ def _one_of(names) -> dict:
     return {"pattern": regex, "items": {"pattern": regex}}
 
 
+ENVS = ("/env", "/jobs/*/env", "/jobs/*/steps/*/env", "/jobs/*/container/env", "/jobs/*/services/*/env")
+
 PROFILE = Profile(
     name="github-workflow-strict",
     schema="github-workflow",
@@ -87,7 +89,10 @@ PROFILE = Profile(
         ("/jobs/*", {"dependencies": {"runs-on": ["steps"]}}, "a job that runs on a runner has steps"),
         ("/on", {"not": {"enum": list(UNKNOWN_EVENTS)}, "items": {"not": {"enum": list(UNKNOWN_EVENTS)}},
                  "propertyNames": {"not": {"enum": list(UNKNOWN_EVENTS)}}}, "events actionlint knows"),
+        ("/jobs/*/steps/*/id", {"pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}, "a step id actionlint accepts"),
     ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY)
+    + tuple((loc, {"propertyNames": {"pattern": "^[^&= ]*$"}}, "environment variable names without '&', '=', ' '")
+            for loc in ENVS)
     + tuple((f"/on/{event}", {"patternProperties": {"^types$": _one_of(names)}}, f"activity types of {event}")
             for event, names in _activity_types().items()),
 )
