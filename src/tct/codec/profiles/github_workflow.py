@@ -43,7 +43,7 @@ _NAME = "[A-Za-z0-9_.-]+"
 _PATH = "[A-Za-z0-9_./-]+"
 REUSABLE_WORKFLOW = f"^([.$]/{_PATH}\\.ya?ml|{_NAME}/{_NAME}/{_PATH}\\.ya?ml@[A-Za-z0-9_./+-]+)$"
 UNKNOWN_EVENTS = ("project", "project_card", "project_column")  # retired; actionlint knows them not
-ACTION_REF = (f"^(\\./[^\\s]*|\\$/[^\\s]*|docker://[^\\s]+|{_NAME}/{_NAME}(/{_NAME})*@[A-Za-z0-9_./+-]+)$")
+ACTION_REF = (f"^(\\./[^\\s]*|\\$/[^\\s]+|docker://[^\\s]+|{_NAME}/{_NAME}(/{_NAME})*@[A-Za-z0-9_./+-]+)$")
 
 NOT_BLANK = "\\S"  # actionlint: "string should not be empty"
 NOT_EMPTY = (
