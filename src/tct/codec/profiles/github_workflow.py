@@ -91,7 +91,8 @@ PROFILE = Profile(
                  "propertyNames": {"not": {"enum": list(UNKNOWN_EVENTS)}}}, "events actionlint knows"),
         ("/jobs/*/steps/*/id", {"pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}, "a step id actionlint accepts"),
     ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY)
-    + tuple((loc, {"propertyNames": {"pattern": "^[^&= ]*$"}}, "environment variable names without '&', '=', ' '")
+    + tuple((loc, {"propertyNames": {"pattern": "^[^&= \t]+$"}},
+             "environment variable names: not empty, no '&', '=', spaces")
             for loc in ENVS)
     + tuple((f"/on/{event}", {"patternProperties": {"^types$": _one_of(names)}}, f"activity types of {event}")
             for event, names in _activity_types().items()),
