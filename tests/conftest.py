@@ -91,3 +91,17 @@ def check_cost_deltas(d, used: int) -> None:
         if not want.any():
             want[d.completion_id()] = True
         assert (budget_mask(d, used, max_tokens) == want).all(), (d.describe(), k)
+
+
+def feed_accepts(d) -> set:
+    """The ids `feed` accepts from decoder `d` (each tried on a copy): what `allowed()` must be."""
+    import tct
+    accepted = set()
+    for t in range(d.tok.vocab_size):
+        e = d.copy()
+        try:
+            e.feed(t)
+        except tct.DecodeError:
+            continue
+        accepted.add(t)
+    return accepted

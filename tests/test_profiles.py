@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tct
-from conftest import CORPUS, check_cost_deltas, sample
+from conftest import CORPUS, check_cost_deltas, feed_accepts, sample
 from tct.codec.profiles import get
 from tct.codec.profiles.location import match, parse
 from tct.data.documents import load_document
@@ -197,14 +197,7 @@ def test_mask_is_what_feed_accepts_and_completions_are_valid(merged, cut, choice
         if not len(allowed):
             break
         d.feed(int(allowed[c % len(allowed)]))
-    accepted = set()
-    for t in range(tok.vocab_size):
-        e = d.copy()
-        try:
-            e.feed(t)
-        except tct.DecodeError:
-            continue
-        accepted.add(t)
+    accepted = feed_accepts(d)
     mask = d.allowed()
     assert set(np.flatnonzero(mask).tolist()) == accepted
     for t in sorted(accepted)[:: max(1, len(accepted) // 12)]:
