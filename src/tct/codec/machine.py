@@ -7,16 +7,18 @@ still owes: a `contains` witness or a copy of the first item), and the ids of th
 table (a declared key, a literal value, a branch kind: see meanings.py). A value position
 offers its literal values directly, next to its other branches. `allowed()` lists the legal
 symbols of the top frame; every legal symbol leads to a state from which a valid document can
-still be finished, so a walk can never get stuck.
+still be finished, so a walk can never get stuck. The shortest completion lives in
+completion.py, whole plain strings at once in string_runs.py (both mixed into `Machine`).
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import replace
 
-from tct.codec.meanings import CLOSE, END, FIRST, FREEKEY, ITEM, OWED, Meanings, value_text
+from tct.codec.completion import Completion
+from tct.codec.meanings import CLOSE, END, FREEKEY, ITEM, OWED, Meanings, value_text
+from tct.codec.string_runs import StringRuns
 from tct.schema.compiler import INF, Branch, Compiler, json_type, shortest_string
 from tct.schema.numbers import NumberSpec, fraction_of
 from tct.schema.values import canonical
@@ -53,7 +55,7 @@ class Frame:
         return f
 
 
-class Machine:
+class Machine(Completion, StringRuns):
     """Incremental state of one document; `result` holds the value once the stack is empty."""
 
     def __init__(self, compiler: Compiler, meanings: Meanings, conj=None, cache: dict | None = None, rules=None):
@@ -485,91 +487,6 @@ class Machine:
             return
         raise AssertionError(f.kind)
 
-    def _plain_string(self):
-        """The automaton of the value string on top when its options are exactly its bytes that
-        stay live and END where it accepts (no exclusions, no profile pattern or tag), else None."""
-        f = self.stack[-1]
-        if f.kind != "string" or f.role != "value" or f.tag is not None or f.excluded:
-            return None
-        facts = self._string_facts(f)
-        profiled = self.rules is not None and any(a[0] == "pattern" and a[1] in self.rules.patterns
-                                                  for a in f.branch.atoms)
-        if facts.excluded or profiled:  # a profile pattern: `forced()` asks the schema alone
-            return None
-        return facts.dfa
-
-    def spell(self, text: str):
-        """Apply the characters of `text` to the value string on top, as `step` would byte by
-        byte, and return for each byte whether it is emitted as an id (more than one option);
-        None, with nothing applied, when this needs the general path (see `_plain_string`) or
-        a byte is not allowed (for the caller to explain). One cached table per automaton state
-        and character answers what `options()`/`forced()` would."""
-        f = self.stack[-1]
-        dfa = None if f.pending else self._plain_string()
-        if dfa is None:
-            return None
-        table = self.cache.setdefault(("spell", id(dfa)), {})
-        if len(table) >= 1 << 16:
-            table.clear()
-        state, out = f.state, []
-        for ch in text:
-            hit = table.get((state, ch))
-            if hit is None:
-                hit = table[(state, ch)] = _spell_char(dfa, state, ch)
-            if hit is False:
-                return None
-            state = hit[0]
-            out += hit[1]
-        f.text += text
-        f.state, f.cost, f.fkey = state, None, None
-        return out
-
-    def take_bytes(self, ids: list, i: int) -> int:
-        """Apply byte ids from `ids[i:]` to the plain value string on top (see `_plain_string`)
-        with the forced bytes between them, as `step` and `forced()` would; stop before an id
-        that is not a legal byte (END, structure, an error: the general path's) and before a
-        forced END. Returns how many ids were applied."""
-        dfa = self._plain_string()
-        if dfa is None:
-            return 0
-        f = self.stack[-1]
-        table = self.cache.setdefault(("take", id(dfa)), {})
-        if len(table) >= 1 << 16:
-            table.clear()
-        state, pending, chars, j, n = f.state, f.pending, [], i, len(ids)
-        while True:
-            hit = table.get((state, pending))
-            if hit is None:
-                allowed = dfa.allowed_bytes(state, pending)
-                end = not pending and state in dfa.accept
-                hit = table[(state, pending)] = (frozenset(allowed), len(allowed) + end,
-                                                 allowed[0] if len(allowed) == 1 and not end else None)
-            allowed, count, only = hit
-            if count == 1:
-                if only is None:
-                    break  # END is forced: it pops, the general path applies it
-                b = only
-            else:
-                if j >= n or ids[j] not in allowed:
-                    break
-                b = ids[j]
-                j += 1
-            if b < 0x80 and not pending:
-                ch = chr(b)
-            else:
-                pending += bytes([b])
-                try:
-                    ch = pending.decode("utf-8")
-                except UnicodeDecodeError:
-                    continue
-                pending = b""
-            chars.append(ch)
-            state = dfa.next_state(state, ord(ch))
-        if j > i:
-            f.text += "".join(chars)
-            f.state, f.pending, f.cost, f.fkey = state, pending, None, None
-        return j - i
-
     def _open_key(self, f: Frame, key: str) -> None:
         f.key, f.cost, f.fkey = key, None, None
         conj = f.branch.obj.key_conj(key)
@@ -668,198 +585,6 @@ class Machine:
             elif f.kind == "number":
                 out.append(f.text)
         return "".join(out)
-
-    # ------------------------------------------------------------ shortest completion
-    def remaining_cost(self, floor: int = 0, key_value: bool = True) -> float:
-        """Decisions (an upper bound on tokens) of the completion `completion_step` follows, for
-        the frames from `floor` up (those below add the same whatever happens above them).
-        `key_value=False` leaves out the value of a key being spelled at `floor`, the one part of
-        a frame's cost that depends on more than its `frame_key` at level 0 (the key's text)."""
-        total = 0
-        top = len(self.stack) - 1
-        for i in range(floor, top + 1):
-            f, child_open = self.stack[i], i < top
-            if i == floor and not key_value and f.role == "key":
-                total += len(self._string_completion(f, self._string_facts(f))) + 1
-            else:
-                hit = f.cost
-                if hit is None or hit[0] != child_open:
-                    hit = f.cost = (child_open, self._frame_cost(f, child_open))
-                total += hit[1]
-            if f.tag is not None:  # read afresh: a rule's share may depend on other frames
-                total += self.rules[f.tag].extra_cost(self, i, child_open)
-        return total
-
-    def costs_local(self) -> bool:
-        """May the change in `remaining_cost()` after an id be cached by the `frame_key`s of the
-        frames it reaches (vocab/cost_deltas.py)? Not while a frame is open whose profile rule
-        charges costs that read other frames (its `Rule.costs_local`)."""
-        return self.rules is None or all(f.tag is None or self.rules[f.tag].costs_local(f) for f in self.stack)
-
-    def free_key_value_costs(self) -> tuple[float, float]:
-        """(least, largest) completion cost of the value of any free key of the object whose key
-        is being spelled on top; (0, INF) when unknown. Each source contributes the subs of a
-        nonempty set of its matching patterns or, matching none, its additionalProperties;
-        every combination is costed. A combination with no value is no key's: the key
-        automaton leaves out keys whose every value is refused."""
-        b = self.stack[-1].branch
-        cache = self.cache.setdefault(("freekeycosts",), {})
-        hit = cache.get(b.key)
-        if hit is not None:
-            return hit
-        c, o = self.c, b.obj
-        per_source = [] if not o.name_nodes else None  # names checked by an oracle: unknown
-        for nid in o.sources if per_source is not None else ():
-            node = c.nodes[nid]
-            pats = list((node.get("patternProperties") or {}).items())
-            if len(pats) > 4:
-                per_source = None
-                break
-            none = ([(c.child(nid, node["additionalProperties"], "additionalProperties"), True)]
-                    if "additionalProperties" in node else [])
-            subsets = [[(c.child(nid, sub, "patternProperties", pat), True)
-                        for j, (pat, sub) in enumerate(pats) if m >> j & 1] for m in range(1, 1 << len(pats))]
-            per_source.append([none] + subsets)
-        costs = []
-        if per_source is not None and _product_size(per_source) <= 256:
-            for combo in itertools.product(*per_source):
-                conj = c.simplify({lit for part in combo for lit in part})
-                cost = INF if conj is None else c.cost_conj(conj)
-                if cost < INF:
-                    costs.append(cost)
-        hit = cache[b.key] = (min(costs), max(costs)) if costs else (0, INF)
-        return hit
-
-    def _frame_cost(self, f: Frame, child_open: bool) -> float:
-        c = self.c
-        if f.kind == "value":
-            return c.cost_conj(f.conj)
-        if f.kind == "object":
-            o = f.branch.obj
-            used = set(f.used)
-            missing = o.closure(frozenset(used) | o.required) - used
-            cost = 1 + sum(1 + c.cost_conj(o.key_conj(k)) for k in missing)
-            # An open declared key is settled; an open free key may still turn out to be the
-            # owed additional one, so nothing is charged for it.
-            keys = set(f.values) | missing | ({f.key} if f.key is not None else set())
-            for nid in ([] if child_open and f.key is None else o.unmet_extra(keys)):
-                cost += o.extra_key_options(nid, keys)[0][0]
-            need = o.min_props - len(f.values) - len(missing) - (1 if child_open else 0)
-            if need > 0:
-                cost += c.extra_keys_cost(o, frozenset(f.values) | missing, need)
-            return cost
-        if f.kind == "array":
-            a = f.branch.arr
-            n = len(f.items) + (1 if child_open else 0)
-            # An open item may turn out to be a witness, but the completion takes its cheapest
-            # value, which need not be: what is owed without it stays owed (an upper bound).
-            owed = self._owed(f)
-            extra = self._item_extra(f)
-            cost = 1 + sum(1 + c.cost_conj(a.item_conj(n + i, extra + (lit,))) for i, lit in enumerate(owed))
-            start = n + len(owed)
-            if a.need_dup and n == 0 and not child_open:  # the first item, then its copy
-                cost += 1 + c.cost_conj(a.item_conj(0, extra)) + 2
-                start = 1
-            return cost + sum(1 + c.cost_conj(a.item_conj(i, extra)) for i in range(start, a.min_items))
-        if f.kind == "string":
-            facts = self._string_facts(f)
-            rest = self._string_completion(f, facts)
-            if f.role == "key":  # the key's value follows, and it depends on the finished key
-                key = (f.text.encode() + f.pending + rest).decode()
-                return len(rest) + 1 + c.cost_conj(f.branch.obj.key_conj(key))
-            return len(rest) + 1
-        if f.kind == "number":
-            return len(f.spec.shortest_completion(f.text)) + 1
-        raise AssertionError(f.kind)
-
-    def _string_completion(self, f: Frame, facts) -> bytes:
-        """Bytes that finish the current string along the shortest non-excluded path (or towards
-        the text a profile rule steers it to)."""
-        if f.tag is not None:
-            target = self.rules[f.tag].target(self, f)
-            if target is not None:
-                return target[len(f.text):].encode()
-        dfa = facts.dfa
-        if f.pending:
-            # Finish the pending character with the smallest continuation that stays live.
-            for b in dfa.allowed_bytes(f.state, f.pending):
-                probe = f.pending + bytes([b])
-                try:
-                    ch = probe.decode("utf-8")
-                except UnicodeDecodeError:
-                    g = f.copy()
-                    g.pending, g.cost, g.fkey = probe, None, None
-                    return bytes([b]) + self._string_completion(g, facts)
-                t = dfa.next_state(f.state, ord(ch))
-                rest = shortest_string(dfa, t, f.text + ch, facts.excluded | f.excluded)
-                if rest is not None:
-                    return bytes([b]) + rest.encode()
-            raise AssertionError("stuck inside a character")
-        rest = shortest_string(dfa, f.state, f.text, facts.excluded | f.excluded)
-        return rest.encode()
-
-    def completion_step(self) -> int:
-        """The next symbol on the shortest path to a finished document."""
-        f = self.stack[-1]
-        c = self.c
-        if f.kind == "value":
-            options = self.choices(f.conj)[0]
-            return min(self.allowed(), key=lambda s: 0 if options[s][0].kind == "literal"
-                       else c.cost_branch(options[s][0]))
-        if f.kind == "object":
-            o = f.branch.obj
-            m = self.meanings
-            used = frozenset(f.used)
-            missing = [k for k in o.names if k in o.closure(used | o.required) - used]
-            if missing:
-                return m.key_id(missing[0])
-            for nid in o.unmet_extra(f.values):
-                key = o.extra_key_options(nid, set(f.values))[0][1]
-                return FREEKEY if key is None else m.key_id(key)
-            allowed = self.allowed()
-            if CLOSE in allowed:
-                return CLOSE
-            keys = [s for s in allowed if s >= FIRST]
-            if keys:
-                return min(keys, key=lambda s: c.cost_conj(o.key_conj(m.key_names[s])))
-            return FREEKEY
-        if f.kind == "array":
-            if self._owed(f):
-                return OWED
-            if f.branch.arr.need_dup and not f.items:
-                return ITEM
-            return CLOSE if len(f.items) >= f.branch.arr.min_items and CLOSE in self.allowed() else ITEM
-        if f.kind == "string":
-            rest = self._string_completion(f, self._string_facts(f))
-            return rest[0] if rest else END
-        if f.kind == "number":
-            rest = f.spec.shortest_completion(f.text)
-            return ord(rest[0]) if rest else END
-        raise AssertionError(f.kind)
-
-
-def _spell_char(dfa, state: int, ch: str):
-    """(state after `ch`, per byte of it: emitted as an id?) from a plain string's automaton
-    `state`, or False when a byte is not allowed: the options at each byte are the bytes that
-    stay live, and END before the first byte where the automaton accepts."""
-    raw = ch.encode("utf-8", errors="surrogatepass")
-    flags = []
-    for i in range(len(raw)):
-        pending = raw[:i]
-        allowed = dfa.allowed_bytes(state, pending)
-        if raw[i] not in allowed:
-            return False
-        flags.append(len(allowed) + (not pending and state in dfa.accept) != 1)
-    nxt = dfa.next_state(state, ord(ch))
-    return False if nxt is None else (nxt, tuple(flags))
-
-
-def _product_size(options: list) -> int:
-    n = 1
-    for opts in options:
-        n *= len(opts)
-    return n
-
 
 def _dump(v) -> str:
     return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
