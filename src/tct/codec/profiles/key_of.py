@@ -103,7 +103,8 @@ class KeyOf(Rule):
     # ------------------------------------------------------------ owed names
     def _target_index(self, m) -> int | None:
         for i, g in enumerate(m.stack):
-            if g.tag is not None and g.tag[1] == "T" and g.kind == "object":
+            t = m.rules.own(g.tag, self)
+            if t is not None and t[1] == "T" and g.kind == "object":
                 return i
         return None
 
@@ -118,11 +119,12 @@ class KeyOf(Rule):
                 named |= _names(v[ref])
         if whole:
             for g in m.stack[t + 1:]:
-                if g.tag is None:
+                own = m.rules.own(g.tag, self)
+                if own is None:
                     continue
-                if g.tag[1] == "E" and g.kind == "object":
+                if own[1] == "E" and g.kind == "object":
                     named |= _names(g.values.get(ref))
-                elif g.tag[1] == "R" and g.kind == "array":
+                elif own[1] == "R" and g.kind == "array":
                     named |= _names(g.items)
         keys = {self.fold(k) for k in f.values} | ({self.fold(f.key)} if f.key is not None else set())
         return {n for n in named if self.fold(n) not in keys}

@@ -13,6 +13,7 @@ Neither adds a property name or literal value, so ids (and trained models) are u
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from tct.codec.profiles.patch import constrain
@@ -26,17 +27,26 @@ class Profile:
     strings: tuple = ()                           # (location, ECMA regex, why) static languages
     rules: tuple = field(default=())              # dynamic Rule plug-ins
     constraints: tuple = ()                       # (location, subschema, why) other static ones
+    definitions: tuple = ()                       # (definition name, ECMA regex, why) shared languages
 
     def _static(self) -> list[tuple[str, dict]]:
         return [(loc, {"pattern": regex}) for loc, regex, _ in self.strings] + \
             [(loc, sub) for loc, sub, _ in self.constraints]
 
     def patch(self, schema: dict) -> dict:
-        return constrain(schema, self._static()) if self._static() else schema
+        if self._static():
+            schema = constrain(schema, self._static())
+        if self.definitions:
+            schema = copy.deepcopy(schema)
+            defs = schema["$defs" if "$defs" in schema else "definitions"]
+            for name, regex, _ in self.definitions:
+                defs[name] = {"allOf": [defs[name], {"pattern": regex}]}
+        return schema
 
     def machine_rules(self) -> "Rules | None":
         patterns = [regex for _, sub in self._static() for regex in _patterns(sub)]
-        return Rules(self.rules, patterns) if self.rules or self._static() else None
+        patterns += [regex for _, regex, _ in self.definitions]
+        return Rules(self.rules, patterns) if self.rules or patterns else None
 
 
 def _patterns(sub):
@@ -54,18 +64,83 @@ def _patterns(sub):
 
 class Rules:
     """What the machine holds: the dynamic rules, dispatched by the first element of a tag, and
-    the static patterns (to tell which decisions the schema alone would have left open)."""
+    the static patterns (to tell which decisions the schema alone would have left open).
+
+    A frame several rules speak about gets a joint tag ("*", tag, tag, ...), answered by
+    `Joint`: each rule is asked with its own tag in place."""
 
     def __init__(self, rules, patterns=()):
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.patterns = frozenset(patterns)
+        self._joint: dict = {}
 
     def tag(self, path: tuple, role: str = "value"):
-        for i, r in enumerate(self.rules):
-            t = r.tag(path, role)
-            if t is not None:
-                return (i,) + t
+        tags = [(i,) + t for i, r in enumerate(self.rules) if (t := r.tag(path, role)) is not None]
+        if not tags:
+            return None
+        return tags[0] if len(tags) == 1 else ("*",) + tuple(tags)
+
+    def own(self, tag, rule: Rule):
+        """`rule`'s part of a frame's `tag` (its own tag, as it made it), or None."""
+        if tag is None:
+            return None
+        for t in (tag[1:] if tag[0] == "*" else (tag,)):
+            if self.rules[t[0]] is rule:
+                return t
         return None
 
     def __getitem__(self, tag) -> Rule:
-        return self.rules[tag[0]]
+        if tag[0] != "*":
+            return self.rules[tag[0]]
+        hit = self._joint.get(tag)
+        if hit is None:
+            hit = self._joint[tag] = Joint([(self.rules[t[0]], t) for t in tag[1:]])
+        return hit
+
+
+class Joint(Rule):
+    """Several rules on one frame: their answers combined, each asked with its own tag."""
+
+    def __init__(self, parts):
+        self.parts = parts
+
+    def _each(self, f, call) -> list:
+        saved = f.tag
+        try:
+            out = []
+            for rule, t in self.parts:
+                f.tag = t
+                out.append(call(rule))
+            return out
+        finally:
+            f.tag = saved
+
+    def key(self, m, f):
+        return tuple(self._each(f, lambda r: r.key(m, f)))
+
+    def excluded(self, m, f):
+        return frozenset().union(*self._each(f, lambda r: r.excluded(m, f)))
+
+    def language(self, m, f):
+        langs = [x for x in self._each(f, lambda r: r.language(m, f)) if x is not None]
+        assert len(langs) <= 1, "two rules give one string a language"
+        return langs[0] if langs else None
+
+    def may_close(self, m, f):
+        return all(self._each(f, lambda r: r.may_close(m, f)))
+
+    def close_reason(self, m, f):
+        return "; ".join(x for x in self._each(f, lambda r: "" if r.may_close(m, f) else r.close_reason(m, f)) if x)
+
+    def string_reason(self, m, f, text):
+        return "; ".join(x for x in self._each(f, lambda r: r.string_reason(m, f, text)) if x)
+
+    def extra_cost(self, m, i, child_open):
+        return sum(self._each(m.stack[i], lambda r: r.extra_cost(m, i, child_open)))
+
+    def target(self, m, f):
+        found = [x for x in self._each(f, lambda r: r.target(m, f)) if x is not None]
+        return found[0] if found else None
+
+    def costs_local(self, f):
+        return all(self._each(f, lambda r: r.costs_local(f)))

@@ -1,0 +1,174 @@
+"""`${{ }}` expressions under github-workflow-strict: the grammar, names drawn from the document
+(steps, needs, matrix, inputs), refusals with a path and reason, and walks that only ever
+write well-formed expressions naming what the document defines."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+import pytest
+
+import tct
+from tct.codec.profiles import expression as E
+from tct.codec.profiles.expression_names import input_names, names_in_job, undefined
+from tct.generation.constrained import random_walk
+from tct.schema.name_slots import SlotDFA
+from tct.schema.regex import CharDFA
+from test_profiles import strict, valid_under_profile
+
+NAMES = {"steps": {"a", "build"}, "needs": {"x", "*"}, "matrix": {"OS", "node-version"}, "inputs": set()}
+
+
+@pytest.fixture(scope="module")
+def template():
+    return SlotDFA(CharDFA(((E.pattern(E.TEMPLATE), True),)), NAMES)
+
+
+@pytest.mark.parametrize("text", [
+    "", "plain $HOME ${VAR} {x} }} $", "$${{ runner.os }}", "${{x}}", "${{ 'it''s' }}", "${{ -1.5 }}",
+    "${{ github.event_name == 'push' && contains(github.ref, 'refs/tags') }}",
+    "a ${{ format('{0}-{1}', matrix.os, steps.a.outputs.y) }} b", "${{ fromJSON(needs.x.outputs.y) }}",
+    "${{ needs.*.result }}", "${{ secrets.X }}${{ hashFiles('**/go.sum') }}", "${{ !(a || b) }}",
+    "${{ steps.build.outcome }}", "${{ success() }}", "${{ github.event.commits[0].id }}",
+    "${{ toJSON(steps) }}", "${{ steps.a.outputs['my-x'] }}", "${{ matrix['node-version'] }}", "${{ matrix.Os }}"])
+def test_the_grammar_accepts(template, text):
+    assert template.accepts(text)
+
+
+@pytest.mark.parametrize("text", [
+    "${{ steps.nope.outputs.x }}", "${{ needs.y.result }}", "${{ matrix.python }}", "${{ inputs.x }}",
+    "${{ a", "${{ ${{ a }} }}", "${{ fromJSON('{\") || x }}", "${{ }}", "${{ a b }}", "${{ (a }}",
+    "${{ steps.a.foo }}", "${{ a == }}", "${{ 'x }}", "${{ matrix['x'] }}", "${{ (((((a))))) }}"])
+def test_the_grammar_refuses(template, text):
+    assert not template.accepts(text)
+
+
+def test_conditions_are_bare_or_one_wrapped_expression():
+    c = SlotDFA(CharDFA(((E.pattern(E.CONDITION), True),)), {})
+    assert all(c.accepts(t) for t in ["github.ref == 'x'", "${{ always() }}", " success() && x ", "true", "${{ a }} "])
+    assert not any(c.accepts(t) for t in ["${{ a }} && b", "x ${{ a }}", "", "a ==", "$x"])
+
+
+def _job(steps, **kw):
+    return {"on": "push", "jobs": {"j": {"runs-on": "x", **kw, "steps": steps}}}
+
+
+@pytest.mark.parametrize("doc, path, what", [
+    (_job([{"id": "a", "run": "x"}, {"run": "${{ steps.nope.outputs.x }}"}]), "/jobs/j/steps/1/run", "steps.nope"),
+    (_job([{"run": "${{ steps.b.outputs.x }}"}, {"id": "b", "run": "x"}]), "/jobs/j/steps/0/run", "steps.b"),
+    ({"on": "push", "jobs": {"b": {"runs-on": "x", "steps": [{"run": "x"}]}, "j": {"runs-on": "x", "needs": "b", "steps": [
+        {"run": "${{ needs.y.result }}"}]}}}, "/jobs/j/steps/0/run", "needs.y"),
+    (_job([{"run": "${{ matrix.os }}"}], strategy={"matrix": {"py": ["3"]}}), "/jobs/j/steps/0/run", "matrix.os"),
+    ({"on": {"workflow_dispatch": {"inputs": {"a": {"type": "string"}}}}, "jobs": {"j": {
+        "runs-on": "${{ inputs.b }}", "steps": [{"run": "x"}]}}}, "/jobs/j/runs-on", "inputs.b"),
+    (_job([{"run": "echo ${{ a"}]), "/jobs/j/steps/0/run", "well-formed"),
+    (_job([{"if": "${{ a }} && b", "run": "x"}]), "/jobs/j/steps/0/if", "well-formed"),
+])
+def test_breaking_expressions_is_refused_with_path_and_reason(doc, path, what):
+    strict().base.encode(doc)  # schema-valid
+    with pytest.raises(tct.SchemaViolation) as err:
+        strict().encode(doc)
+    assert err.value.path == path and what in str(err.value)
+
+
+def test_defined_names_encode_forward_ones_stay_free():
+    doc = {"on": {"workflow_call": {"inputs": {"v": {"type": "string"}}}}, "jobs": {
+        "b": {"runs-on": "x", "steps": [{"run": "x"}]},
+        "j": {"runs-on": "${{ matrix.os }}", "outputs": {"o": "${{ steps.s.outputs.o }}"}, "needs": "b",
+              "strategy": {"matrix": {"os": ["x"], "include": [{"extra": 1}]}},
+              "steps": [{"id": "s", "run": "${{ inputs.v }} ${{ needs.b.result }} ${{ matrix.extra }}"},
+                        {"if": "steps.s.outcome == 'success' && contains(needs.*.result, 'x')", "run": "x"}]}}}
+    tok = strict()
+    assert tok.decode(tok.encode(doc)) == doc and tok.encode(doc) == tok.base.encode(doc)
+
+
+def test_after_two_steps_a_reference_continues_only_with_their_ids():
+    tok = strict()
+    doc = _job([{"id": "a", "run": "x"}, {"id": "bb", "run": "x"}, {"run": "${{ steps.a }}"}])
+    ids = tok.encode(doc)
+    cut = next(i for i in range(len(ids)) if tok.decode_prefix(ids[:i])[0].endswith("${{ steps."))
+    d = tok.decoder()
+    for t in ids[:cut]:
+        d.feed(t)
+    assert {chr(t) for t in np.flatnonzero(d.allowed())} == {"a", "b", "A", "B"}  # case-insensitive
+
+
+def test_random_walks_write_only_defined_names():
+    tok, rng = strict(), np.random.default_rng(5)
+    seen = 0
+    for _ in range(12):
+        doc = tok.decode(random_walk(tok, rng, max_tokens=1500))
+        assert valid_under_profile(doc)
+        keys = list(doc)
+        root = {"inputs": input_names(doc["on"]) if keys.index("on") < keys.index("jobs") else None}
+        for job in (doc.get("jobs") or {}).values():
+            steps = job.get("steps") or []
+            before = dict(itertools.takewhile(lambda kv: kv[0] != "steps", job.items()))  # decided first
+            for i, step in enumerate(steps):
+                for v in _strings(step):
+                    seen += "${{" in v
+                    assert not undefined(v, root | names_in_job(before, steps[:i])), v
+    assert seen
+
+
+def _strings(v):
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from _strings(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from _strings(x)
+
+
+def test_undefined_reads_references_outside_quotes():
+    assert undefined("${{ steps.a.outputs.x == 'steps.b' }}", {"steps": {"a"}}) == []
+    assert undefined("${{ steps.b }}", {"steps": {"a"}}) == ["steps.b"]
+
+
+EXPRESSIONS = {"on": {"workflow_dispatch": {"inputs": {"v": {"type": "string"}}}}, "jobs": {
+    "b": {"runs-on": "x", "steps": [{"run": "x"}]},
+    "j": {"runs-on": "x", "needs": ["b"], "strategy": {"matrix": {"os": ["x"]}},
+          "steps": [{"id": "s", "run": "echo ${{ inputs.v }} ${{ matrix.os }}"},
+                    {"if": "steps.s.outcome == 'success' && contains(needs.*.result, 'x')",
+                     "run": "echo ${{ toJSON(steps.s.outputs) }} ${{ needs.b.result }}"}]}}}
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_inside_expressions_masks_and_budgets_are_exact(merged):
+    """At positions inside expressions (names narrowed by the document), `allowed()` is what
+    `feed` accepts and cached cost deltas agree with feeding each id."""
+    from conftest import check_cost_deltas, feed_accepts
+    tok = strict(merged)
+    ids = tok.encode(EXPRESSIONS)
+    assert tok.decode(ids) == EXPRESSIONS
+    d, checked = tok.decoder(), 0
+    for used, t in enumerate(ids):
+        f = d.m.stack[-1] if d.phase == "body" and not d.m.done else None
+        if f is not None and f.facts is not None and "${{" in f.text and used % 2 == 0:
+            assert set(np.flatnonzero(d.allowed()).tolist()) == feed_accepts(d), d.describe()
+            check_cost_deltas(d, used)
+            checked += 1
+        d.feed(t)
+    assert checked >= 5
+
+
+REFERENCE = st.tuples(st.sampled_from(["steps", "needs", "matrix", "inputs", "github"]),
+                      st.sampled_from(["a", "A", "build", "Bui", "buildx", "x", "*", "os", "o", "OS", "node-version",
+                                       "node", "zz"]),
+                      st.sampled_from(["", ".outputs.y", ".result", ".outcome"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(REFERENCE, min_size=1, max_size=4), st.sampled_from([" && ", " == ", ", "]), st.booleans())
+def test_name_slots_accept_exactly_the_defined_names(template, refs, op, call):
+    """The filtered automaton accepts an expression iff the grammar does with names free and
+    every reference names a defined name (read independently, by regex)."""
+    body = op.join(f"{c}.{n}{rest}" for c, n, rest in refs)
+    text = "x ${{ " + (f"format({body})" if call else body) + " }}"
+    free = SlotDFA(template.base, {})
+    assert template.accepts(text) == (free.accepts(text) and not undefined(text, NAMES)), text
