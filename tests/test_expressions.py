@@ -13,41 +13,55 @@ import pytest
 
 import tct
 from tct.codec.profiles import expression as E
-from tct.codec.profiles.expression_names import input_names, names_in_job, undefined
+from tct.codec.profiles.expression_names import input_names, names_in_job, tree, undefined
 from tct.generation.constrained import random_walk
 from tct.schema.name_slots import SlotDFA
 from tct.schema.regex import CharDFA
 from test_profiles import strict, valid_under_profile
 
-NAMES = {"steps": {"a", "build"}, "needs": {"x", "*"}, "matrix": {"OS", "node-version"}, "inputs": set()}
+NAMES = {"steps": {"a", "build"}, "needs": {"x"}, "matrix": {"OS", "node-version"}, "inputs": set()}
+STEP_NAMES = tree("step", *(frozenset(NAMES[c]) for c in ("steps", "needs", "matrix", "inputs")))
 
 
 @pytest.fixture(scope="module")
 def template():
-    return SlotDFA(CharDFA(((E.pattern(E.TEMPLATE), True),)), NAMES)
+    return SlotDFA(CharDFA(((E.pattern(E.TEMPLATE), True),)), STEP_NAMES)
 
 
 @pytest.mark.parametrize("text", [
-    "", "plain $HOME ${VAR} {x} }} $", "$${{ runner.os }}", "${{x}}", "${{ 'it''s' }}", "${{ -1.5 }}",
+    "", "plain $HOME ${VAR} {x} }} $", "$${{ runner.os }}", "${{github.sha}}", "${{ 'it''s' }}", "${{ -1.5 }}",
     "${{ github.event_name == 'push' && contains(github.ref, 'refs/tags') }}",
     "a ${{ format('{0}-{1}', matrix.os, steps.a.outputs.y) }} b", "${{ fromJSON(needs.x.outputs.y) }}",
-    "${{ needs.*.result }}", "${{ secrets.X }}${{ hashFiles('**/go.sum') }}", "${{ !(a || b) }}",
-    "${{ steps.build.outcome }}", "${{ success() }}", "${{ github.event.commits[0].id }}",
-    "${{ toJSON(steps) }}", "${{ steps.a.outputs['my-x'] }}", "${{ matrix['node-version'] }}", "${{ matrix.Os }}"])
+    "${{ needs.*.result }}", "${{ secrets.X }}${{ hashFiles('**/go.sum') }}", "${{ !(true || false) }}",
+    "${{ steps.build.outcome }}", "${{ github.event.commits[0].id }}", "${{ null }}", "${{ GitHub.SHA }}",
+    "${{ toJSON(steps) }}", "${{ steps.a.outputs['my-x'] }}", "${{ matrix['node-version'] }}", "${{ matrix.Os }}",
+    "${{ toJson(fromJSON(env.X).a) }}", "${{ ((((contains(vars.A, 'b'))))) }}"])
 def test_the_grammar_accepts(template, text):
     assert template.accepts(text)
 
 
 @pytest.mark.parametrize("text", [
     "${{ steps.nope.outputs.x }}", "${{ needs.y.result }}", "${{ matrix.python }}", "${{ inputs.x }}",
-    "${{ a", "${{ ${{ a }} }}", "${{ fromJSON('{\") || x }}", "${{ }}", "${{ a b }}", "${{ (a }}",
-    "${{ steps.a.foo }}", "${{ a == }}", "${{ 'x }}", "${{ matrix['x'] }}", "${{ (((((a))))) }}"])
+    "${{ github", "${{ ${{ github }} }}", "${{ fromJSON('{\") || github }}", "${{ }}", "${{ github env }}",
+    "${{ (github }}", "${{ steps.a.foo }}", "${{ github == }}", "${{ 'x }}", "${{ ((((((github)))))) }}",
+    "${{ steps.buil }}", "${{ x }}", "${{ TRUE }}", "${{ github.zzz }}", "${{ success() }}", "${{ github(1) }}",
+    "${{ contains }}", "${{ true.x }}", "${{ runner.os.x }}", "${{ stepsx.a }}"])
 def test_the_grammar_refuses(template, text):
     assert not template.accepts(text)
 
 
+@pytest.mark.parametrize("row, text, ok", [
+    ("job.if", "${{ success() }}", True), ("step.if", "always() && steps.a.outcome == 'success'", True),
+    ("job", "${{ steps.a.outcome }}", False), ("job", "${{ matrix.os }}", True), ("job.strategy", "${{ matrix.os }}", False),
+    ("job", "${{ hashFiles('x') }}", False), ("step", "${{ hashFiles('x') }}", True), ("run-name", "${{ env.X }}", False)])
+def test_contexts_and_functions_follow_the_field(row, text, ok):
+    kind = E.CONDITION if row.endswith(".if") else E.TEMPLATE
+    names = tree(row, *(frozenset(NAMES[c]) for c in ("steps", "needs", "matrix", "inputs")))
+    assert SlotDFA(CharDFA(((E.pattern(kind), True),)), names).accepts(text) == ok
+
+
 def test_conditions_are_bare_or_one_wrapped_expression():
-    c = SlotDFA(CharDFA(((E.pattern(E.CONDITION), True),)), {})
+    c = SlotDFA(CharDFA(((E.pattern(E.CONDITION), True),)), None)
     assert all(c.accepts(t) for t in ["github.ref == 'x'", "${{ always() }}", " success() && x ", "true", "${{ a }} "])
     assert not any(c.accepts(t) for t in ["${{ a }} && b", "x ${{ a }}", "", "a ==", "$x"])
 
@@ -159,16 +173,28 @@ def test_inside_expressions_masks_and_budgets_are_exact(merged):
 
 REFERENCE = st.tuples(st.sampled_from(["steps", "needs", "matrix", "inputs", "github"]),
                       st.sampled_from(["a", "A", "build", "Bui", "buildx", "x", "*", "os", "o", "OS", "node-version",
-                                       "node", "zz"]),
-                      st.sampled_from(["", ".outputs.y", ".result", ".outcome"]))
+                                       "node", "zz", "sha", "Event"]),
+                      st.sampled_from(["", ".outputs.y", ".result", ".outcome", ".q.r"]))
+SECOND = {"steps": ("", ".outputs.y", ".outcome"), "needs": ("", ".outputs.y", ".result")}
+
+
+def _reference_ok(ctx, name, rest) -> bool:
+    """An independent reading of STEP_NAMES for one reference."""
+    if ctx == "github":
+        return name.lower() == "event" or (name.lower() == "sha" and rest == "")
+    if name == "*":
+        return ctx == "needs" and rest in SECOND["needs"]
+    if name.lower() not in {n.lower() for n in NAMES[ctx]}:
+        return False
+    return rest in SECOND.get(ctx, (rest,))
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(REFERENCE, min_size=1, max_size=4), st.sampled_from([" && ", " == ", ", "]), st.booleans())
 def test_name_slots_accept_exactly_the_defined_names(template, refs, op, call):
     """The filtered automaton accepts an expression iff the grammar does with names free and
-    every reference names a defined name (read independently, by regex)."""
+    every reference names an allowed name and property (read independently)."""
     body = op.join(f"{c}.{n}{rest}" for c, n, rest in refs)
     text = "x ${{ " + (f"format({body})" if call else body) + " }}"
-    free = SlotDFA(template.base, {})
-    assert template.accepts(text) == (free.accepts(text) and not undefined(text, NAMES)), text
+    free = SlotDFA(template.base, None)
+    assert template.accepts(text) == (free.accepts(text) and all(_reference_ok(*r) for r in refs)), text

@@ -516,11 +516,11 @@ class Machine(Completion, StringRuns):
                     f.facts = self._language_facts(b, *lang)
         return f
 
-    def _language_facts(self, b: Branch, pattern: str, names: dict):
+    def _language_facts(self, b: Branch, pattern: str, names):
         """The branch's string facts with `pattern` conjoined and its name slots reading `names`
-        (schema/name_slots.py); one object per (branch, pattern, names), so state keys can
-        hold its id."""
-        key = ("lang", b.key, pattern, tuple(sorted((c, v if v is None else frozenset(v)) for c, v in names.items())))
+        (a `name_slots.Names` tree); one object per (branch, pattern, names), so state keys
+        can hold its id."""
+        key = ("lang", b.key, pattern, names)
         hit = self.cache.get(key)
         if hit is None:
             base = self.c.string_facts(b.atoms | {("pattern", pattern, True)})

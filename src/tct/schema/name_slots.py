@@ -1,45 +1,111 @@
 """A string automaton whose name slots read only given names: a filter on a `CharDFA`.
 
-Some languages are fixed except for a few names that come from elsewhere (an expression's
-`steps.<id>` takes the ids of the document's steps). Rebuilding the automaton per name set is
-slow (thousands of states each time), so the automaton is built once with the names free and
-its states that read such a name are labelled (`PatternFSM.labels`). `SlotDFA` walks it with
-a prefix of the name being read: inside a slot a name character (ASCII letter, digit, `_`, `-`,
-`*`) must extend the prefix towards one of the label's names (other characters are delimiters), and a slot may only be left when the prefix is a whole name. Names are
-ASCII and read case-insensitively (as GitHub reads property names).
+Some languages are fixed except for names that come from elsewhere (an expression's contexts
+depend on the field, `steps.<id>` on the document's steps). Rebuilding the automaton per name
+set is slow (thousands of states each time), so it is built once with names free and the
+states that read a name are labelled with the name's depth in an access chain
+(`PatternFSM.labels`: 0 for `github` in `github.event.x`, 1 for `event`, ...). `SlotDFA` walks
+it with a tree of allowed names (`Names`): a depth-0 slot reads a name of the tree's root, a
+slot entered straight from the slot one level up reads a child of the name read there, and a
+`None` subtree leaves everything below it free. Inside a slot a name character (ASCII letter,
+digit, `_`, `-`, `*`) must extend the prefix towards an allowed name; a slot is left only on a
+whole name. A name may carry the one character that must end it (`contains(`): then only that
+character ends it, and plain names of that node are not ended by it. Names are read
+case-insensitively (as GitHub reads contexts, functions and properties), but for `exact`
+ones (literals).
 
-States are (base state, prefix) pairs, numbered as they are reached, so a name set costs only
-what is visited. The language is: strings of the base automaton whose slots hold given names
-and whose every prefix outside a restricted slot can be finished without entering one (true
-of grammars that can always close with a literal). Distances and liveness honour it, so the
-machine's completions, costs and masks stay exact on it.
+States are (base state, prefix, names node) triples, numbered as they are reached, so a tree
+costs only what is visited. The language: strings of the base automaton whose slots hold
+allowed names and whose every prefix outside a slot can be finished without entering one
+(true of grammars that can always close with a literal). Distances and liveness honour it,
+so completions, costs and masks stay exact on it.
 """
 
 from __future__ import annotations
 
+import heapq
 import string
 
 from tct.schema.regex import CharDFA, _merge, _sample
 
 INF = 1 << 30
-NAME_CHARS = string.ascii_letters + string.digits + "_-*"
+NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_-*")
+
+
+class Names:
+    """An immutable tree of allowed names: name -> Names, or None for anything below it.
+    Names are read ignoring case, except those in `exact` (`true` is a literal, `TRUE` is not)."""
+
+    __slots__ = ("children", "exact", "prefixes", "exact_prefixes", "delims", "_key", "_hash")
+
+    def __init__(self, children: dict, exact: dict | None = None):
+        self.children = {k.lower(): v for k, v in children.items()}
+        self.exact = dict(exact or {})
+        self.prefixes = frozenset(k[:i] for k in self.children for i in range(len(k) + 1))
+        self.exact_prefixes = frozenset(k[:i] for k in self.exact for i in range(len(k) + 1))
+        self.delims = frozenset(k[-1] for k in (*self.children, *self.exact) if k and k[-1] not in NAME_CHARS)
+        self._key = (tuple(sorted(self.children.items(), key=lambda kv: kv[0])),
+                     tuple(sorted(self.exact.items(), key=lambda kv: kv[0])))
+        self._hash = hash(self._key)
+
+    def __hash__(self):
+        return self._hash
+
+    def __eq__(self, other):
+        return isinstance(other, Names) and self._hash == other._hash and self._key == other._key
+
+    def __repr__(self):
+        return f"Names({dict(self._key[0])!r}, exact={dict(self._key[1])!r})"
+
+    # A slot's prefix is kept folded to lower case, or as typed behind "=" while it may still
+    # be an exact name: states differ in no more than the names they can still reach.
+    START = "="
+
+    def advance(self, prefix: str, ch: str) -> str | None:
+        """The prefix after name character `ch`, or None when no allowed name starts so."""
+        if prefix.startswith("="):
+            typed = prefix[1:] + ch
+            if typed in self.exact_prefixes:
+                return "=" + typed
+            low = typed.lower()
+        else:
+            low = prefix + ch.lower()
+        return low if low in self.prefixes else None
+
+    def get(self, prefix: str, extra: str = ""):
+        """(True, subtree) when `prefix` + `extra` is an allowed name, else (False, None)."""
+        if prefix.startswith("="):
+            typed = prefix[1:] + extra
+            if typed in self.exact:
+                return True, self.exact[typed]
+            low = typed.lower()
+        else:
+            low = prefix + extra.lower()
+        if low in self.children:
+            return True, self.children[low]
+        return False, None
+
+    def exit(self, prefix: str, ch: str):
+        """(True, subtree) when `prefix` is a whole name that character `ch` may end, else (False, None)."""
+        found, sub = self.get(prefix, ch)
+        if found:
+            return True, sub
+        return (False, None) if ch in self.delims else self.get(prefix)
+
+
+LEAF = Names({})
 
 
 class SlotDFA(CharDFA):
-    """`base` with each restricted label's slots reading only `names[label]` (None: any name)."""
+    """`base` with its slots reading names of `names` (a `Names` tree; None: any name)."""
 
-    def __init__(self, base: CharDFA, names: dict):
-        self.base = base
-        self.free = frozenset(lab for lab, ns in names.items() if ns is None) | \
-            (frozenset(base.labels.values()) - set(names))
-        self.names = {lab: frozenset(n.lower() for n in ns) for lab, ns in names.items() if ns is not None}
-        self.prefixes = {lab: frozenset(n[:i] for n in ns for i in range(len(n) + 1))
-                         for lab, ns in self.names.items()}
-        self._d0 = _slot_free_distances(base, frozenset(self.names))
-        # Classes: the base's, with every ASCII name character on its own (a slot reads them one
-        # by one); `_of_base[cid]` lists the refined classes a base class became.
-        singles = sorted(ord(c) for c in NAME_CHARS)
-        ranges, self._of_base, self._single = [], [], []
+    def __init__(self, base: CharDFA, names: Names | None):
+        self.base, self.root = base, names
+        self._d0 = _slot_free_distances(base)
+        # Classes: the base's, with every ASCII name or punctuation character on its own (slots
+        # read names, and check the character that ends them, one by one).
+        singles = sorted(ord(c) for c in string.ascii_letters + string.digits + string.punctuation)
+        ranges, self._of_base, self._char = [], [], []
         self._single_class, self._rest_class = {}, {}
         for cid, rs in enumerate(base.class_ranges):
             rest, mine = [], []
@@ -51,7 +117,7 @@ class SlotDFA(CharDFA):
                     self._single_class[cp] = len(ranges)
                     mine.append(len(ranges))
                     ranges.append([(cp, cp)])
-                    self._single.append(chr(cp).lower())
+                    self._char.append(chr(cp))
                     lo = cp + 1
                 if lo <= b:
                     rest.append((lo, b))
@@ -59,73 +125,102 @@ class SlotDFA(CharDFA):
                 self._rest_class[cid] = len(ranges)
                 mine.append(len(ranges))
                 ranges.append(_merge(rest))
-                self._single.append(None)
+                self._char.append(None)
             self._of_base.append(mine)
         self.class_ranges = ranges
         self._samples = [_sample(r) for r in ranges]
-        self._pairs: list = []
+        self._triples: list = []
         self._ids: dict = {}
         self._dist: dict = {}
         self.trans = _Rows(self)
         self.accept = _Accept(self)
         self.live = _Live(self)
-        self.start = self._id(self._pair(base.start, None))
+        self.start = self._id(self._enter(base.start, None, None))
         self._allowed_ranges, self._ranges, self._suffixes = {}, {}, {}
         self._allowed_bytes, self._count_cache = {}, {}
 
     # ------------------------------------------------------------ states
-    def _pair(self, s: int, entering_from=None):
-        """The pair for base state `s` entered from outside a slot."""
-        lab = self.base.labels.get(s)
-        return (s, None) if lab is None or lab in self.free else (s, "")
+    def _enter(self, t: int, from_depth, child):
+        """The triple for base state `t` reached from a slot of depth `from_depth` (None: from
+        outside any slot) that ended with names node `child`."""
+        depth = self.base.labels.get(t)
+        if depth is None:
+            return (t, None, None)
+        node = self.root if depth == 0 else child if from_depth == depth - 1 else None
+        return (t, "" if node is None else Names.START, node)
 
-    def _id(self, pair) -> int:
-        i = self._ids.get(pair)
+    def _id(self, triple) -> int:
+        i = self._ids.get(triple)
         if i is None:
-            i = self._ids[pair] = len(self._pairs)
-            self._pairs.append(pair)
+            i = self._ids[triple] = len(self._triples)
+            self._triples.append(triple)
         return i
 
-    def _pair_dist(self, pair) -> int:
-        s, p = pair
+    def _moves(self, triple):
+        """(refined class, next triple) of every transition, live or not."""
+        s, p, node = triple
+        base = self.base
+        depth = base.labels.get(s)
+        for cid, t in base.trans[s].items():
+            if depth is None:
+                nxt = self._enter(t, None, None)
+                for r in self._of_base[cid]:
+                    yield from self._first(r, nxt)
+                continue
+            same = base.labels.get(t) == depth
+            for r in self._of_base[cid]:
+                c = self._char[r]
+                if same and c is not None and c in NAME_CHARS:  # a name character
+                    if node is None:
+                        yield r, (t, "", None)
+                    else:
+                        q = node.advance(p, c)
+                        if q is not None:
+                            yield r, (t, q, node)
+                    continue
+                if same:  # a delimiter inside the slot (none in the expression grammar)
+                    yield r, (t, p, node)
+                    continue
+                if node is None:
+                    yield from self._first(r, self._enter(t, depth, None))
+                    continue
+                ok, child = node.exit(p, c if c is not None else "\x00")
+                if ok:
+                    yield from self._first(r, self._enter(t, depth, child))
+
+    def _first(self, r: int, triple):
+        """`triple` entered on class `r`: a slot entered on a name character starts with it."""
+        t, p, node = triple
+        c = self._char[r]
+        if p is None or c is None or c not in NAME_CHARS:
+            yield r, triple
+        elif node is None:
+            yield r, triple
+        else:
+            q = node.advance(p, c)
+            if q is not None:
+                yield r, (t, q, node)
+
+    def _triple_dist(self, triple) -> int:
+        s, p, node = triple
         if p is None:
             return self._d0[s]
-        hit = self._dist.get(pair)
+        if node is None:
+            return _free_slot_distance(self.base, self._d0, s)
+        hit = self._dist.get(triple)
         if hit is not None:
             return hit
-        self._dist[pair] = INF  # a cycle through slots does not finish
+        self._dist[triple] = INF  # guards a cycle (none: prefixes grow, depths deepen)
         best = INF
-        for nxt in self._moves(pair):
-            best = min(best, 1 + self._pair_dist(nxt[1]))
-        self._dist[pair] = best
+        for _, nxt in self._moves(triple):
+            best = min(best, 1 + self._triple_dist(nxt))
+        self._dist[triple] = best
         return best
-
-    def _moves(self, pair):
-        """(refined class, next pair) of every transition, live or not."""
-        s, p = pair
-        base = self.base
-        lab = None if p is None else base.labels[s]
-        for cid, t in base.trans[s].items():
-            lab_t = base.labels.get(t)
-            restricted_t = lab_t is not None and lab_t not in self.free
-            if lab is not None and lab_t == lab:  # a name character, or a delimiter (`['`)
-                for r in self._of_base[cid]:
-                    c = self._single[r]
-                    if c is None:
-                        yield r, (t, p)
-                    elif p + c in self.prefixes[lab]:
-                        yield r, (t, p + c)
-                continue
-            if lab is not None and p not in self.names[lab]:
-                continue  # leaving a slot before a whole name
-            nxt = (t, "") if restricted_t else (t, None)
-            for r in self._of_base[cid]:
-                yield r, nxt
 
     def _row(self, i: int) -> dict:
         row = {}
-        for r, nxt in self._moves(self._pairs[i]):
-            if self._pair_dist(nxt) < INF:
+        for r, nxt in self._moves(self._triples[i]):
+            if self._triple_dist(nxt) < INF:
                 row[r] = self._id(nxt)
         return row
 
@@ -139,22 +234,20 @@ class SlotDFA(CharDFA):
         return _Dist(self)
 
 
-def _slot_free_distances(base: CharDFA, restricted: frozenset) -> list[int]:
-    """Shortest code points from each base state to acceptance without entering a slot of a
-    `restricted` label (INF for those states themselves); cached per base and label set."""
-    cache = base.__dict__.setdefault("_slot_free", {})
-    hit = cache.get(restricted)
+def _slot_free_distances(base: CharDFA) -> list[int]:
+    """Shortest code points from each base state to acceptance without entering a slot (INF
+    for slot states themselves); cached on the base automaton."""
+    hit = base.__dict__.get("_slot_free")
     if hit is not None:
         return hit
     n = len(base.trans)
-    blocked = [base.labels.get(s) in restricted for s in range(n)]
     back: list[list[int]] = [[] for _ in range(n)]
     for s, row in enumerate(base.trans):
-        if not blocked[s]:
+        if s not in base.labels:
             for t in row.values():
                 back[t].append(s)
     dist = [INF] * n
-    frontier = [s for s in base.accept if not blocked[s]]
+    frontier = [s for s in base.accept if s not in base.labels]
     for s in frontier:
         dist[s] = 0
     d = 0
@@ -167,8 +260,31 @@ def _slot_free_distances(base: CharDFA, restricted: frozenset) -> list[int]:
                     dist[s] = d
                     nxt.append(s)
         frontier = nxt
-    cache[restricted] = dist
+    base._slot_free = dist
     return dist
+
+
+def _free_slot_distance(base: CharDFA, d0: list[int], s: int) -> int:
+    """Distance from slot state `s` when every name is allowed: through slot states (the
+    chain below a free name is free too), then out to a state `d0` measures."""
+    cache = base.__dict__.setdefault("_free_slot", {})
+    hit = cache.get(s)
+    if hit is not None:
+        return hit
+    best, seen, heap = INF, {s: 0}, [(0, s)]
+    while heap:
+        k, u = heapq.heappop(heap)
+        if k > seen[u] or k >= best:
+            continue
+        for t in base.trans[u].values():
+            if t in base.labels:
+                if k + 1 < seen.get(t, INF):
+                    seen[t] = k + 1
+                    heapq.heappush(heap, (k + 1, t))
+            elif d0[t] < INF:
+                best = min(best, k + 1 + d0[t])
+    cache[s] = best
+    return best
 
 
 class _Rows:
@@ -185,8 +301,8 @@ class _Rows:
             row = self.rows[i] = self.d._row(i)
         return row
 
-    def __len__(self) -> int:  # a bound on the number of states (shortest_string's search limit)
-        return len(self.d.base.trans) * (1 + sum(len(p) for p in self.d.prefixes.values()))
+    def __len__(self) -> int:  # a bound on the states (shortest_string's search limit)
+        return len(self.d.base.trans) * 64
 
 
 class _Dist:
@@ -194,7 +310,7 @@ class _Dist:
         self.d = d
 
     def __getitem__(self, i: int) -> int:
-        return self.d._pair_dist(self.d._pairs[i])
+        return self.d._triple_dist(self.d._triples[i])
 
 
 class _Accept:
@@ -204,10 +320,8 @@ class _Accept:
     def __contains__(self, i) -> bool:
         if i is None:
             return False
-        s, p = self.d._pairs[i]
-        if s not in self.d.base.accept:
-            return False
-        return p is None or p in self.d.names[self.d.base.labels[s]]
+        s, p, node = self.d._triples[i]
+        return s in self.d.base.accept and (p is None or node is None or node.exit(p, "\x00")[0])
 
 
 class _Live:
@@ -215,4 +329,4 @@ class _Live:
         self.d = d
 
     def __contains__(self, i) -> bool:
-        return i is not None and self.d._pair_dist(self.d._pairs[i]) < INF
+        return i is not None and self.d._triple_dist(self.d._triples[i]) < INF

@@ -1,33 +1,96 @@
-"""Expressions in a workflow's strings: well formed, and naming only what the document defines.
+"""Expressions in a workflow's strings: well formed, naming only what the field and the document
+make available (as actionlint checks them).
 
-Every string value follows the `${{ }}` grammar (`expression.py`; `if:` values are conditions),
-and the first property of four contexts comes from the document decided so far:
-`steps.<id>` from the ids of earlier steps of the job (anywhere else in the job: all its step
-ids, once `steps` is written), `needs.<job>` from the job's `needs`, `matrix.<key>` from the
-job's `strategy.matrix` (its keys and those of `include` entries; any key when the matrix or
-its `include` is an expression), `inputs.<name>` from the inputs declared under
-`on.workflow_call`/`on.workflow_dispatch`. Outside a job, `steps`, `needs` and `matrix` have
-no properties. A definition not written yet (a job whose `strategy` or `needs` comes later,
-`jobs` before `on`) leaves its names free: real workflows reference forward, and a name is
-only checked against a definition that is final.
+Every string value outside `on` follows the `${{ }}` grammar (`expression.py`; `if:` values are
+conditions). Its names are narrowed by a tree (`name_slots.Names`):
+- the contexts and functions GitHub makes available in that field (`AVAILABLE`, from the
+  documented context availability table), and the literals `true`, `false`, `null`;
+- the properties of typed contexts (`github`, `runner`, `job`; `steps.<id>` and `needs.<job>`);
+- from the document: `steps.<id>` the ids of earlier steps of the job (anywhere else in the
+  job: all its step ids, once `steps` is written), `needs.<job>` the job's `needs`,
+  `matrix.<key>` the keys of the job's `strategy.matrix` (and of its `include` entries; any key
+  when they are an expression), `inputs.<name>` the inputs declared under
+  `on.workflow_call`/`on.workflow_dispatch`. A definition not written yet (a job whose
+  `strategy` comes later, `jobs` before `on`) leaves its names free: real workflows reference
+  forward, and a name is only checked against a definition that is final.
 
-The language of each string is chosen when it starts, from the frames below it; what those
-frames hold that it depends on is in their `key`s (the job: its names; `steps`: the ids so
-far; `on`, `strategy` and step `id`s: their content), so mask caches stay exact.
+The names of a string are chosen when it starts, from the frames below it; each tagged frame's
+`key` holds the names its strings would get, and the content that defines names, so mask and
+cost caches stay exact.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from tct.codec.profiles import expression
 from tct.codec.profiles.rule import Rule
-from tct.schema.name_slots import SlotDFA
+from tct.schema.name_slots import LEAF, Names, SlotDFA
 from tct.schema.values import canonical
 
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 _REF = re.compile(r"(?<![\w.'-])(steps|needs|matrix|inputs)\.([A-Za-z_][\w-]*|\*)")
+
+# Properties of typed contexts, as actionlint knows them (None: an object of anything).
+GITHUB = {**dict.fromkeys((
+    "action", "action_path", "action_ref", "action_repository", "action_status", "actor", "actor_id", "api_url",
+    "artifact_cache_size_limit", "artifacts", "artifacts_list", "base_ref", "env", "event_name", "event_path",
+    "graphql_url", "head_ref", "job", "output", "path", "ref", "ref_name", "ref_protected", "ref_type", "repository",
+    "repository_id", "repository_owner", "repository_owner_id", "repository_visibility", "repositoryurl",
+    "retention_days", "run_attempt", "run_id", "run_number", "secret_source", "server_url", "sha", "state",
+    "step_summary", "token", "triggering_actor", "workflow", "workflow_ref", "workflow_sha", "workspace"), LEAF),
+    "event": None}
+RUNNER = dict.fromkeys(("arch", "debug", "environment", "name", "os", "temp", "tool_cache"), LEAF)
+JOB = {**dict.fromkeys(("check_run_id", "status", "workflow_file_path", "workflow_ref", "workflow_repository",
+                        "workflow_sha"), LEAF), "container": None, "services": None}
+STEP = Names({"outputs": None, "outcome": LEAF, "conclusion": LEAF})
+NEEDED = Names({"outputs": None, "result": LEAF})
+LITERALS = {"true": LEAF, "false": LEAF, "null": LEAF}
+
+FUNCTIONS = ("contains", "startsWith", "endsWith", "format", "join", "toJSON", "fromJSON", "case")
+STATUS = ("always", "success", "failure", "cancelled")
+
+# Contexts available per field (GitHub's context availability table, as actionlint checks it).
+_JOB = ("github", "needs", "strategy", "matrix", "vars", "inputs")
+_STEP = _JOB + ("job", "runner", "env", "secrets", "steps")
+ALL = _STEP + ("jobs",)
+AVAILABLE = {
+    "run-name": ("github", "inputs", "vars"), "concurrency": ("github", "inputs", "vars"),
+    "env": ("github", "secrets", "inputs", "vars"),
+    "job": _JOB, "job.if": ("github", "needs", "vars", "inputs"),
+    "job.credentials": _JOB + ("env", "secrets"), "job.env": _JOB + ("secrets",),
+    "job.container.env": _JOB + ("job", "runner", "env", "secrets"),
+    "job.defaults": _JOB + ("env",), "job.environment.url": _JOB + ("job", "runner", "env", "steps"),
+    "job.outputs": _STEP, "job.secrets": _JOB + ("secrets",), "job.strategy": ("github", "needs", "vars", "inputs"),
+    "step": _STEP, "step.if": tuple(c for c in _STEP if c != "secrets"),
+}
+
+
+def field(path: tuple) -> str | None:
+    """The row of `AVAILABLE` for a string at `path`, or None (all contexts)."""
+    n = len(path)
+    if path[0] in ("run-name", "concurrency", "env"):
+        return path[0]
+    if path[0] != "jobs" or n < 3:
+        return None
+    key = path[2]
+    if key == "steps" and n >= 5:
+        return "step.if" if n == 5 and path[4] == "if" else "step"
+    if key == "if":
+        return "job.if"
+    if key in ("container", "services"):
+        sub = path[3:] if key == "container" else path[4:]
+        if sub[:1] == ("credentials",):
+            return "job.credentials"
+        return "job.container.env" if sub[:1] == ("env",) else "job"
+    if key == "environment" and path[3:4] == ("url",):
+        return "job.environment.url"
+    if key in ("env", "defaults", "outputs", "secrets", "strategy"):
+        return f"job.{key}"
+    return "job" if key in ("concurrency", "continue-on-error", "environment", "name", "runs-on",
+                            "timeout-minutes", "with") else None
 
 
 def _names(v) -> list:
@@ -81,24 +144,39 @@ def names_in_job(job: dict, steps_before=None) -> dict:
             else step_ids(job["steps"]) if "steps" in job else None}
 
 
+@lru_cache(maxsize=4096)
+def tree(row: str | None, steps, needs, matrix, inputs) -> Names:
+    """The names a string of field `row` may use, given the document's names (None: free)."""
+    contexts = AVAILABLE.get(row, ALL)
+    typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": None,
+             "env": None, "vars": None, "secrets": None, "jobs": None,
+             "steps": None if steps is None else Names(dict.fromkeys(steps, STEP)),
+             "needs": None if needs is None else Names(dict.fromkeys(needs | ({"*"} if needs else set()), NEEDED)),
+             "matrix": None if matrix is None else Names(dict.fromkeys(matrix)),
+             "inputs": None if inputs is None else Names(dict.fromkeys(inputs))}
+    functions = FUNCTIONS + (STATUS if row in ("job.if", "step.if") else ()) + \
+        (("hashFiles",) if row in ("step", "step.if") else ())
+    return Names({**{c: typed[c] for c in contexts}, **{f + "(": LEAF for f in functions}}, exact=LITERALS)
+
+
 def undefined(text: str, names: dict, condition: bool = False) -> list[str]:
-    """References of `text` to names outside `names` (a cheap check for reasons and tests);
-    `condition`: an `if:` value, a bare expression unless it holds `${{`."""
+    """References of `text` to document names outside `names` (a cheap check for reasons and
+    tests); `condition`: an `if:` value, a bare expression unless it holds `${{`."""
     out = []
     for body in _EXPR.findall(text) if "${{" in text or not condition else [text]:
         body = re.sub(r"'([^']|'')*'", "''", body)
         for ctx, name in _REF.findall(body):
             allowed = names.get(ctx)
-            if allowed is not None and name.lower() not in {a.lower() for a in allowed}:
+            if allowed is not None and name.lower() not in {a.lower() for a in allowed} | ({"*"} if ctx == "needs" and allowed else set()):
                 out.append(f"{ctx}.{name}")
     return out
 
 
 class ExpressionNames(Rule):
-    """Tags: ("root",), ("job",), ("steps",), ("step",) containers whose content decides names;
-    ("def", kind) values whose content does (`on`, `strategy`, a step's `id`); ("str", kind)
-    other values; kind the grammar of their strings (template, condition for `if:`, or None:
-    `on` takes no expressions)."""
+    """Tags: ("root",), ("jobs",), ("job",), ("steps",), ("step",) containers whose strings'
+    names they decide; ("def", kind) values whose content defines names (`on`, `strategy`, a
+    step's `id`); ("str", kind) other values; kind the grammar of their strings (template,
+    condition for `if:`, or None: `on` takes no expressions)."""
 
     def tag(self, path, role):
         if role != "value":
@@ -128,27 +206,27 @@ class ExpressionNames(Rule):
 
     # ------------------------------------------------------------ names
     def names(self, m, f) -> dict:
-        """The names a string at frame `f`'s path, or below it, may use (None: any). They are
-        read from `f`'s ancestors, which do not change while `f` is open, and from the job and
-        root objects' own content."""
+        """The document's names a string at frame `f`'s path, or below it, may use (None: any).
+        They are read from `f`'s ancestors, which do not change while `f` is open, and from the
+        job and root objects' own content."""
         path = f.path
         root = m.stack[0]
         out = {"inputs": input_names(root.values["on"]) if root.kind == "object" and "on" in root.values else None}
         if len(path) < 2 or path[0] != "jobs":
-            out |= {"steps": frozenset(), "needs": frozenset(), "matrix": frozenset()}
-        else:
-            job = m.stack[2].values if m.stack[2].kind == "object" else {}
-            steps = m.stack[3] if len(path) > 3 and path[2] == "steps" else None
-            out |= names_in_job(job, steps.items if steps is not None and steps.kind == "array" else None)
-            if len(path) > 2 and path[2] == "strategy":
-                out["matrix"] = frozenset()
-        if out["needs"]:
-            out["needs"] = out["needs"] | {"*"}  # `needs.*.result`
+            return out | {"steps": frozenset(), "needs": frozenset(), "matrix": frozenset()}
+        job = m.stack[2].values if m.stack[2].kind == "object" else {}
+        steps = m.stack[3] if len(path) > 3 and path[2] == "steps" else None
+        out |= names_in_job(job, steps.items if steps is not None and steps.kind == "array" else None)
+        if len(path) > 2 and path[2] == "strategy":
+            out["matrix"] = frozenset()
         return out
 
     def language(self, m, f):
         kind = f.tag[2] if f.tag[1] in ("str", "def") else None
-        return None if kind is None else (expression.pattern(kind), self.names(m, f))
+        if kind is None:
+            return None
+        n = self.names(m, f)
+        return expression.pattern(kind), tree(field(f.path), n["steps"], n["needs"], n["matrix"], n["inputs"])
 
     def key(self, m, f):
         """What strings entered from frame `f` (or below it) read: the names, and for frames
@@ -172,10 +250,19 @@ class ExpressionNames(Rule):
 
     def string_reason(self, m, f, text):
         lang = self.language(m, f)
-        if lang is None or SlotDFA(m.c.dfa(((lang[0], True),), 0, None), lang[1]).accepts(text):
+        if lang is None:
+            return ""
+        grammar = m.c.dfa(((lang[0], True),), 0, None)
+        if SlotDFA(grammar, lang[1]).accepts(text):
             return ""  # the expression is fine: the schema's own facts refuse the string
-        bad = undefined(text, lang[1], f.tag[2] == expression.CONDITION)
+        condition = f.tag[2] == expression.CONDITION
+        if not SlotDFA(grammar, None).accepts(text):
+            return f"not a well-formed ${{{{ }}}} {'condition' if condition else 'expression'}"
+        names = self.names(m, f)
+        bad = undefined(text, names, condition)
         if bad:
-            shown = {c: sorted(v) for c, v in lang[1].items() if v is not None}
+            shown = {c: sorted(v) for c, v in names.items() if v is not None}
             return f"{', '.join(bad)} not defined here (defined: {json.dumps(shown)})"
-        return f"not a well-formed ${{{{ }}}} {'condition' if f.tag[2] == expression.CONDITION else 'expression'}"
+        row = field(f.path)
+        return (f"names a context, function or property not available here (contexts: "
+                f"{', '.join(AVAILABLE.get(row, ALL))})")

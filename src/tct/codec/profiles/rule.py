@@ -26,11 +26,11 @@ class Rule:
         """Strings a tagged string frame may not spell (on entry)."""
         return frozenset()
 
-    def language(self, m, f) -> tuple[str, dict] | None:
+    def language(self, m, f) -> tuple | None:
         """(pattern, names) a tagged string must also match, decided from the document when
         value frame `f` enters its string branch: `pattern` an ECMA regex or a name
-        `regex.register` knows, `names` per label of its name slots (schema/name_slots.py;
-        None: any name). What it depends on must be in the `key`s of the frames it reads."""
+        `regex.register` knows, `names` the `name_slots.Names` tree its name slots read (None:
+        any name). What it depends on must be in the `key`s of the frames it reads."""
         return None
 
     def may_close(self, m, f) -> bool:
