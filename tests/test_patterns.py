@@ -241,7 +241,9 @@ def random_pattern(draw, depth=0):
     return "".join(items)
 
 
-@settings(max_examples=400, deadline=None)
+# Derandomized: some random nestings (repeated groups inside lookaheads) make interegular's
+# products crawl for many minutes; a fixed run keeps the suite's time bounded.
+@settings(max_examples=400, deadline=None, derandomize=True)
 @given(pattern=random_pattern(), texts=st.lists(st.text(alphabet="abcé\r\n 1A-.{}]\x01\x00\xa0\u2028", max_size=6),
                                                   min_size=1, max_size=8))
 def test_random_patterns_agree_with_regress(pattern, texts):
