@@ -27,7 +27,7 @@ from tct.schema.ecma import ANY, MAX_CP, PatternUnsupported
 
 SURROGATES = (0xD800, 0xDFFF)
 
-__all__ = ["CharDFA", "PatternUnsupported", "pattern_fsm", "PatternFSM", "register"]
+__all__ = ["CharDFA", "PatternUnsupported", "explore", "pattern_fsm", "PatternFSM", "register"]
 
 # Automata built by other means than an ECMA pattern (a grammar written as a step function),
 # under a name that stands in for a pattern wherever patterns are conjoined.
@@ -36,6 +36,24 @@ AUTOMATA: dict = {}
 
 def register(name: str, automaton: "PatternFSM") -> None:
     AUTOMATA[name] = automaton
+
+
+def explore(start, symbols, step) -> tuple[list, dict, list[dict]]:
+    """The states reachable from `start` by `step(state, symbol)` (None: no transition), in
+    order of discovery, their ids, and per state id {symbol: next state id}."""
+    ids, order, trans = {start: 0}, [start], []
+    for st in order:  # grows while iterating
+        row = {}
+        for sym in symbols:
+            nxt = step(st, sym)
+            if nxt is None:
+                continue
+            if nxt not in ids:
+                ids[nxt] = len(order)
+                order.append(nxt)
+            row[sym] = ids[nxt]
+        trans.append(row)
+    return order, ids, trans
 
 
 class PatternFSM:
@@ -428,25 +446,7 @@ class CharDFA:
             return all((s in fsm.finals) == pos for (fsm, pos), s in zip(comps, comp_states))
 
         start = (tuple(fsm.initial for fsm, _ in comps), 0)
-        ids = {start: 0}
-        order = [start]
-        trans: list[dict[int, int]] = []
-        i = 0
-        while i < len(order):
-            st = order[i]
-            row = {}
-            for cid in range(len(class_sigs)):
-                if not class_ranges[cid]:
-                    continue
-                nx = step(st, cid)
-                if nx is None:
-                    continue
-                if nx not in ids:
-                    ids[nx] = len(order)
-                    order.append(nx)
-                row[cid] = ids[nx]
-            trans.append(row)
-            i += 1
+        order, ids, trans = explore(start, [cid for cid in range(len(class_sigs)) if class_ranges[cid]], step)
         accept = {ids[s] for s in order if accepting(s)}
         labelled = [(k, pf.labels) for k, (pf, _) in enumerate(pfs) if pf.labels]
         assert len(labelled) <= 1, "one labelled automaton per string"

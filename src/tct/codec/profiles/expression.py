@@ -23,7 +23,7 @@ import string
 from functools import lru_cache
 
 from tct.schema.ecma import MAX_CP
-from tct.schema.regex import PatternFSM, register
+from tct.schema.regex import PatternFSM, explore, register
 
 DEPTH = 5  # open brackets (parentheses, calls, indexes) at once: real conditions nest five
 WS = " \t\r\n"
@@ -84,20 +84,8 @@ class _Grammar:
         classes.append([(128, MAX_CP)])
         reps.append("\u00e9")
         start = ("text", 0) if self.kind == TEMPLATE else ("cond",)
-        ids, order, trans = {start: 0}, [start], {}
-        i = 0
-        while i < len(order):
-            row = {}
-            for cid, ch in enumerate(reps):
-                nxt = self.step(order[i], ch)
-                if nxt is None:
-                    continue
-                if nxt not in ids:
-                    ids[nxt] = len(order)
-                    order.append(nxt)
-                row[cid] = ids[nxt]
-            trans[i] = row
-            i += 1
+        order, ids, rows = explore(start, range(len(reps)), lambda st, cid: self.step(st, reps[cid]))
+        trans = dict(enumerate(rows))
         finals = {ids[s] for s in order if self.accepts(s)}
         labels = {ids[s]: label(s) for s in order if label(s) is not None}
         return PatternFSM(_FSM(len(classes), 0, finals, trans), classes, labels)
