@@ -219,14 +219,14 @@ class Machine(Completion, StringRuns):
         if f.kind != "string" or f.role == "key":  # keys: no rule narrows their bytes
             return False
         atoms = f.branch.atoms
-        base_atoms = frozenset(a for a in atoms if not (a[0] == "pattern" and a[1] in self.rules.patterns))
-        if f.tag is None and len(base_atoms) == len(atoms):
+        if f.tag is None and not any(a[0] == "pattern" and a[1] in self.rules.patterns for a in atoms):
             return False
         # The profiled automaton's state determines the schema's (its product includes the
         # schema's patterns), so the answer is cached on it and the text is read once per state.
         key = ("narrowed", id(self._string_facts(f)), f.state, f.pending)
         hit = self.cache.get(key)
         if hit is None:
+            base_atoms = frozenset(a for a in atoms if not (a[0] == "pattern" and a[1] in self.rules.patterns))
             dfa = self.c.string_facts(base_atoms).dfa
             state = dfa.start
             for ch in f.text:
