@@ -36,17 +36,19 @@ class Names:
     """An immutable tree of allowed names: name -> Names, or None for anything below it.
     Names are read ignoring case, except those in `exact` (`true` is a literal, `TRUE` is not)."""
 
-    __slots__ = ("children", "exact", "prefixes", "exact_prefixes", "delims", "_key", "_hash")
+    __slots__ = ("children", "exact", "prefixes", "exact_prefixes", "delims", "_key", "_hash", "_narrow")
 
-    def __init__(self, children: dict, exact: dict | None = None):
+    def __init__(self, children: dict, exact: dict | None = None, delims: frozenset | None = None):
         self.children = {k.lower(): v for k, v in children.items()}
         self.exact = dict(exact or {})
         self.prefixes = frozenset(k[:i] for k in self.children for i in range(len(k) + 1))
         self.exact_prefixes = frozenset(k[:i] for k in self.exact for i in range(len(k) + 1))
-        self.delims = frozenset(k[-1] for k in (*self.children, *self.exact) if k and k[-1] not in NAME_CHARS)
+        self.delims = frozenset(k[-1] for k in (*self.children, *self.exact) if k and k[-1] not in NAME_CHARS) \
+            if delims is None else delims
         self._key = (tuple(sorted(self.children.items(), key=lambda kv: kv[0])),
-                     tuple(sorted(self.exact.items(), key=lambda kv: kv[0])))
+                     tuple(sorted(self.exact.items(), key=lambda kv: kv[0])), self.delims)
         self._hash = hash(self._key)
+        self._narrow = {}
 
     def __hash__(self):
         return self._hash
@@ -85,6 +87,20 @@ class Names:
             return True, self.children[low]
         return False, None
 
+    def narrow(self, prefix: str) -> "Names":
+        """The names that `prefix` can still become (with this node's end characters): a slot
+        state keeps only these, so states, rows and distances are shared by every tree that
+        agrees on them (documents differ mostly in a few names of the root)."""
+        hit = self._narrow.get(prefix)
+        if hit is None:
+            typed = prefix[1:] if prefix.startswith("=") else None
+            low = prefix if typed is None else typed.lower()
+            hit = self._narrow[prefix] = Names(
+                {k: v for k, v in self.children.items() if k.startswith(low)},
+                {k: v for k, v in self.exact.items() if k.startswith(typed)} if typed is not None else {},
+                self.delims)
+        return hit
+
     def exit(self, prefix: str, ch: str):
         """(True, subtree) when `prefix` is a whole name that character `ch` may end, else (False, None)."""
         found, sub = self.get(prefix, ch)
@@ -102,42 +118,24 @@ class SlotDFA(CharDFA):
     def __init__(self, base: CharDFA, names: Names | None):
         self.base, self.root = base, names
         self._d0 = _slot_free_distances(base)
-        # Classes: the base's, with every ASCII name or punctuation character on its own (slots
-        # read names, and check the character that ends them, one by one).
-        singles = sorted(ord(c) for c in string.ascii_letters + string.digits + string.punctuation)
-        ranges, self._of_base, self._char = [], [], []
-        self._single_class, self._rest_class = {}, {}
-        for cid, rs in enumerate(base.class_ranges):
-            rest, mine = [], []
-            for a, b in rs:
-                lo = a
-                for cp in (cp for cp in singles if a <= cp <= b):
-                    if lo < cp:
-                        rest.append((lo, cp - 1))
-                    self._single_class[cp] = len(ranges)
-                    mine.append(len(ranges))
-                    ranges.append([(cp, cp)])
-                    self._char.append(chr(cp))
-                    lo = cp + 1
-                if lo <= b:
-                    rest.append((lo, b))
-            if rest:
-                self._rest_class[cid] = len(ranges)
-                mine.append(len(ranges))
-                ranges.append(_merge(rest))
-                self._char.append(None)
-            self._of_base.append(mine)
-        self.class_ranges = ranges
-        self._samples = [_sample(r) for r in ranges]
+        (self.class_ranges, self._samples, self._of_base, self._char, self._single_class,
+         self._rest_class) = _refined_classes(base)
         self._triples: list = []
         self._ids: dict = {}
-        self._dist: dict = {}
+        # A slot's distance depends on its triple alone (slots are left into a non-slot state or
+        # a deeper slot, never straight into a depth-0 one, which would read `names`), so it is
+        # shared by every SlotDFA over `base`: documents differ mostly in their root names.
+        shared = _slots_never_reenter(base)
+        self._dist = base.__dict__.setdefault("_slot_dist", {}) if shared else {}
+        self._slot_rows = base.__dict__.setdefault("_slot_rows", {}) if shared else {}
         self.trans = _Rows(self)
         self.accept = _Accept(self)
         self.live = _Live(self)
         self.start = self._id(self._enter(base.start, None, None))
-        self._allowed_ranges, self._ranges, self._suffixes = {}, {}, {}
-        self._allowed_bytes, self._count_cache = {}, {}
+        self._allowed_ranges, self._suffixes, self._count_cache = {}, {}, {}
+        # Byte masks depend on code point ranges only: shared by every SlotDFA over `base`.
+        self._ranges = base.__dict__.setdefault("_slot_ranges", {})
+        self._allowed_bytes = base.__dict__.setdefault("_slot_allowed_bytes", {})
 
     # ------------------------------------------------------------ states
     def _enter(self, t: int, from_depth, child):
@@ -176,7 +174,7 @@ class SlotDFA(CharDFA):
                     else:
                         q = node.advance(p, c)
                         if q is not None:
-                            yield r, (t, q, node)
+                            yield r, (t, q, node.narrow(q))
                     continue
                 if same:  # a delimiter inside the slot (none in the expression grammar)
                     yield r, (t, p, node)
@@ -199,7 +197,7 @@ class SlotDFA(CharDFA):
         else:
             q = node.advance(p, c)
             if q is not None:
-                yield r, (t, q, node)
+                yield r, (t, q, node.narrow(q))
 
     def _triple_dist(self, triple) -> int:
         s, p, node = triple
@@ -218,11 +216,14 @@ class SlotDFA(CharDFA):
         return best
 
     def _row(self, i: int) -> dict:
-        row = {}
-        for r, nxt in self._moves(self._triples[i]):
-            if self._triple_dist(nxt) < INF:
-                row[r] = self._id(nxt)
-        return row
+        triple = self._triples[i]
+        if triple[1] is None:
+            return {r: self._id(nxt) for r, nxt in self._moves(triple) if self._triple_dist(nxt) < INF}
+        moves = self._slot_rows.get(triple)  # a slot's moves, like its distance, are shared
+        if moves is None:
+            moves = self._slot_rows[triple] = [(r, nxt) for r, nxt in self._moves(triple)
+                                               if self._triple_dist(nxt) < INF]
+        return {r: self._id(nxt) for r, nxt in moves}
 
     def class_of(self, cp: int) -> int | None:
         if cp in self._single_class:
@@ -232,6 +233,50 @@ class SlotDFA(CharDFA):
 
     def distances(self):
         return _Dist(self)
+
+
+def _refined_classes(base: CharDFA) -> tuple:
+    """The base's classes with every ASCII name or punctuation character on its own (slots read
+    names, and check the character that ends them, one by one); cached on the base automaton."""
+    hit = base.__dict__.get("_slot_classes")
+    if hit is not None:
+        return hit
+    singles = sorted(ord(c) for c in string.ascii_letters + string.digits + string.punctuation)
+    ranges, of_base, chars, single_class, rest_class = [], [], [], {}, {}
+    for cid, rs in enumerate(base.class_ranges):
+        rest, mine = [], []
+        for a, b in rs:
+            lo = a
+            for cp in (cp for cp in singles if a <= cp <= b):
+                if lo < cp:
+                    rest.append((lo, cp - 1))
+                single_class[cp] = len(ranges)
+                mine.append(len(ranges))
+                ranges.append([(cp, cp)])
+                chars.append(chr(cp))
+                lo = cp + 1
+            if lo <= b:
+                rest.append((lo, b))
+        if rest:
+            rest_class[cid] = len(ranges)
+            mine.append(len(ranges))
+            ranges.append(_merge(rest))
+            chars.append(None)
+        of_base.append(mine)
+    hit = base._slot_classes = (ranges, [_sample(r) for r in ranges], of_base, chars, single_class, rest_class)
+    return hit
+
+
+def _slots_never_reenter(base: CharDFA) -> bool:
+    """True when no slot state moves straight into a depth-0 slot state of another label or
+    state (then no slot's future reads the root names); cached on the base automaton."""
+    hit = base.__dict__.get("_never_reenter")
+    if hit is None:
+        labels = base.labels
+        hit = base._never_reenter = not any(
+            labels.get(t) == 0 and labels.get(s) is not None and (labels[s] != 0)
+            for s in labels for t in base.trans[s].values())
+    return hit
 
 
 def _slot_free_distances(base: CharDFA) -> list[int]:
