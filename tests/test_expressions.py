@@ -88,6 +88,53 @@ def test_breaking_expressions_is_refused_with_path_and_reason(doc, path, what):
     assert err.value.path == path and what in str(err.value)
 
 
+MATRIX_FIRST = {"on": "push", "jobs": {"j": {
+    "runs-on": "${{ matrix.os }}", "steps": [{"run": "echo ${{ matrix.Py }} ${{ matrix.os }}"}],
+    "strategy": {"fail-fast": False, "matrix": {"os": ["x"], "include": [{"py": "3"}]}}}}}
+
+
+def test_matrix_names_used_before_the_strategy_are_owed():
+    tok = strict()
+    assert tok.decode(tok.encode(MATRIX_FIRST)) == MATRIX_FIRST
+    job = MATRIX_FIRST["jobs"]["j"]
+    no_strategy = {"on": "push", "jobs": {"j": {k: v for k, v in job.items() if k != "strategy"}}}
+    short = {"on": "push", "jobs": {"j": {**job, "strategy": {"matrix": {"os": ["x"]}}}}}
+    for doc, path, what in ((no_strategy, "/jobs/j", "matrix.os, matrix.py used, but the job has no strategy"),
+                            (short, "/jobs/j/strategy/matrix", "matrix.py used in the job, but not defined")):
+        tok.base.encode(doc)  # schema-valid
+        with pytest.raises(tct.SchemaViolation) as err:
+            tok.encode(doc)
+        assert err.value.path == path and what in str(err.value)
+
+
+def test_owed_matrix_names_are_written_by_the_completion_within_its_promise():
+    """After each prefix of a job that uses matrix names before its strategy: the job cannot
+    close early, the shortest completion defines every name used (as actionlint checks), stays
+    within `remaining_cost()`, and masks and cost deltas are exact."""
+    from conftest import check_cost_deltas, feed_accepts
+    tok = strict()
+    ids = tok.encode(MATRIX_FIRST)
+    d, checked = tok.decoder(), 0
+    for used, t in enumerate(ids):
+        if used % 3 == 0 and d.phase == "body":
+            promised = d.remaining_cost()
+            rest = tok.complete(ids[:used])
+            assert len(rest) <= promised, d.describe()
+            doc = tok.decode(ids[:used] + rest)
+            assert valid_under_profile(doc)
+            for name, job in doc["jobs"].items():
+                matrix = (job.get("strategy") or {}).get("matrix")
+                defined = None if isinstance(matrix, str) else names_in_job(job)["matrix"] if matrix else frozenset()
+                for v in _strings(job):
+                    assert not undefined(v, {"matrix": defined}), (name, v)
+            if used % 9 == 0:
+                assert set(np.flatnonzero(d.allowed()).tolist()) == feed_accepts(d), d.describe()
+                check_cost_deltas(d, used)
+            checked += 1
+        d.feed(t)
+    assert checked >= 10
+
+
 def test_defined_names_encode_forward_ones_stay_free():
     doc = {"on": {"workflow_call": {"inputs": {"v": {"type": "string"}}}}, "jobs": {
         "b": {"runs-on": "x", "steps": [{"run": "x"}]},

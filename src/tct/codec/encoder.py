@@ -89,7 +89,7 @@ class Encoder:
                 self.put(sym, path, lambda: f"array has more than {a.max_items} items" if a.max_items is not None
                          and i >= a.max_items else f"item {i} is not allowed")
                 self.value(item, path + (i,))
-            self.put(CLOSE, path, lambda: "no item satisfies 'contains'" if self.m._owed(f)
+            self.put(CLOSE, path, lambda: "no item satisfies 'contains'" if self.m._owed(self.m.stack[-1])
                      else f"array needs at least {a.min_items} items, has {len(v)}")
         else:
             raise AssertionError(f.kind)
@@ -121,7 +121,9 @@ class Encoder:
         for k, item in v.items():
             self.key(k, path)
             self.value(item, path + (k,))
-        self.put(CLOSE, path, lambda: self.m.rule_reason(f) or _close_reason(f.branch.obj, f))
+        # The top frame, not `f`: trying branches of a value inside may have replaced the stack.
+        self.put(CLOSE, path, lambda: self.m.rule_reason(self.m.stack[-1]) or
+                 _close_reason(f.branch.obj, self.m.stack[-1]))
 
 
 def _show(v, limit: int = 60) -> str:

@@ -32,7 +32,7 @@ def json_pointer(path: tuple) -> str:
 
 class Frame:
     __slots__ = ("kind", "path", "conj", "branch", "state", "pending", "text", "used", "items",
-                 "values", "key", "excluded", "role", "nfree", "spec", "tag", "cost", "fkey", "facts")
+                 "values", "key", "excluded", "role", "nfree", "spec", "tag", "cost", "fkey", "facts", "memo")
 
     def __init__(self, kind, path, **kw):
         self.kind, self.path = kind, path
@@ -42,6 +42,7 @@ class Frame:
         self.excluded, self.role, self.nfree, self.spec = frozenset(), "value", 0, None
         self.tag = None  # a profile rule's marker (profiles/rule.py), from the frame's path
         self.facts = None  # a string's facts under a rule's language (Rule.language), or None
+        self.memo = None  # a rule's summary of the content so far, (size, value): content only grows
         # (child_open, completion cost) and (content, frame_key) once computed; a change resets them
         self.cost = self.fkey = None
         for k, v in kw.items():
@@ -52,7 +53,7 @@ class Frame:
         f.kind, f.path, f.conj, f.branch, f.state = self.kind, self.path, self.conj, self.branch, self.state
         f.pending, f.text, f.used, f.key, f.excluded = self.pending, self.text, self.used, self.key, self.excluded
         f.role, f.nfree, f.spec, f.cost, f.fkey = self.role, self.nfree, self.spec, self.cost, self.fkey
-        f.tag, f.facts = self.tag, self.facts
+        f.tag, f.facts, f.memo = self.tag, self.facts, self.memo
         f.items = None if self.items is None else list(self.items)
         f.values = None if self.values is None else dict(self.values)
         return f

@@ -12,7 +12,8 @@ conditions). Its names are narrowed by a tree (`name_slots.Names`):
   when they are an expression), `inputs.<name>` the inputs declared under
   `on.workflow_call`/`on.workflow_dispatch`. A definition not written yet (a job whose
   `strategy` comes later, `jobs` before `on`) leaves its names free: real workflows reference
-  forward, and a name is only checked against a definition that is final.
+  forward, and a name is only checked against a definition that is final. Matrix names used
+  before the job's `strategy` are then owed by the job (`forward_names.py`).
 
 The names of a string are chosen when it starts, from the frames below it; each tagged frame's
 `key` holds the names its strings would get, and the content that defines names, so mask and
@@ -26,6 +27,7 @@ import re
 from functools import lru_cache
 
 from tct.codec.profiles import expression
+from tct.codec.profiles.forward_names import content_refs, matrix_defined, strategy_cost
 from tct.codec.profiles.rule import Rule
 from tct.schema.name_slots import LEAF, Names, SlotDFA
 from tct.schema.values import canonical
@@ -179,8 +181,9 @@ class ExpressionNames(Rule):
     condition for `if:`, or None: `on` takes no expressions)."""
 
     def tag(self, path, role):
-        if role != "value":
-            return None
+        if role != "value":  # a key of a matrix: the completion may have to spell an owed name
+            return ("mkey",) if path[:1] == ("jobs",) and path[2:4] == ("strategy", "matrix") \
+                and len(path) == 5 else None
         n = len(path)
         if n == 0:
             return ("root",)
@@ -231,8 +234,8 @@ class ExpressionNames(Rule):
     def key(self, m, f):
         """What strings entered from frame `f` (or below it) read: the names, and for frames
         whose content defines names, that content."""
-        if f.kind == "string":
-            return f.text if f.tag[1] == "def" else None  # the names are in its facts' id
+        if f.kind == "string":  # the names are in its facts' id
+            return f.text if f.tag[1] == "def" else self._forward(m, f)
         kind = f.tag[1]
         own = None
         if kind == "root" and f.kind == "object":
@@ -246,7 +249,8 @@ class ExpressionNames(Rule):
         elif kind == "def" and f.kind == "number":
             own = f.text
         names = self.names(m, f)
-        return own, tuple((c, None if v is None else frozenset(v)) for c, v in sorted(names.items()))
+        return own, tuple((c, None if v is None else frozenset(v)) for c, v in sorted(names.items())), \
+            self._forward(m, f)
 
     def string_reason(self, m, f, text):
         lang = self.language(m, f)
@@ -266,3 +270,69 @@ class ExpressionNames(Rule):
         row = field(f.path)
         return (f"names a context, function or property not available here (contexts: "
                 f"{', '.join(AVAILABLE.get(row, ALL))})")
+
+    # ------------------------------------------------------------ forward matrix names
+    @staticmethod
+    def _may_owe(job) -> bool:
+        """Can job frame `job` still owe matrix names (no `strategy` yet, and it declares one)?"""
+        return job.kind == "object" and "strategy" not in job.values and "strategy" in job.branch.obj.names
+
+    def _job(self, m, f):
+        """The job frame below tagged frame `f` when it may still owe matrix names, else None."""
+        if len(f.path) < 3 or f.path[0] != "jobs" or len(m.stack) < 3:
+            return None
+        return m.stack[2] if self._may_owe(m.stack[2]) else None
+
+    def _owed(self, m, f) -> frozenset:
+        """Matrix names (folded) owed at tagged frame `f`: by the job (its closed values use them
+        and it has no strategy), or by the job's matrix object (used, not defined by it)."""
+        if f.tag[1] == "job":
+            return content_refs(f) if self._may_owe(f) else frozenset()
+        if f.kind == "object" and f.path[2:] == ("strategy", "matrix") and len(f.path) == 4:
+            job, defined = self._job(m, f), matrix_defined(f.values)
+            return content_refs(job) - defined if job is not None and defined is not None else frozenset()
+        return frozenset()
+
+    def _forward(self, m, f):
+        """What of the forward names frame `f`'s decisions and costs read."""
+        if f.tag[1] == "job" or (f.kind == "object" and f.path[2:] == ("strategy", "matrix")):
+            return self._owed(m, f)
+        if len(f.path) > 2 and f.path[2] != "strategy" and self._job(m, f) is not None:
+            return content_refs(f)
+        return None
+
+    def may_close(self, m, f):
+        return f.tag[1] not in ("job", "def") or not self._owed(m, f)
+
+    def close_reason(self, m, f):
+        owed = ", ".join(f"matrix.{n}" for n in sorted(self._owed(m, f)))
+        if f.tag[1] == "job":
+            return f"{owed} used, but the job has no strategy defining it"
+        return f"{owed} used in the job, but not defined by its matrix"
+
+    def next_key(self, m, f):
+        owed = self._owed(m, f) if f.tag[1] in ("job", "def") and f.kind == "object" else None
+        if not owed:
+            return None
+        return "strategy" if f.tag[1] == "job" else min(owed, key=lambda n: (len(n), n))
+
+    def target(self, m, f):
+        if f.tag[1] != "mkey" or f.pending:
+            return None
+        low = f.text.lower()
+        owed = [n for n in self._owed(m, m.stack[-2]) if n.startswith(low)]
+        return f.text + min(owed, key=lambda n: (len(n), n))[len(f.text):] if owed else None
+
+    def extra_cost(self, m, i, child_open):
+        f = m.stack[i]
+        if f.tag[1] == "job":
+            owed = self._owed(m, f)
+            return strategy_cost(m, f, owed) if owed else 0
+        if len(f.path) > 2 and f.path[2] != "strategy":
+            job = self._job(m, f)
+            refs = content_refs(f) if job is not None else None
+            return strategy_cost(m, job, refs) if refs else 0
+        return 0
+
+    def costs_local(self, f):
+        return f.tag[1] != "mkey"

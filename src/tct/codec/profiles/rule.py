@@ -39,6 +39,11 @@ class Rule:
     def close_reason(self, m, f) -> str:
         return ""
 
+    def next_key(self, m, f) -> str | None:
+        """A key the shortest completion adds next to tagged object frame `f` (one `may_close`
+        waits for; a free one is then spelled by `target`), or None: the machine's choice."""
+        return None
+
     def string_reason(self, m, f, text: str) -> str:
         return ""
 

@@ -1,0 +1,114 @@
+"""Matrix names used before the job's `strategy` is written: owed, not free.
+
+Real workflows write `runs-on: ${{ matrix.os }}` above the job's `strategy` (1,071 times in the
+corpus), so a name used before its definition cannot be refused. It is *owed* instead, as
+`KeyOf` owes jobs: once a string naming `matrix.x` closes in a job that has no `strategy` yet,
+- the job may not close until a `strategy` is written (the completion writes one);
+- that strategy's `matrix` object may not close until `x` is one of its keys or a key of one
+  of its `include` entries (the completion adds `x` as a key); a matrix given as an expression
+  leaves every name free.
+Costs: the job charges a strategy with every owed key. A frame inside the job that holds a
+reference not yet delivered to the job (an open string's text, a container's closed values)
+charges the same for its own references, so each frame's share depends on that frame alone (an
+upper bound: references held by several frames are charged by each).
+"""
+
+from __future__ import annotations
+
+import re
+
+_EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+_QUOTED = re.compile(r"'([^']|'')*'")
+_MATRIX_REF = re.compile(r"(?<![\w.'-])matrix\.([A-Za-z_][\w-]*)", re.I)
+# In an open string: any mention, a name possibly still empty (an upper bound of what its
+# completion can name: a free name is never lengthened by the shortest completion).
+_OPEN_REF = re.compile(r"matrix\.([A-Za-z_][\w-]*)?", re.I)
+
+
+def string_refs(text: str, condition: bool = False) -> frozenset:
+    """Matrix names a finished string references (folded); `condition`: an `if:` value, a
+    bare expression unless it holds `${{`."""
+    bodies = _EXPR.findall(text) if "${{" in text or not condition else [text]
+    return frozenset(name.lower() for body in bodies for name in _MATRIX_REF.findall(_QUOTED.sub("''", body)))
+
+
+def value_refs(value, key=None) -> frozenset:
+    """Matrix names referenced anywhere in a finished JSON value (folded)."""
+    if isinstance(value, str):
+        return string_refs(value, condition=key == "if") if "atrix" in value or "ATRIX" in value else frozenset()
+    if isinstance(value, dict):
+        return frozenset().union(*(value_refs(v, k) for k, v in value.items()))
+    if isinstance(value, list):
+        return frozenset().union(*(value_refs(v) for v in value))
+    return frozenset()
+
+
+def open_refs(text: str) -> frozenset:
+    """Names (folded; "" for one not started) an open string's completion may reference."""
+    return frozenset(n.lower() for n in _OPEN_REF.findall(text)) if "atrix" in text or "ATRIX" in text else frozenset()
+
+
+def content_refs(f) -> frozenset:
+    """References in frame `f`'s own content (closed values, or an open string's text),
+    computed on the part added since last asked: content only grows while a frame is open."""
+    if f.kind == "string":
+        n, src = len(f.text), None
+    elif f.kind == "object":
+        n, src = len(f.values), f.values
+    elif f.kind == "array":
+        n, src = len(f.items), f.items
+    else:
+        return frozenset()
+    memo = f.memo
+    if memo is not None and memo[0] == n:
+        return memo[1]
+    if f.kind == "string":
+        refs = open_refs(f.text)
+    else:
+        start, refs = (memo[0], memo[1]) if memo is not None and memo[0] < n else (0, frozenset())
+        new = list(src.items())[start:] if f.kind == "object" else [(None, v) for v in src[start:]]
+        refs = refs.union(*(value_refs(v, k) for k, v in new))
+    f.memo = (n, refs)
+    return refs
+
+
+def matrix_defined(matrix: dict) -> frozenset | None:
+    """Names (folded) a matrix object defines: its keys and its `include` entries' keys (None:
+    any, when `include` is an expression)."""
+    include = matrix.get("include")
+    if isinstance(include, str):
+        return None
+    out = {k.lower() for k in matrix if k not in ("include", "exclude")}
+    for entry in include if isinstance(include, list) else ():
+        if isinstance(entry, dict):
+            out |= {k.lower() for k in entry}
+    return frozenset(out)
+
+
+def strategy_cost(m, job, names) -> float:
+    """Ids to add `strategy` to object frame `job` with `names` as matrix keys: the key, the
+    cheapest strategy, and each name as a free key of its matrix (FREEKEY, bytes, END, value)."""
+    o = job.branch.obj
+    conj = o.key_conj("strategy")
+    if conj is None:
+        return float("inf")
+    cost = 1 + m.c.cost_conj(conj)
+    if names:
+        matrix = _matrix_object(m, conj)
+        for name in names:
+            kc = None if matrix is None else matrix.key_conj(name or "a")
+            cost += 2 + max(1, len(name.encode())) + (m.c.cost_conj(kc) if kc is not None else float("inf"))
+    return cost
+
+
+def _matrix_object(m, strategy_conj):
+    """The matrix object facts of a strategy constraint (the first object branch of each)."""
+    key = ("matrix-object", strategy_conj)
+    if key not in m.cache:
+        found = None
+        for b in m.c.branches(strategy_conj):
+            if b.kind == "object" and b.obj.key_conj("matrix") is not None:
+                found = next((mb.obj for mb in m.c.branches(b.obj.key_conj("matrix")) if mb.kind == "object"), None)
+                break
+        m.cache[key] = found
+    return m.cache[key]
