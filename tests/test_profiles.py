@@ -235,3 +235,85 @@ def test_real_workflows_encode_under_the_profile(manifest):
     unflagged = [(f, why) for f, why in rejected if not verdicts[(CORPUS / f).resolve()]]
     # Known: brackets nested deeper than the grammar's DEPTH (one val workflow nests five).
     assert len(unflagged) <= 1 and all("well-formed" in why for _, why in unflagged), unflagged
+
+
+SECTIONS = {"on": "push", "env": {"A": "1"}, "jobs": {
+    "j": {"runs-on": {"labels": ["x"]}, "env": "${{ fromJSON(vars.E) }}",
+          "container": {"image": "x", "env": {"D": "4"}, "credentials": {"username": "u", "password": "p"}},
+          "services": {"db": {"image": "x", "env": {"C": "3"}, "credentials": {"username": "u", "password": "p"}}},
+          "steps": [{"run": "x", "env": {"B": "2"}}, {"uses": "a/b@v1", "with": {"c": "d"}}]},
+    "r": {"uses": "./.github/workflows/x.yml", "with": {"a": "b"}, "secrets": {"s": "t"}}}}
+
+
+def section_problems(doc) -> list[str]:
+    """Sections actionlint wants non-empty (or with both credentials), checked on a document."""
+    from tct.codec.profiles.github_workflow import CREDENTIALS, NONEMPTY_SECTIONS
+    out = []
+
+    def walk(v, path):
+        for loc in NONEMPTY_SECTIONS:
+            if match(parse(loc), path) is not None and isinstance(v, (dict, list)) and not v:
+                out.append(f"{path}: empty")
+        for loc in CREDENTIALS:
+            if match(parse(loc), path) is not None and isinstance(v, dict) and set(v) != {"username", "password"}:
+                out.append(f"{path}: lone credential")
+        for k, x in (v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()):
+            walk(x, path + (k,))
+    walk(doc, ())
+    return out
+
+
+@pytest.mark.parametrize("change, path, what", [
+    (lambda d: d.update(env={}), "/env", "object needs at least 1 properties"),
+    (lambda d: d.update(env="a ${{ github.sha }}"), "/env", "must match"),
+    (lambda d: d["jobs"]["j"].update({"runs-on": {}}), "/jobs/j/runs-on", "object needs at least 1 properties"),
+    (lambda d: d["jobs"]["j"]["container"].update(credentials={"username": "u"}), "/jobs/j/container/credentials",
+     "missing required property 'password'"),
+    (lambda d: d["jobs"]["j"]["steps"][1].__setitem__("with", {}), "/jobs/j/steps/1/with",
+     "object needs at least 1 properties"),
+])
+def test_empty_sections_and_lone_credentials_are_refused(change, path, what):
+    """Static minProperties/required: refused with a reason, yet the same ids as the schema alone
+    (the machine sees that the profile, not the schema, narrowed those object decisions)."""
+    import copy
+    tok = strict()
+    assert tok.encode(SECTIONS) == tok.base.encode(SECTIONS) and not section_problems(SECTIONS)
+    doc = copy.deepcopy(SECTIONS)
+    change(doc)
+    tok.base.encode(doc)  # schema-valid
+    with pytest.raises(tct.SchemaViolation) as err:
+        tok.encode(doc)
+    assert err.value.path == path and what in str(err.value)
+
+
+def test_static_object_constraints_keep_the_schema_ids_at_every_location():
+    """Each location where the profile adds minProperties/required is exercised by SECTIONS, whose
+    ids equal the schema-only ids (the profile's narrowing is told from the schema's there)."""
+    from tct.codec.profiles.github_workflow import CREDENTIALS, NONEMPTY_SECTIONS
+
+    def paths(v, p=()):
+        yield p
+        for k, x in (v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()):
+            yield from paths(x, p + (k,))
+    seen = list(paths(SECTIONS))
+    assert all(any(match(parse(loc), p) is not None for p in seen) for loc in NONEMPTY_SECTIONS + CREDENTIALS)
+    assert strict().encode(SECTIONS) == strict().base.encode(SECTIONS)
+
+
+def test_completions_fill_sections_within_the_promise():
+    """After prefixes that stop inside sections, the shortest completion leaves no section empty
+    and no credential alone, within `remaining_cost()`; masks and cost deltas stay exact."""
+    tok = strict()
+    ids = tok.encode(SECTIONS)
+    d = tok.decoder()
+    for used, t in enumerate(ids):
+        if used % 2 == 0 and d.phase == "body":
+            promised = d.remaining_cost()
+            rest = tok.complete(ids[:used])
+            assert len(rest) <= promised, d.describe()
+            doc = tok.decode(ids[:used] + rest)
+            assert valid_under_profile(doc) and not section_problems(doc), (d.describe(), section_problems(doc))
+            if used % 6 == 0:
+                assert set(np.flatnonzero(d.allowed()).tolist()) == feed_accepts(d), d.describe()
+                check_cost_deltas(d, used)
+        d.feed(t)

@@ -211,9 +211,15 @@ class Machine(Completion, StringRuns):
     def _narrowed(self) -> bool:
         """Would the schema alone offer more than one option here? (top frame, profile on)"""
         f = self.stack[-1]
-        if f.kind == "object" and f.tag is not None:
+        added = self.rules.added(f.path) & f.branch.atoms if f.kind == "object" else frozenset()
+        if f.kind == "object" and (f.tag is not None or added):
             g = f.copy()
             g.tag = None
+            if added:  # the schema's own branch: without the profile's minProperties/required
+                key = ("schema-branch", f.branch.key, added)
+                if key not in self.cache:
+                    self.cache[key] = Branch(f.branch.kind, f.branch.atoms - added, self.c)
+                g.branch = self.cache[key]
             probe = self.copy(len(self.stack) - 1)
             probe.stack[-1] = g
             return len(probe._allowed()) > 1

@@ -4,9 +4,10 @@ Each entry is data: a JSON location and what holds there. First the constraints 
 impact on generated samples (see issue 8): `needs` names a defined job, cron strings parse
 (5 fields, values in range, no schedule more often than every 5 minutes), action refs have
 one of the forms actionlint accepts, jobs on a runner have steps, and the strings actionlint
-wants non-empty are (`run`, `runs-on`, step ids, shells, working directories...), and
-activity `types` are the event's (the schema lists them beside a `$ref`, where draft 7 ignores
-them, and allows a plain string).
+wants non-empty are (`run`, `runs-on`, step ids, shells, working directories...), so are the
+sections it wants non-empty (`env`, `with`, ...), a section given as a string is one `${{ }}`,
+`credentials` hold both fields, and activity `types` are the event's (the schema lists them
+beside a `$ref`, where draft 7 ignores them, and allows a plain string).
 """
 
 from __future__ import annotations
@@ -75,6 +76,15 @@ def _one_of(names) -> dict:
 
 
 ENVS = ("/env", "/jobs/*/env", "/jobs/*/steps/*/env", "/jobs/*/container/env", "/jobs/*/services/*/env")
+# Sections given as a string hold exactly one `${{ }}` (actionlint: "expecting a single ${{...}}
+# expression or mapping value"), and actionlint's non-empty sections.
+MAPPINGS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/with", "/jobs/*/strategy/matrix")
+SINGLE_EXPRESSION = "^\\$\\{\\{([^}]|\\}[^}])*\\}\\}$"
+# Not where the schema has minProperties already (`outputs`, `matrix`, `defaults`, `defaults.run`):
+# the machine tells the profile's narrowing from the schema's by location (`Rules.added`).
+NONEMPTY_SECTIONS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/with", "/jobs/*/services", "/jobs/*/secrets",
+                            "/jobs/*/runs-on")
+CREDENTIALS = ("/jobs/*/container/credentials", "/jobs/*/services/*/credentials")
 
 PROFILE = Profile(
     name="github-workflow-strict",
@@ -83,7 +93,7 @@ PROFILE = Profile(
         ("/on/schedule/*/cron", CRON, "a cron schedule actionlint accepts"),
         ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
         ("/jobs/*/uses", REUSABLE_WORKFLOW, "owner/repo/path/workflow.yml@ref, ./path/workflow.yml or $/path/workflow.yml"),
-    ),
+    ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS),
     rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames()),
     # Strings the schema says hold an expression hold a non-empty one, so the schema's shortest
     # such string (what compiled costs count) is as long as the grammar's (`${{a}}`).
@@ -96,6 +106,8 @@ PROFILE = Profile(
                  "propertyNames": {"not": {"enum": list(UNKNOWN_EVENTS)}}}, "events actionlint knows"),
         ("/jobs/*/steps/*/id", {"pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}, "a step id actionlint accepts"),
     ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY)
+    + tuple((loc, {"minProperties": 1}, "actionlint: section should not be empty") for loc in NONEMPTY_SECTIONS)
+    + tuple((loc, {"required": ["username", "password"]}, "both credentials") for loc in CREDENTIALS)
     + tuple((loc, {"propertyNames": {"pattern": "^[^&= \t]+$"}},
              "environment variable names: not empty, no '&', '=', spaces")
             for loc in ENVS)

@@ -5,7 +5,9 @@ Two kinds, wired by a table rather than special cases in the machine:
   `dependencies`) are conjoined into a copy of the schema (`patch.py`), so the compiler
   enforces them and costs account for them. A static constraint must not narrow a decision to
   one option where the schema alone left several (that decision would stop being an id):
-  patterns are recognised (`Rules.patterns`), other keywords are the profile author's care;
+  patterns are recognised (`Rules.patterns`), and so are `minProperties`/`required` by location
+  (`Rules.added`: the machine asks what the object would allow without them); other keywords
+  are the profile author's care;
 - *dynamic* ones (`Rule` plug-ins, e.g. `KeyOf`) depend on the document decided so far; the
   machine consults them only at the frames they tag.
 Neither adds a property name or literal value, so ids (and trained models) are unchanged.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from tct.codec.profiles.location import match, parse
 from tct.codec.profiles.patch import constrain
 from tct.codec.profiles.rule import Rule
 
@@ -46,7 +49,17 @@ class Profile:
     def machine_rules(self) -> "Rules | None":
         patterns = [regex for _, sub in self._static() for regex in _patterns(sub)]
         patterns += [regex for _, regex, _ in self.definitions]
-        return Rules(self.rules, patterns) if self.rules or patterns else None
+        added = [(parse(loc), _object_atoms(sub)) for loc, sub in self._static() if _object_atoms(sub)]
+        return Rules(self.rules, patterns, added) if self.rules or patterns or added else None
+
+
+def _object_atoms(sub) -> frozenset:
+    """The compiled object atoms (schema/keywords.py) of a static constraint's own
+    `minProperties` and `required`."""
+    out = {("required", k) for k in sub.get("required", ())}
+    if "minProperties" in sub:
+        out.add(("minProps", int(sub["minProperties"])))
+    return frozenset(out)
 
 
 def _patterns(sub):
@@ -69,10 +82,16 @@ class Rules:
     A frame several rules speak about gets a joint tag ("*", tag, tag, ...), answered by
     `Joint`: each rule is asked with its own tag in place."""
 
-    def __init__(self, rules, patterns=()):
+    def __init__(self, rules, patterns=(), added=()):
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.patterns = frozenset(patterns)
+        self._added = tuple(added)  # (location, object atoms a static constraint adds there)
         self._joint: dict = {}
+
+    def added(self, path: tuple) -> frozenset:
+        """Object atoms the profile's static constraints add at `path` (none are the schema's own
+        there: the profile adds them where the schema has none)."""
+        return frozenset().union(*(atoms for segs, atoms in self._added if match(segs, path) is not None))
 
     def tag(self, path: tuple, role: str = "value"):
         tags = [(i,) + t for i, r in enumerate(self.rules) if (t := r.tag(path, role)) is not None]
