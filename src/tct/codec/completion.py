@@ -152,7 +152,10 @@ class Completion:
         c = self.c
         if f.kind == "value":
             options = self.choices(f.conj)[0]
-            return min(self.allowed(), key=lambda s: 0 if options[s][0].kind == "literal"
+            allowed = self.allowed()
+            kind = self.rules[f.tag].branch_kind(self, f) if f.tag is not None else None
+            allowed = [s for s in allowed if options[s][0].kind == kind] or allowed
+            return min(allowed, key=lambda s: 0 if options[s][0].kind == "literal"
                        else c.cost_branch(options[s][0]))
         if f.kind == "object":
             o = f.branch.obj

@@ -241,13 +241,22 @@ class Machine(Completion, StringRuns):
             hit = self.cache[key] = len(dfa.allowed_bytes(state, f.pending)) + (not f.pending and state in dfa.accept) > 1
         return hit
 
+    # States seen, at most this many (then forgotten at once): walks over merged ids visit many
+    # states per generated id, and under a profile that reads the document few of them recur.
+    OPTIONS_LIMIT = 1 << 17
+
     def options(self) -> tuple[tuple, frozenset]:
         """(legal symbols in order, the same as a set), cached per state."""
+        cache = self.cache.get("options")
+        if cache is None:
+            cache = self.cache["options"] = {}
         key = self.state_key()
-        hit = self.cache.get(key)
+        hit = cache.get(key)
         if hit is None:
+            if len(cache) >= self.OPTIONS_LIMIT:
+                cache.clear()
             syms = tuple(self._allowed())
-            hit = self.cache[key] = (syms, frozenset(syms))
+            hit = cache[key] = (syms, frozenset(syms))
         return hit
 
     def choices(self, conj) -> tuple[dict, dict]:

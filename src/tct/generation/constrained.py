@@ -27,11 +27,11 @@ def check_budget(decoder, used: int, max_tokens: int) -> None:
 
 
 def fits(decoder, tok: int, used: int, max_tokens: int):
-    """The decoder after `tok` if the shortest completion from there still fits in `max_tokens`
-    (`used` ids so far, `tok` not counted), else None. The one budget rule of every sampler."""
-    nxt = decoder.copy()
-    nxt.feed(tok)
-    return nxt if used + 1 + nxt.remaining_cost() <= max_tokens else None
+    """The decoder after `tok` if `tok` is legal and the shortest completion from there still
+    fits in `max_tokens` (`used` ids so far, `tok` not counted), else None. The one budget rule
+    of every sampler."""
+    nxt = decoder.after(tok)
+    return nxt if nxt is not None and used + 1 + nxt.remaining_cost() <= max_tokens else None
 
 
 def next_id(decoder, used: int, max_tokens: int, pick: Callable[[np.ndarray], int]):

@@ -17,7 +17,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from tct.generation.constrained import budget_mask, check_budget
+from tct.errors import DecodeError
+from tct.generation.constrained import check_budget, fits
 from tct.generation.prefix import prefix_decoder
 
 
@@ -36,8 +37,16 @@ class GenerationStats:
 
 def _sample(logits: torch.Tensor, temperature: float, top_k: int, top_p: float, rng) -> list[int]:
     """One id per row of `logits` (illegal ids already at -inf), all rows at once."""
-    if temperature <= 1e-6:
+    probs = _probs(logits, temperature, top_k, top_p)
+    if probs is None:
         return logits.argmax(dim=-1).tolist()
+    return torch.multinomial(probs, 1, generator=rng)[:, 0].tolist()
+
+
+def _probs(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor | None:
+    """The sampling distribution of each row (None: greedy)."""
+    if temperature <= 1e-6:
+        return None
     logits = logits / temperature
     if top_k and top_k > 0:  # a row with fewer legal ids keeps them all (its k-th is -inf)
         kth = torch.topk(logits, min(top_k, logits.shape[-1]), dim=-1).values[:, -1:]
@@ -47,10 +56,9 @@ def _sample(logits: torch.Tensor, temperature: float, top_k: int, top_p: float, 
         sorted_p, order = torch.sort(probs, descending=True, dim=-1)
         keep = torch.cumsum(sorted_p, dim=-1) - sorted_p < top_p
         probs = torch.zeros_like(probs).scatter_(-1, order, sorted_p * keep)
-    return torch.multinomial(probs, 1, generator=rng)[:, 0].tolist()
+    return probs
 
 
-@torch.no_grad()
 def profiled(tok, profile="default"):
     """The tokenizer generation uses: "default" is the schema's default profile (workflows:
     github-workflow-strict), None or "none" the schema alone, else a profile or its name."""
@@ -60,6 +68,49 @@ def profiled(tok, profile="default"):
     return tok.with_profile(profile)
 
 
+def _candidates(decoder) -> np.ndarray:
+    """The ids a pick is drawn from: in a body state the legal base ids (an exact mask, cached
+    per state) and every merged id (its legality is checked once picked: computing the merged
+    mask walks thousands of runs per state never seen, and states rarely repeat); elsewhere
+    the exact mask."""
+    if decoder.phase != "body" or decoder.tok.merges is None:
+        return decoder.allowed()
+    mask = decoder.base_allowed().copy()
+    mask[decoder.tok.base_size:] = True
+    return mask
+
+
+def _within_budget(decoder, tok_id: int, row: torch.Tensor, used: int, max_tokens: int, temperature, top_k,
+                   top_p, rng):
+    """(id, decoder after it): `tok_id` if it is legal and the shortest completion still fits in
+    `max_tokens` after it, else the next draw from the same distribution (`row`: the logits, as
+    `_sample` read them) without the ids refused so far. Rejection leaves the distribution of
+    sampling under the exact mask with the budget (the legal ids that fit, renormalized), at one
+    fed copy per pick instead of a walk or a cost per id. Later draws come at once, in the order
+    of a Gumbel-top-k sample (successive draws without replacement)."""
+    nxt = fits(decoder, tok_id, used, max_tokens)
+    if nxt is not None:
+        return tok_id, nxt
+    probs = _probs(row, temperature, top_k, top_p)
+    if probs is None:  # greedy: the next best logit
+        keys = row[0].clone()
+    else:
+        gumbel = -torch.log(-torch.log(torch.rand(probs.shape[-1], generator=rng).clamp_min(1e-12)))
+        keys = torch.log(probs[0]) + gumbel
+    keys[tok_id] = -torch.inf
+    order = torch.argsort(keys, descending=True)
+    finite = int(torch.isfinite(keys).sum())
+    for t in order[:finite].tolist():
+        nxt = fits(decoder, t, used, max_tokens)
+        if nxt is not None:
+            return t, nxt
+    tok_id = decoder.completion_id()  # nothing else fits: the shortest completion does
+    nxt = decoder.copy()
+    nxt.feed(tok_id)
+    return tok_id, nxt
+
+
+@torch.no_grad()
 def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, top_k: int = 0,
              seed: int | None = None, prefix: str | None = None, max_tokens: int = 2048,
              use_mask: bool = True, stats: GenerationStats | None = None, return_ids: bool = False,
@@ -117,23 +168,23 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
         live = [b for b in range(n) if not done[b]]
         last = logits[live, -1, :].float().cpu()
         t0 = time.perf_counter()
-        if use_mask:  # the ids next_id could return: allowed, and the document still fits
-            masks = np.stack([budget_mask(decoders[b], length, max_tokens) for b in live])
+        if use_mask:  # the legal base ids, and merged ids to be checked once picked
+            masks = np.stack([_candidates(decoders[b]) for b in live])
             last = last.masked_fill(~torch.from_numpy(masks), -torch.inf)
         t1 = time.perf_counter()
         picked = dict(zip(live, _sample(last, temperature, top_k, top_p, rng)))
         t2 = time.perf_counter()
+        for row, b in enumerate(live):
+            if use_mask:  # the budget: the document must still fit after the id
+                picked[b], decoders[b] = _within_budget(decoders[b], picked[b], last[row:row + 1], length,
+                                                        max_tokens, temperature, top_k, top_p, rng)
         for b in range(n):
             tok_id = picked.get(b, tok.pad_id)
             seqs[b].append(tok_id)
             if b not in picked:
                 continue
             stats.tokens += 1
-            if use_mask:
-                decoders[b].feed(tok_id)
-                done[b] = decoders[b].done
-            else:
-                done[b] = tok_id == tok.eos_id or len(seqs[b]) >= max_tokens
+            done[b] = decoders[b].done if use_mask else tok_id == tok.eos_id or len(seqs[b]) >= max_tokens
         stats.mask_seconds += (t1 - t0) + (time.perf_counter() - t2 if use_mask else 0.0)
     stats.seconds += time.perf_counter() - start_time
     bar.set_postfix_str(f"{stats.tokens} tokens", refresh=False)

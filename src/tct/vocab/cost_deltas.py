@@ -115,8 +115,17 @@ class CostDeltas:
         self.root: dict = {}
         self._firsts: dict = {}   # level 0 below each first symbol (states share successors)
         self._resumed: dict = {}  # levels 1+ below each resumed walk (so do their parents)
+        self._entries = 0
+
+    # Entries hold the frames of walks still pending, so they are cleared (all at once: a child
+    # level is only reached through its parent) past this many; under a profile whose strings
+    # read document names, states rarely repeat within a document and the caches would grow by
+    # megabytes per generated id.
+    LIMIT = 4096
 
     def of(self, m) -> Deltas:
+        if self._entries + len(self._firsts) + len(self._resumed) > self.LIMIT:
+            self.root, self._firsts, self._resumed, self._entries = {}, {}, {}, 0
         top = len(m.stack) - 1
         content = m.content_flags()
         node, chain, level, pending = self.root, [], 0, None
@@ -125,6 +134,7 @@ class CostDeltas:
             entry = node.get(key)
             if entry is None:
                 entry = node[key] = self._compute(m, top - level, pending)
+                self._entries += 1
             chain.append(entry)
             if not entry.pending:
                 if entry.final is None:

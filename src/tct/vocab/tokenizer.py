@@ -324,6 +324,24 @@ class Decoder:
         d._mask = self._mask
         return d
 
+    def after(self, tok: int) -> "Decoder | None":
+        """A copy of this decoder after `tok`, or None when `tok` is illegal here, without the
+        error's list of allowed ids (which needs the whole merged mask): samplers try picks
+        whose legality they have not computed."""
+        d = self.copy()
+        tok = int(tok)
+        if self.phase == "body" and self.tok.merges is not None and self.tok.base_size <= tok < self.tok.vocab_size:
+            d._mask = None
+            if not d._apply_run(self.tok.merges.expand(tok), d.n_fed, checked=False):
+                return None
+            d.n_fed += 1
+            return d
+        try:
+            d.feed(tok)
+        except DecodeError:
+            return None
+        return d
+
     @property
     def done(self) -> bool:
         return self.phase == "done"

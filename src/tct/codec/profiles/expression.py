@@ -75,7 +75,7 @@ class _Grammar:
             classes.append([(ord(c), ord(c))])
             reps.append(c)
         rest = [cp for cp in range(128) if chr(cp) not in WS + string.punctuation]
-        for group in (set(LETTERS), set(string.digits), None):
+        for group in (set(LETTERS), {"0"}, set("123456789"), None):  # a leading 0 is read apart
             cps = [cp for cp in rest if (group is None or chr(cp) in group)]
             rest = [cp for cp in rest if cp not in cps]
             if cps:
@@ -95,7 +95,7 @@ class _Grammar:
             return True
         if s[0] == "x" and s[1] == "B" and not s[2]:
             return s[3][0] in ("after", "word", "pstar", "fprop", "strq") or \
-                (s[3][0] == "prop" and s[3][2]) or (s[3][0] == "num" and s[3][1] in ("int", "frac"))
+                (s[3][0] == "prop" and s[3][2]) or (s[3][0] == "num" and s[3][1] in ("int", "frac", "zero"))
         return False
 
     # ------------------------------------------------------------ one character
@@ -155,13 +155,17 @@ class _Grammar:
             if ch == ")":
                 return at(("after", True), stack[:-1])
             return self.expr(at(("operand",)), ch)
-        if t == "num":
+        if t == "num":  # -?(0|[1-9][0-9]*)(.[0-9]+)?: no digit after a leading 0 (actionlint's lexer)
             phase = tok[1]
             if ch in string.digits:
+                if phase == "zero":
+                    return None
+                if phase == "sign":
+                    return at(("num", "zero" if ch == "0" else "int"))
                 return at(("num", "frac" if phase in ("dot", "frac") else "int"))
-            if ch == "." and phase == "int":
+            if ch == "." and phase in ("int", "zero"):
                 return at(("num", "dot"))
-            if phase in ("int", "frac"):
+            if phase in ("int", "frac", "zero"):
                 return self.expr(at(("after", False)), ch)
             return None
         if t == "str":
@@ -196,7 +200,7 @@ class _Grammar:
             if ch == "'":
                 return at(("str",))
             if ch in string.digits:
-                return at(("num", "int"))
+                return at(("num", "zero" if ch == "0" else "int"))
             if ch == "-":
                 return at(("num", "sign"))
             if ch in NAME_START:

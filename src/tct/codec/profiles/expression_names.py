@@ -27,7 +27,7 @@ import re
 from functools import lru_cache
 
 from tct.codec.profiles import expression
-from tct.codec.profiles.forward_names import content_refs, matrix_defined, strategy_cost
+from tct.codec.profiles.forward_names import content_refs, matrix_defined, object_matrix_extra, strategy_cost
 from tct.codec.profiles.rule import Rule
 from tct.schema.name_slots import LEAF, Names, SlotDFA
 from tct.schema.values import canonical
@@ -323,8 +323,17 @@ class ExpressionNames(Rule):
         owed = [n for n in self._owed(m, m.stack[-2]) if n.startswith(low)]
         return f.text + min(owed, key=lambda n: (len(n), n))[len(f.text):] if owed else None
 
+    @staticmethod
+    def _is_matrix_value(f) -> bool:
+        return f.kind == "value" and f.path[:1] == ("jobs",) and f.path[2:] == ("strategy", "matrix")
+
+    def branch_kind(self, m, f):
+        return "object" if self._is_matrix_value(f) else None
+
     def extra_cost(self, m, i, child_open):
         f = m.stack[i]
+        if self._is_matrix_value(f):
+            return object_matrix_extra(m, f.conj)
         if f.tag[1] == "job":
             owed = self._owed(m, f)
             return strategy_cost(m, f, owed) if owed else 0

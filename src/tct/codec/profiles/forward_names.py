@@ -92,13 +92,32 @@ def strategy_cost(m, job, names) -> float:
     conj = o.key_conj("strategy")
     if conj is None:
         return float("inf")
-    cost = 1 + m.c.cost_conj(conj)
+    cost = 1 + m.c.cost_conj(conj) + object_matrix_extra(m, _matrix_conj(m, conj))
     if names:
         matrix = _matrix_object(m, conj)
         for name in names:
             kc = None if matrix is None else matrix.key_conj(name or "a")
             cost += 2 + max(1, len(name.encode())) + (m.c.cost_conj(kc) if kc is not None else float("inf"))
     return cost
+
+
+def object_matrix_extra(m, matrix_conj) -> float:
+    """What the completion's matrix (an object: a literal expression is not one, as actionlint
+    checks) costs beyond the cheapest value of `matrix_conj`."""
+    if matrix_conj is None:
+        return 0
+    objects = [b for b in m.c.branches(matrix_conj) if b.kind == "object"]
+    if not objects:
+        return 0
+    cheapest = min(m.c.cost_branch(b) for b in m.c.branches(matrix_conj))
+    return max(0, min(m.c.cost_branch(b) for b in objects) - cheapest)
+
+
+def _matrix_conj(m, strategy_conj):
+    for b in m.c.branches(strategy_conj):
+        if b.kind == "object" and b.obj.key_conj("matrix") is not None:
+            return b.obj.key_conj("matrix")
+    return None
 
 
 def _matrix_object(m, strategy_conj):

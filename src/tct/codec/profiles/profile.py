@@ -165,5 +165,9 @@ class Joint(Rule):
         found = [x for x in self._each(f, lambda r: r.next_key(m, f)) if x is not None]
         return found[0] if found else None
 
+    def branch_kind(self, m, f):
+        found = [x for x in self._each(f, lambda r: r.branch_kind(m, f)) if x is not None]
+        return found[0] if found else None
+
     def costs_local(self, f):
         return all(self._each(f, lambda r: r.costs_local(f)))

@@ -39,6 +39,12 @@ class Rule:
     def close_reason(self, m, f) -> str:
         return ""
 
+    def branch_kind(self, m, f) -> str | None:
+        """The kind of branch ("object", "string", ...) the shortest completion takes at tagged
+        value frame `f` when it has one (its extra cost is the rule's to charge), or None: the
+        cheapest."""
+        return None
+
     def next_key(self, m, f) -> str | None:
         """A key the shortest completion adds next to tagged object frame `f` (one `may_close`
         waits for; a free one is then spelled by `target`), or None: the machine's choice."""
