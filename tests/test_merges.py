@@ -200,7 +200,7 @@ def test_walks_and_untrained_generation_are_valid(merged, workflow_validator):
     assert tct.load_model("random", tokenizer=merged).config.vocab_size == merged.vocab_size
     cfg = GPTConfig(vocab_size=merged.vocab_size, d_model=32, n_layers=1, n_heads=2, context=64)
     model = LoadedModel(random_model(cfg, seed=2), merged, cfg, "random")
-    for temperature, prefix in ((0.5, None), (1.5, '{"name": "CI", "on": "push", "jobs": {')):
+    for temperature, prefix in ((0.0, None), (0.5, None), (1.5, '{"name": "CI", "on": "push", "jobs": {')):
         for doc, ids in tct.generate(model, n=2, temperature=temperature, seed=4, max_tokens=300,
                                      prefix=prefix, return_ids=True):
             assert len(ids) <= 300 and workflow_validator.is_valid(doc)
