@@ -35,7 +35,8 @@ def template():
     "${{ needs.*.result }}", "${{ secrets.X }}${{ hashFiles('**/go.sum') }}", "${{ !(true || false) }}",
     "${{ steps.build.outcome }}", "${{ github.event.commits[0].id }}", "${{ null }}", "${{ GitHub.SHA }}",
     "${{ toJSON(steps) }}", "${{ steps.a.outputs['my-x'] }}", "${{ matrix['node-version'] }}", "${{ matrix.Os }}",
-    "${{ toJson(fromJSON(env.X).a) }}", "${{ ((((contains(vars.A, 'b'))))) }}"])
+    "${{ toJson(fromJSON(env.X).a) }}", "${{ ((((contains(vars.A, 'b'))))) }}", "${{ 10 }}", "${{ 0.05 }}",
+    "${{ -0 }}", "${{ 'a\x01' }}"])
 def test_the_grammar_accepts(template, text):
     assert template.accepts(text)
 
@@ -45,7 +46,8 @@ def test_the_grammar_accepts(template, text):
     "${{ github", "${{ ${{ github }} }}", "${{ fromJSON('{\") || github }}", "${{ }}", "${{ github env }}",
     "${{ (github }}", "${{ steps.a.foo }}", "${{ github == }}", "${{ 'x }}", "${{ ((((((github)))))) }}",
     "${{ steps.buil }}", "${{ x }}", "${{ TRUE }}", "${{ github.zzz }}", "${{ success() }}", "${{ github(1) }}",
-    "${{ contains }}", "${{ true.x }}", "${{ runner.os.x }}", "${{ stepsx.a }}"])
+    "${{ contains }}", "${{ true.x }}", "${{ runner.os.x }}", "${{ stepsx.a }}",
+    "${{ 06 }}", "${{ -00 }}", "${{ 'a\x00' }}"])  # actionlint's lexer: a leading 0 alone, no NUL
 def test_the_grammar_refuses(template, text):
     assert not template.accepts(text)
 

@@ -75,7 +75,8 @@ class _Grammar:
             classes.append([(ord(c), ord(c))])
             reps.append(c)
         rest = [cp for cp in range(128) if chr(cp) not in WS + string.punctuation]
-        for group in (set(LETTERS), {"0"}, set("123456789"), None):  # a leading 0 is read apart
+        # a leading 0 is read apart, and NUL (actionlint's lexer refuses it, even in a literal)
+        for group in (set(LETTERS), {"0"}, set("123456789"), {"\x00"}, None):
             cps = [cp for cp in rest if (group is None or chr(cp) in group)]
             rest = [cp for cp in rest if cp not in cps]
             if cps:
@@ -169,7 +170,7 @@ class _Grammar:
                 return self.expr(at(("after", False)), ch)
             return None
         if t == "str":
-            return at(("strq",)) if ch == "'" else s
+            return at(("strq",)) if ch == "'" else None if ch == "\x00" else s
         if t == "strq":  # a quote: the end, or the first of ''
             if ch == "'":
                 return at(("str",))
