@@ -78,6 +78,9 @@ def _job(steps, **kw):
     ({"on": "push", "jobs": {"b": {"runs-on": "x", "steps": [{"run": "x"}]}, "j": {"runs-on": "x", "needs": "b", "steps": [
         {"run": "${{ needs.y.result }}"}]}}}, "/jobs/j/steps/0/run", "needs.y"),
     (_job([{"run": "${{ matrix.os }}"}], strategy={"matrix": {"py": ["3"]}}), "/jobs/j/steps/0/run", "matrix.os"),
+    ({"on": "push", "jobs": {"b": {"runs-on": "x", "outputs": {"v": "1"}, "steps": [{"run": "x"}]},
+                             "j": {"runs-on": "x", "needs": "b", "steps": [{"run": "${{ needs.b.outputs.w }}"}]}}},
+     "/jobs/j/steps/0/run", "not available here"),  # b declares output v only
     ({"on": {"workflow_dispatch": {"inputs": {"a": {"type": "string"}}}}, "jobs": {"j": {
         "runs-on": "${{ inputs.b }}", "steps": [{"run": "x"}]}}}, "/jobs/j/runs-on", "inputs.b"),
     (_job([{"run": "echo ${{ a"}]), "/jobs/j/steps/0/run", "well-formed"),

@@ -11,8 +11,8 @@ Plain text may hold `$`, `{`, `${VAR}` or `}}`; only `${{` opens an expression, 
 well formed and closed by `}}`. Literals (numbers, '...' with ''), names (contexts, functions,
 true/false/null), property access (`.name`, `.*`, `[expr]`), calls, `!`, comparison and
 logical operators, parentheses. Which names are allowed is not the grammar's business: a name
-and the first two properties after it are read in states labelled with their depth in the
-access chain (0, 1, 2), and `name_slots.SlotDFA` narrows them with a tree of names drawn from
+and the first three properties after it are read in states labelled with their depth in the
+access chain (0 to 3), and `name_slots.SlotDFA` narrows them with a tree of names drawn from
 the field and the document (expression_names.py). Deeper properties, and those after a call
 or an index, are free.
 """
@@ -30,7 +30,7 @@ WS = " \t\r\n"
 LETTERS = string.ascii_letters
 NAME_START = LETTERS + "_"
 NAME_CHARS = NAME_START + string.digits + "-"
-CHAIN = 2  # property slots after a name: `steps.<id>.<outputs|outcome|conclusion>`
+CHAIN = 3  # property slots after a name: `needs.<job>.outputs.<name>`
 
 TEMPLATE, CONDITION = "template", "condition"
 

@@ -7,7 +7,8 @@ conditions). Its names are narrowed by a tree (`name_slots.Names`):
   documented context availability table), and the literals `true`, `false`, `null`;
 - the properties of typed contexts (`github`, `runner`, `job`; `steps.<id>` and `needs.<job>`);
 - from the document: `steps.<id>` the ids of earlier steps of the job (anywhere else in the
-  job: all its step ids, once `steps` is written), `needs.<job>` the job's `needs`,
+  job: all its step ids, once `steps` is written), `needs.<job>` the job's `needs` (and
+  `needs.<job>.outputs.<name>` the outputs that job declares, once it is written),
   `matrix.<key>` the keys of the job's `strategy.matrix` (and of its `include` entries; any key
   when they are an expression), `inputs.<name>` the inputs declared under
   `on.workflow_call`/`on.workflow_dispatch`. A definition not written yet (a job whose
@@ -146,14 +147,35 @@ def names_in_job(job: dict, steps_before=None) -> dict:
             else step_ids(job["steps"]) if "steps" in job else None}
 
 
+def needed_outputs(jobs: dict, needs) -> frozenset | None:
+    """(job, its output names) per name of `needs` (folded, as GitHub matches them); the names
+    None for a job not written yet or one calling a reusable workflow (outputs unknown)."""
+    if not needs:
+        return None
+    closed = {k.lower(): v for k, v in jobs.items()}
+
+    def outputs(job):
+        if not isinstance(job, dict) or "uses" in job:
+            return None
+        return frozenset(k.lower() for k in (job.get("outputs") or {}))
+    return frozenset((n.lower(), outputs(closed.get(n.lower()))) for n in needs)
+
+
+def _needed(outputs) -> Names:
+    return NEEDED if outputs is None else Names({"outputs": Names(dict.fromkeys(outputs, LEAF)), "result": LEAF})
+
+
 @lru_cache(maxsize=4096)
-def tree(row: str | None, steps, needs, matrix, inputs) -> Names:
-    """The names a string of field `row` may use, given the document's names (None: free)."""
+def tree(row: str | None, steps, needs, matrix, inputs, outputs=None) -> Names:
+    """The names a string of field `row` may use, given the document's names (None: free);
+    `outputs`: `needed_outputs` of `needs`."""
     contexts = AVAILABLE.get(row, ALL)
+    outs = dict(outputs or ())
     typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": None,
              "env": None, "vars": None, "secrets": None, "jobs": None,
              "steps": None if steps is None else Names(dict.fromkeys(steps, STEP)),
-             "needs": None if needs is None else Names(dict.fromkeys(needs | ({"*"} if needs else set()), NEEDED)),
+             "needs": None if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
+                                                        **({"*": NEEDED} if needs else {})}),
              "matrix": None if matrix is None else Names(dict.fromkeys(matrix)),
              "inputs": None if inputs is None else Names(dict.fromkeys(inputs))}
     functions = FUNCTIONS + (STATUS if row in ("job.if", "step.if") else ()) + \
@@ -222,6 +244,8 @@ class ExpressionNames(Rule):
         out |= names_in_job(job, steps.items if steps is not None and steps.kind == "array" else None)
         if len(path) > 2 and path[2] == "strategy":
             out["matrix"] = frozenset()
+        jobs = m.stack[1]
+        out["outputs"] = needed_outputs(jobs.values if jobs.kind == "object" else {}, out["needs"])
         return out
 
     def language(self, m, f):
@@ -229,7 +253,8 @@ class ExpressionNames(Rule):
         if kind is None:
             return None
         n = self.names(m, f)
-        return expression.pattern(kind), tree(field(f.path), n["steps"], n["needs"], n["matrix"], n["inputs"])
+        return expression.pattern(kind), tree(field(f.path), n["steps"], n["needs"], n["matrix"], n["inputs"],
+                                              n.get("outputs"))
 
     def key(self, m, f):
         """What strings entered from frame `f` (or below it) read: the names, and for frames
@@ -265,7 +290,7 @@ class ExpressionNames(Rule):
         names = self.names(m, f)
         bad = undefined(text, names, condition)
         if bad:
-            shown = {c: sorted(v) for c, v in names.items() if v is not None}
+            shown = {c: sorted(v) for c, v in names.items() if v is not None and c != "outputs"}
             return f"{', '.join(bad)} not defined here (defined: {json.dumps(shown)})"
         row = field(f.path)
         return (f"names a context, function or property not available here (contexts: "
