@@ -367,6 +367,8 @@ class Decoder:
         cache = self.tok._mask_cache
         mask = cache.get(key)
         if mask is None:
+            if len(cache) >= 1 << 15:  # a vocabulary-wide array per state: forget them past this
+                cache.clear()
             mask = np.zeros(self.tok.vocab_size, dtype=bool)
             mask[list(self.m.allowed()) if self.phase == "body" else self.allowed_ids()] = True
             mask.flags.writeable = False
