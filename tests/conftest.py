@@ -105,3 +105,22 @@ def feed_accepts(d) -> set:
             continue
         accepted.add(t)
     return accepted
+
+
+def completions_at_prefixes(tok, doc, every: int, exact_every: int):
+    """(decoder, completed document) after every `every`-th prefix of `doc`'s ids in the body:
+    the shortest completion stays within `remaining_cost()`, and at every `exact_every`-th
+    prefix the mask is what `feed` accepts and the cost deltas are exact."""
+    import numpy as np
+    ids = tok.encode(doc)
+    d = tok.decoder()
+    for used, t in enumerate(ids):
+        if used % every == 0 and d.phase == "body":
+            promised = d.remaining_cost()
+            rest = tok.complete(ids[:used])
+            assert len(rest) <= promised, d.describe()
+            yield d, tok.decode(ids[:used] + rest)
+            if used % exact_every == 0:
+                assert set(np.flatnonzero(d.allowed()).tolist()) == feed_accepts(d), d.describe()
+                check_cost_deltas(d, used)
+        d.feed(t)

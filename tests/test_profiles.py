@@ -303,17 +303,6 @@ def test_static_object_constraints_keep_the_schema_ids_at_every_location():
 def test_completions_fill_sections_within_the_promise():
     """After prefixes that stop inside sections, the shortest completion leaves no section empty
     and no credential alone, within `remaining_cost()`; masks and cost deltas stay exact."""
-    tok = strict()
-    ids = tok.encode(SECTIONS)
-    d = tok.decoder()
-    for used, t in enumerate(ids):
-        if used % 2 == 0 and d.phase == "body":
-            promised = d.remaining_cost()
-            rest = tok.complete(ids[:used])
-            assert len(rest) <= promised, d.describe()
-            doc = tok.decode(ids[:used] + rest)
-            assert valid_under_profile(doc) and not section_problems(doc), (d.describe(), section_problems(doc))
-            if used % 6 == 0:
-                assert set(np.flatnonzero(d.allowed()).tolist()) == feed_accepts(d), d.describe()
-                check_cost_deltas(d, used)
-        d.feed(t)
+    from conftest import completions_at_prefixes
+    for d, doc in completions_at_prefixes(strict(), SECTIONS, every=2, exact_every=6):
+        assert valid_under_profile(doc) and not section_problems(doc), (d.describe(), section_problems(doc))

@@ -19,6 +19,7 @@ or an index, are free.
 
 from __future__ import annotations
 
+import re
 import string
 from functools import lru_cache
 
@@ -42,6 +43,19 @@ def pattern(kind: str) -> str:
     name = f"\x00tct-expression:{kind}"
     register(name, _Grammar(kind).automaton())
     return name
+
+
+_BODY = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+_QUOTED = re.compile(r"'([^']|'')*'")
+_REFERENCE = re.compile(r"(?<![\w.'-])(steps|needs|matrix|inputs)\.([A-Za-z_][\w-]*|\*)", re.I)
+
+
+def references(text: str, condition: bool = False) -> list[tuple[str, str]]:
+    """(context folded, name) of each `steps|needs|matrix|inputs.<name>` in the expressions of
+    a finished string, quoted literals skipped (a cheap reading, for reasons, owed names and
+    tests); `condition`: an `if:` value, a bare expression unless it holds `${{`."""
+    bodies = _BODY.findall(text) if "${{" in text or not condition else [text]
+    return [(ctx.lower(), name) for body in bodies for ctx, name in _REFERENCE.findall(_QUOTED.sub("''", body))]
 
 
 def label(s) -> int | None:

@@ -24,7 +24,6 @@ cost caches stay exact.
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 
 from tct.codec.profiles import expression
@@ -33,8 +32,6 @@ from tct.codec.profiles.rule import Rule
 from tct.schema.name_slots import LEAF, Names, SlotDFA
 from tct.schema.values import canonical
 
-_EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
-_REF = re.compile(r"(?<![\w.'-])(steps|needs|matrix|inputs)\.([A-Za-z_][\w-]*|\*)")
 
 # Properties of typed contexts, as actionlint knows them (None: an object of anything).
 GITHUB = {**dict.fromkeys((
@@ -184,15 +181,12 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None) -> Names:
 
 
 def undefined(text: str, names: dict, condition: bool = False) -> list[str]:
-    """References of `text` to document names outside `names` (a cheap check for reasons and
-    tests); `condition`: an `if:` value, a bare expression unless it holds `${{`."""
+    """References of `text` to document names outside `names` (`expression.references`)."""
     out = []
-    for body in _EXPR.findall(text) if "${{" in text or not condition else [text]:
-        body = re.sub(r"'([^']|'')*'", "''", body)
-        for ctx, name in _REF.findall(body):
-            allowed = names.get(ctx)
-            if allowed is not None and name.lower() not in {a.lower() for a in allowed} | ({"*"} if ctx == "needs" and allowed else set()):
-                out.append(f"{ctx}.{name}")
+    for ctx, name in expression.references(text, condition):
+        allowed = names.get(ctx)
+        if allowed is not None and name.lower() not in {a.lower() for a in allowed} | ({"*"} if ctx == "needs" and allowed else set()):
+            out.append(f"{ctx}.{name}")
     return out
 
 
@@ -313,18 +307,23 @@ class ExpressionNames(Rule):
         and it has no strategy), or by the job's matrix object (used, not defined by it)."""
         if f.tag[1] == "job":
             return content_refs(f) if self._may_owe(f) else frozenset()
-        if f.kind == "object" and f.path[2:] == ("strategy", "matrix") and len(f.path) == 4:
+        if f.kind == "object" and _at_matrix(f.path):
             job, defined = self._job(m, f), matrix_defined(f.values)
             return content_refs(job) - defined if job is not None and defined is not None else frozenset()
         return frozenset()
 
-    def _forward(self, m, f):
-        """What of the forward names frame `f`'s decisions and costs read."""
-        if f.tag[1] == "job" or (f.kind == "object" and f.path[2:] == ("strategy", "matrix")):
-            return self._owed(m, f)
+    def _own_refs(self, m, f):
+        """References held by frame `f` inside a job that may still owe them (None: not such a
+        frame): its share of the strategy the completion may have to write."""
         if len(f.path) > 2 and f.path[2] != "strategy" and self._job(m, f) is not None:
             return content_refs(f)
         return None
+
+    def _forward(self, m, f):
+        """What of the forward names frame `f`'s decisions and costs read."""
+        if f.tag[1] == "job" or (f.kind == "object" and _at_matrix(f.path)):
+            return self._owed(m, f)
+        return self._own_refs(m, f)
 
     def may_close(self, m, f):
         return f.tag[1] not in ("job", "def") or not self._owed(m, f)
@@ -339,34 +338,35 @@ class ExpressionNames(Rule):
         owed = self._owed(m, f) if f.tag[1] in ("job", "def") and f.kind == "object" else None
         if not owed:
             return None
-        return "strategy" if f.tag[1] == "job" else min(owed, key=lambda n: (len(n), n))
+        return "strategy" if f.tag[1] == "job" else _shortest(owed)
 
     def target(self, m, f):
         if f.tag[1] != "mkey" or f.pending:
             return None
         low = f.text.lower()
         owed = [n for n in self._owed(m, m.stack[-2]) if n.startswith(low)]
-        return f.text + min(owed, key=lambda n: (len(n), n))[len(f.text):] if owed else None
-
-    @staticmethod
-    def _is_matrix_value(f) -> bool:
-        return f.kind == "value" and f.path[:1] == ("jobs",) and f.path[2:] == ("strategy", "matrix")
+        return f.text + _shortest(owed)[len(f.text):] if owed else None
 
     def branch_kind(self, m, f):
-        return "object" if self._is_matrix_value(f) else None
+        return "object" if f.kind == "value" and _at_matrix(f.path) else None
 
     def extra_cost(self, m, i, child_open):
         f = m.stack[i]
-        if self._is_matrix_value(f):
+        if f.kind == "value" and _at_matrix(f.path):
             return object_matrix_extra(m, f.conj)
         if f.tag[1] == "job":
             owed = self._owed(m, f)
             return strategy_cost(m, f, owed) if owed else 0
-        if len(f.path) > 2 and f.path[2] != "strategy":
-            job = self._job(m, f)
-            refs = content_refs(f) if job is not None else None
-            return strategy_cost(m, job, refs) if refs else 0
-        return 0
+        refs = self._own_refs(m, f)
+        return strategy_cost(m, m.stack[2], refs) if refs else 0
 
     def costs_local(self, f):
         return f.tag[1] != "mkey"
+
+
+def _at_matrix(path: tuple) -> bool:
+    return path[:1] == ("jobs",) and path[2:] == ("strategy", "matrix")
+
+
+def _shortest(names):
+    return min(names, key=lambda n: (len(n), n))

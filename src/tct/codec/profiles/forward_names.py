@@ -17,25 +17,21 @@ from __future__ import annotations
 
 import re
 
-_EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
-_QUOTED = re.compile(r"'([^']|'')*'")
-_MATRIX_REF = re.compile(r"(?<![\w.'-])matrix\.([A-Za-z_][\w-]*)", re.I)
+from tct.codec.profiles.expression import references
+
+_MENTION = re.compile("matrix", re.I)  # a cheap test before reading references
 # In an open string: any mention, a name possibly still empty (an upper bound of what its
 # completion can name: a free name is never lengthened by the shortest completion).
 _OPEN_REF = re.compile(r"matrix\.([A-Za-z_][\w-]*)?", re.I)
 
 
-def string_refs(text: str, condition: bool = False) -> frozenset:
-    """Matrix names a finished string references (folded); `condition`: an `if:` value, a
-    bare expression unless it holds `${{`."""
-    bodies = _EXPR.findall(text) if "${{" in text or not condition else [text]
-    return frozenset(name.lower() for body in bodies for name in _MATRIX_REF.findall(_QUOTED.sub("''", body)))
-
-
 def value_refs(value, key=None) -> frozenset:
-    """Matrix names referenced anywhere in a finished JSON value (folded)."""
+    """Matrix names referenced anywhere in a finished JSON value (folded); a string under `if`
+    is a condition."""
     if isinstance(value, str):
-        return string_refs(value, condition=key == "if") if "atrix" in value or "ATRIX" in value else frozenset()
+        if not _MENTION.search(value):
+            return frozenset()
+        return frozenset(n.lower() for ctx, n in references(value, key == "if") if ctx == "matrix" and n != "*")
     if isinstance(value, dict):
         return frozenset().union(*(value_refs(v, k) for k, v in value.items()))
     if isinstance(value, list):
@@ -45,7 +41,7 @@ def value_refs(value, key=None) -> frozenset:
 
 def open_refs(text: str) -> frozenset:
     """Names (folded; "" for one not started) an open string's completion may reference."""
-    return frozenset(n.lower() for n in _OPEN_REF.findall(text)) if "atrix" in text or "ATRIX" in text else frozenset()
+    return frozenset(n.lower() for n in _OPEN_REF.findall(text)) if _MENTION.search(text) else frozenset()
 
 
 def content_refs(f) -> frozenset:
@@ -124,10 +120,7 @@ def _matrix_object(m, strategy_conj):
     """The matrix object facts of a strategy constraint (the first object branch of each)."""
     key = ("matrix-object", strategy_conj)
     if key not in m.cache:
-        found = None
-        for b in m.c.branches(strategy_conj):
-            if b.kind == "object" and b.obj.key_conj("matrix") is not None:
-                found = next((mb.obj for mb in m.c.branches(b.obj.key_conj("matrix")) if mb.kind == "object"), None)
-                break
-        m.cache[key] = found
+        conj = _matrix_conj(m, strategy_conj)
+        m.cache[key] = None if conj is None else \
+            next((b.obj for b in m.c.branches(conj) if b.kind == "object"), None)
     return m.cache[key]

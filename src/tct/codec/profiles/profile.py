@@ -157,17 +157,18 @@ class Joint(Rule):
     def extra_cost(self, m, i, child_open):
         return sum(self._each(m.stack[i], lambda r: r.extra_cost(m, i, child_open)))
 
+    def _first(self, f, call):
+        """The first rule's answer that is not None."""
+        return next((x for x in self._each(f, call) if x is not None), None)
+
     def target(self, m, f):
-        found = [x for x in self._each(f, lambda r: r.target(m, f)) if x is not None]
-        return found[0] if found else None
+        return self._first(f, lambda r: r.target(m, f))
 
     def next_key(self, m, f):
-        found = [x for x in self._each(f, lambda r: r.next_key(m, f)) if x is not None]
-        return found[0] if found else None
+        return self._first(f, lambda r: r.next_key(m, f))
 
     def branch_kind(self, m, f):
-        found = [x for x in self._each(f, lambda r: r.branch_kind(m, f)) if x is not None]
-        return found[0] if found else None
+        return self._first(f, lambda r: r.branch_kind(m, f))
 
     def costs_local(self, f):
         return all(self._each(f, lambda r: r.costs_local(f)))
