@@ -306,3 +306,94 @@ def test_completions_fill_sections_within_the_promise():
     from conftest import completions_at_prefixes
     for d, doc in completions_at_prefixes(strict(), SECTIONS, every=2, exact_every=6):
         assert valid_under_profile(doc) and not section_problems(doc), (d.describe(), section_problems(doc))
+
+
+WORKFLOW_RUN = {"on": {"workflow_run": {"types": ["completed"], "workflows": ["CI", "Release"]}},
+                "jobs": {"r": {"uses": "./.github/workflows/x.yml", "with": {"a": 1}, "secrets": "inherit"}}}
+
+
+@pytest.mark.parametrize("on, path, what", [
+    ({"workflow_run": {"types": ["completed"]}}, "/on/workflow_run", "missing property 'workflows'"),
+    ({"workflow_run": None}, "/on/workflow_run", "null is not allowed"),
+    ({"workflow_run": {"workflows": {}}}, "/on/workflow_run/workflows", "{} is not allowed"),
+    ({"workflow_run": {"workflows": [""]}}, "/on/workflow_run/workflows/0", "at least 1 characters"),
+    ("workflow_run", "/on", "is not allowed"),
+    (["push", "workflow_run"], "/on/1", "is not allowed"),
+])
+def test_workflow_run_names_its_workflows(on, path, what):
+    """actionlint: "no workflow is configured for workflow_run". `workflows` stays a free key (as
+    the schema spells it), owed by the object (RequiredKey), with the schema's ids."""
+    tok = strict()
+    assert tok.encode(WORKFLOW_RUN) == tok.base.encode(WORKFLOW_RUN)
+    doc = dict(WORKFLOW_RUN, on=on)
+    tok.base.encode(doc)
+    with pytest.raises(tct.SchemaViolation) as err:
+        tok.encode(doc)
+    assert err.value.path == path and what in str(err.value)
+
+
+@pytest.mark.parametrize("field, value", [("with", "${{ fromJSON(vars.W) }}"), ("secrets", "${{ fromJSON(vars.S) }}")])
+def test_reusable_workflow_inputs_are_a_mapping(field, value):
+    """actionlint: a called workflow's `with` is a mapping, its `secrets` a mapping or `inherit`;
+    the value position keeps its id although the profile leaves one branch (`_narrowed`)."""
+    doc = {"on": "push", "jobs": {"r": {"uses": "./.github/workflows/x.yml", field: value}}}
+    strict().base.encode(doc)
+    with pytest.raises(tct.SchemaViolation) as err:
+        strict().encode(doc)
+    assert err.value.path == f"/jobs/r/{field}"
+
+
+def test_completions_name_workflow_run_workflows_within_the_promise():
+    """After every prefix, the completion writes `workflows` when it is missing, within
+    `remaining_cost()`; masks and cost deltas stay exact."""
+    from conftest import completions_at_prefixes
+    seen = 0
+    for d, doc in completions_at_prefixes(strict(), WORKFLOW_RUN, every=1, exact_every=3):
+        assert valid_under_profile(doc), d.describe()
+        run = doc["on"].get("workflow_run") if isinstance(doc["on"], dict) else None
+        if run is not None:
+            seen += 1
+            assert "workflows" in run, doc
+    assert seen > 10
+
+
+def _job(**fields):
+    job = {"runs-on": "ubuntu-latest", "steps": [{"run": "make", "id": "bg", "background": True}]}
+    job.update(fields)
+    return {"on": "push", "jobs": {"a": job}}
+
+
+@pytest.mark.parametrize("fields, path, what", [
+    ({"timeout-minutes": 0}, "/jobs/a/timeout-minutes", "violates > 0"),
+    ({"timeout-minutes": -5}, "/jobs/a/timeout-minutes", "violates > 0"),
+    ({"timeout-minutes": "${{ 1 }} ${{ 2 }}"}, "/jobs/a/timeout-minutes", "must match"),
+    ({"strategy": {"max-parallel": "two", "matrix": {"x": [1]}}}, "/jobs/a/strategy/max-parallel", "must match"),
+    ({"steps": [{"run": "make", "id": "bg", "background": True}, {"wait-all": False}]}, "/jobs/a/steps/1/wait-all",
+     "false is not allowed"),
+    ({"steps": [{"run": "make", "id": "bg", "background": True}, {"wait": ""}]}, "/jobs/a/steps/1/wait", "must match"),
+    ({"concurrency": {"group": ""}}, "/jobs/a/concurrency/group", "must match"),
+    ({"if": False}, "/jobs/a/if", "expected string"),
+    ({"if": "${{ 55 }}"}, "/jobs/a/if", "must not match"),
+])
+def test_numbers_and_steps_actionlint_refuses(fields, path, what):
+    """Positive timeouts and max-parallel, a single ${{ }} where a number or boolean may be an
+    expression, `wait-all` true or omitted, non-empty `wait` and concurrency groups, conditions
+    that are not a literal alone."""
+    doc = _job(**fields)
+    strict().base.encode(doc)
+    with pytest.raises(tct.SchemaViolation) as err:
+        strict().encode(doc)
+    assert err.value.path == path and what in str(err.value)
+
+
+@pytest.mark.parametrize("fields", [
+    {"timeout-minutes": 0.5, "strategy": {"max-parallel": 0.25, "matrix": {"x": [1]}}},
+    {"steps": [{"run": "make", "id": "bg", "background": True, "timeout-minutes": 0.05}, {"wait-all": True}]},
+    {"if": "github.event_name == 'push'"},
+])
+def test_profile_bounds_keep_the_schema_ids(fields):
+    """After `0` a positive number has only `.` left, where the schema had more: still an id
+    (`Rules.added` takes the profile's bounds out); so are `wait-all: true` and a string `if:`,
+    now alone (the value position asks the schema's node)."""
+    doc = _job(**fields)
+    assert strict().encode(doc) == strict().base.encode(doc)

@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from tct.codec.completion import Completion
 from tct.codec.meanings import CLOSE, END, FREEKEY, ITEM, OWED, Meanings, value_text
+from tct.codec.profiles.patch import MARK
 from tct.codec.string_runs import StringRuns
 from tct.schema.compiler import INF, Branch, Compiler, json_type, shortest_string
 from tct.schema.facts import StringFacts
@@ -211,7 +212,31 @@ class Machine(Completion, StringRuns):
     def _narrowed(self) -> bool:
         """Would the schema alone offer more than one option here? (top frame, profile on)"""
         f = self.stack[-1]
-        added = self.rules.added(f.path) & f.branch.atoms if f.kind == "object" else frozenset()
+        if f.kind == "value":  # the schema's own node where a static constraint was conjoined
+            key = ("narrowed-value", f.conj, f.excluded)
+            hit = self.cache.get(key)
+            if hit is None:
+                conj = frozenset((self._unprofiled(nid), pos) for nid, pos in f.conj)
+                hit = False
+                if conj != f.conj:
+                    g = f.copy()
+                    g.tag, g.conj = None, conj
+                    probe = self.copy(len(self.stack) - 1)
+                    probe.stack[-1] = g
+                    hit = len(probe._allowed()) > 1
+                self.cache[key] = hit
+            return hit
+        added = self.rules.added(f.path) & f.branch.atoms if f.kind in ("object", "number") else frozenset()
+        if f.kind == "number":
+            if not added:
+                return False
+            key = ("schema-branch", f.branch.key, added)
+            if key not in self.cache:
+                b = f.branch
+                self.cache[key] = Branch(b.kind, b.atoms - added, self.c, kind_integer=b.kind_integer,
+                                         kind_nonint=b.kind_nonint)
+            spec = self.cache[key].number
+            return len(spec.next_chars(f.text)) + bool(spec.complete_text(f.text)) > 1
         if f.kind == "object" and (f.tag is not None or added):
             g = f.copy()
             g.tag = None
@@ -240,6 +265,13 @@ class Machine(Completion, StringRuns):
                 state = dfa.next_state(state, ord(ch))
             hit = self.cache[key] = len(dfa.allowed_bytes(state, f.pending)) + (not f.pending and state in dfa.accept) > 1
         return hit
+
+    def _unprofiled(self, nid: int) -> int:
+        """The schema's node behind a profile's static constraint (patch.MARK), else `nid`."""
+        node = self.c.nodes[nid]
+        if isinstance(node, dict) and node.get("$comment") == MARK:
+            return self._unprofiled(self.c.child(nid, node["allOf"][0], "allOf", "0"))
+        return nid
 
     # States seen, at most this many (then forgotten at once): walks over merged ids visit many
     # states per generated id, and under a profile that reads the document few of them recur.

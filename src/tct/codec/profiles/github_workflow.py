@@ -15,6 +15,7 @@ from __future__ import annotations
 from tct.codec.profiles.expression_names import ExpressionNames
 from tct.codec.profiles.key_of import KeyOf
 from tct.codec.profiles.profile import Profile
+from tct.codec.profiles.required_key import RequiredKey
 from tct.schema import ecma
 from tct.schema.load import read_schema
 
@@ -52,7 +53,9 @@ NOT_EMPTY = (
     "/concurrency", "/jobs/*/concurrency", "/jobs/*/environment", "/jobs/*/runs-on", "/jobs/*/runs-on/*",
     "/defaults/run/shell", "/defaults/run/working-directory",
     "/jobs/*/defaults/run/shell", "/jobs/*/defaults/run/working-directory",
-    "/jobs/*/steps/*/run", "/jobs/*/steps/*/id", "/jobs/*/if", "/jobs/*/steps/*/if", "/jobs/*/steps/*/shell", "/jobs/*/steps/*/working-directory",
+    "/jobs/*/steps/*/run", "/jobs/*/steps/*/id", "/jobs/*/steps/*/wait", "/jobs/*/steps/*/wait/*",
+    "/jobs/*/steps/*/cancel", "/jobs/*/container/image", "/jobs/*/services/*/image", "/concurrency/group",
+    "/jobs/*/concurrency/group", "/jobs/*/if", "/jobs/*/steps/*/if", "/jobs/*/steps/*/shell", "/jobs/*/steps/*/working-directory",
 )
 
 def _activity_types() -> dict[str, list[str]]:
@@ -78,7 +81,16 @@ def _one_of(names) -> dict:
 ENVS = ("/env", "/jobs/*/env", "/jobs/*/steps/*/env", "/jobs/*/container/env", "/jobs/*/services/*/env")
 # Sections given as a string hold exactly one `${{ }}` (actionlint: "expecting a single ${{...}}
 # expression or mapping value"), and actionlint's non-empty sections.
-MAPPINGS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/with", "/jobs/*/strategy/matrix")
+MAPPINGS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/strategy/matrix")
+# Numbers given as a string hold one `${{ }}` too ("expecting a single ${{...}} expression or
+# integer literal"), and are positive ("must be greater than zero").
+# actionlint: "constant expression in condition": a condition that is a literal alone (bare or in
+# `${{ }}`; `if: false` as a boolean or number too). Constants built with operators (`1 == 1`)
+# are not caught: that needs a name to be required, which name slots cannot do yet.
+CONDITIONS = ("/jobs/*/if", "/jobs/*/steps/*/if")
+CONSTANT_CONDITION = ("^[ \\t\\r\\n]*(\\$\\{\\{[ \\t\\r\\n]*)?(true|false|null|-?[0-9][0-9.]*|'([^']|'')*')"
+                      "[ \\t\\r\\n]*(\\}\\}[ \\t\\r\\n]*)?$")
+POSITIVE = ("/jobs/*/timeout-minutes", "/jobs/*/steps/*/timeout-minutes", "/jobs/*/strategy/max-parallel")
 SINGLE_EXPRESSION = "^\\$\\{\\{([^}]|\\}[^}])*\\}\\}$"
 # Not where the schema has minProperties already (`outputs`, `matrix`, `defaults`, `defaults.run`):
 # the machine tells the profile's narrowing from the schema's by location (`Rules.added`).
@@ -93,20 +105,34 @@ PROFILE = Profile(
         ("/on/schedule/*/cron", CRON, "a cron schedule actionlint accepts"),
         ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
         ("/jobs/*/uses", REUSABLE_WORKFLOW, "owner/repo/path/workflow.yml@ref, ./path/workflow.yml or $/path/workflow.yml"),
-    ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS),
-    rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames()),
+    ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS + POSITIVE),
+    rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames(),
+           RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run")),
     # Strings the schema says hold an expression hold a non-empty one, so the schema's shortest
     # such string (what compiled costs count) is as long as the grammar's (`${{a}}`).
     definitions=tuple((name, "^(?![\\s\\S]*\\$\\{\\{[ \\t\\r\\n]*\\}\\})", "an expression is not empty")
-                      for name in ("expressionSyntax", "stringContainingExpressionSyntax")),
+                      for name in ("expressionSyntax", "stringContainingExpressionSyntax"))
+    + (("expressionSyntax", SINGLE_EXPRESSION, "a single ${{ }} expression"),),
     constraints=(
         # Leaves several keys open where the schema allowed closing too (never a forced step).
         ("/jobs/*", {"dependencies": {"runs-on": ["steps"]}}, "a job that runs on a runner has steps"),
         ("/on", {"not": {"enum": list(UNKNOWN_EVENTS)}, "items": {"not": {"enum": list(UNKNOWN_EVENTS)}},
                  "propertyNames": {"not": {"enum": list(UNKNOWN_EVENTS)}}}, "events actionlint knows"),
+        # actionlint: "no workflow is configured for "workflow_run" event"
+        ("/on", {"not": {"const": "workflow_run"}, "items": {"not": {"const": "workflow_run"}}},
+         "workflow_run names its workflows"),
+        ("/on/workflow_run", {"type": "object", "patternProperties": {"^workflows$": {
+            "not": {"type": "object"}, "items": {"minLength": 1}}}}, "workflow_run names its workflows"),
+        # a reusable workflow's inputs are a mapping; its secrets a mapping or `inherit`
+        ("/jobs/*/with", {"type": "object"}, "a mapping"),
+        ("/jobs/*/secrets", {"anyOf": [{"type": "object"}, {"const": "inherit"}]}, "a mapping or inherit"),
+        ("/jobs/*/steps/*/wait-all", {"not": {"const": False}}, "actionlint: wait-all is true or omitted"),
         ("/jobs/*/steps/*/id", {"pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}, "a step id actionlint accepts"),
     ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY)
     + tuple((loc, {"minProperties": 1}, "actionlint: section should not be empty") for loc in NONEMPTY_SECTIONS)
+    + tuple((loc, {"exclusiveMinimum": 0}, "actionlint: greater than zero") for loc in POSITIVE)
+    + tuple((loc, {"type": "string", "not": {"pattern": CONSTANT_CONDITION}}, "actionlint: not a constant condition")
+            for loc in CONDITIONS)
     + tuple((loc, {"required": ["username", "password"]}, "both credentials") for loc in CREDENTIALS)
     + tuple((loc, {"propertyNames": {"pattern": "^[^&= \t]+$"}},
              "environment variable names: not empty, no '&', '=', spaces")

@@ -3,7 +3,9 @@
 A string language (cron, action refs) is a JSON Schema `pattern` conjoined at a location, so
 the compiler enforces it exactly and its costs (shortest completions) account for it. Shared
 subschemas (`$ref`) on the way are copied first, so a constraint reaches only its location.
-No property name or literal value is added, so the ids of the tokenizer are unchanged.
+No property name or literal value is added, so the ids of the tokenizer are unchanged. Each
+conjunction is marked (`MARK`), so the machine can ask what a value position would offer
+without it (`Compiler.unprofiled`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 
 from tct.codec.profiles.location import parse
 from tct.errors import TCTError
+
+MARK = "tct:profile"  # on the {"allOf": [schema's node, constraint]} a static constraint makes
 
 
 def constrain(schema: dict, rules: list[tuple[str, dict]]) -> dict:
@@ -26,7 +30,7 @@ def constrain(schema: dict, rules: list[tuple[str, dict]]) -> dict:
         if not hits:
             raise TCTError(f"profile location {location!r} reaches no subschema")
         for holder, key in hits:
-            holder[key] = {"allOf": [holder[key], sub]}
+            holder[key] = {"allOf": [holder[key], sub], "$comment": MARK}
     return doc
 
 

@@ -6,7 +6,8 @@ Two kinds, wired by a table rather than special cases in the machine:
   enforces them and costs account for them. A static constraint must not narrow a decision to
   one option where the schema alone left several (that decision would stop being an id):
   patterns are recognised (`Rules.patterns`), and so are `minProperties`/`required` by location
-  (`Rules.added`: the machine asks what the object would allow without them); other keywords
+  and numeric bounds (`Rules.added`: the machine asks what the object or number would allow
+  without them), and value positions by a marker on the conjunction (patch.MARK); other keywords
   are the profile author's care;
 - *dynamic* ones (`Rule` plug-ins, e.g. `KeyOf`) depend on the document decided so far; the
   machine consults them only at the frames they tag.
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from tct.codec.profiles.location import match, parse
 from tct.codec.profiles.patch import constrain
 from tct.codec.profiles.rule import Rule
+from tct.schema.numbers import fraction_of
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,16 @@ class Profile:
 
 
 def _object_atoms(sub) -> frozenset:
-    """The compiled object atoms (schema/keywords.py) of a static constraint's own
-    `minProperties` and `required`."""
+    """The compiled atoms (schema/keywords.py) of a static constraint's own `minProperties`,
+    `required` and (draft 6+) numeric bounds: what the machine takes out to see the schema's
+    own options at an object or a number (`Machine._narrowed`)."""
     out = {("required", k) for k in sub.get("required", ())}
     if "minProperties" in sub:
         out.add(("minProps", int(sub["minProperties"])))
+    for kw, atom, strict in (("minimum", "min", False), ("exclusiveMinimum", "min", True),
+                             ("maximum", "max", False), ("exclusiveMaximum", "max", True)):
+        if kw in sub:
+            out.add((atom, fraction_of(sub[kw]), strict))
     return frozenset(out)
 
 
