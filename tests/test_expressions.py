@@ -239,3 +239,62 @@ def test_name_slots_accept_exactly_the_defined_names(template, refs, op, call):
     text = "x ${{ " + (f"format({body})" if call else body) + " }}"
     free = SlotDFA(template.base, None)
     assert template.accepts(text) == (free.accepts(text) and all(_reference_ok(*r) for r in refs)), text
+
+
+@pytest.mark.parametrize("row, text, ok", [
+    ("step", "${{ contains(github.sha, 'a') }}", True), ("step", "${{ contains(github.sha) }}", False),
+    ("step", "${{ contains(github.sha, 'a', 'b') }}", False), ("step", "${{ join(github.event.commits) }}", True),
+    ("step", "${{ join(github.event.commits, ', ') }}", True), ("step", "${{ join(steps, 1, 2) }}", False),
+    ("step", "${{ toJSON(github, 1) }}", False), ("step", "${{ fromJSON() }}", False),
+    ("step", "${{ format('{0}{1}', 1, 2) }}", True), ("step", "${{ format() }}", False),
+    ("step", "${{ hashFiles('a', 'b') }}", True), ("step", "${{ hashFiles() }}", False),
+    ("step", "${{ case(true, 1, 2) }}", True), ("step", "${{ case(true, 1, false, 2, 3) }}", True),
+    ("step", "${{ case(true, 1) }}", False), ("step", "${{ case(true, 1, false, 2) }}", False),
+    ("step.if", "success() && !cancelled()", True), ("step.if", "always(1)", False),
+    ("step", "${{ contains((github.sha), format('{0}', toJSON(fromJSON('[1]')))) }}", True),
+    ("step", "${{ contains(fromJSON('[\"a, b\"]'), github.sha) }}", True),  # a comma in a literal is no argument
+    ("step", "${{ contains(github.event.commits[0], 'x') }}", True), ("step", "${{ contains(x[join(steps)]) }}", False),
+])
+def test_functions_take_their_number_of_arguments(row, text, ok):
+    """actionlint's arities: contains/startsWith/endsWith 2, join 1-2, toJSON/fromJSON 1,
+    format and hashFiles at least 1, case an odd number from 3, status functions none."""
+    kind = E.CONDITION if row.endswith(".if") else E.TEMPLATE
+    names = tree(row, *(frozenset(NAMES[c]) for c in ("steps", "needs", "matrix", "inputs")))
+    assert SlotDFA(CharDFA(((E.pattern(kind), True),)), names).accepts(text) == ok
+
+
+ARITIES = {"contains": (2, 2, False), "startsWith": (2, 2, False), "join": (1, 2, False), "toJSON": (1, 1, False),
+           "format": (1, None, False), "case": (3, None, True)}  # an independent reading of the table
+CALLS = st.recursive(st.sampled_from(["github.sha", "'a,b'", "1", "matrix.os", "true", "(steps)"]),
+                     lambda inner: st.tuples(st.sampled_from(sorted(ARITIES)), st.lists(inner, max_size=4)),
+                     max_leaves=8)
+
+
+def _call_text(node) -> str:
+    return node if isinstance(node, str) else f"{node[0]}({', '.join(map(_call_text, node[1]))})"
+
+
+def _call_ok(node, depth=0) -> bool:
+    if isinstance(node, str):
+        return depth + node.startswith("(") <= E.DEPTH
+    least, most, odd = ARITIES[node[0]]
+    n = len(node[1])
+    return depth < E.DEPTH and least <= n and (most is None or n <= most) and (not odd or n % 2 == 1) \
+        and all(_call_ok(a, depth + 1) for a in node[1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(CALLS)
+def test_calls_are_counted_and_distances_stay_exact(template, node):
+    """A call is accepted iff every function gets its number of arguments (read independently),
+    and along the text every live state's distance solves the shortest-path equations (0 where
+    it accepts, else 1 + the least over its moves): completions and costs stay exact."""
+    text = "${{ " + _call_text(node) + " }}"
+    assert template.accepts(text) == _call_ok(node), text
+    dist, state = template.distances(), template.start
+    for ch in text:
+        moves = [dist[t] for t in template.trans[state].values()]
+        assert dist[state] == (0 if state in template.accept else 1 + min(moves)), (text, ch)
+        state = template.trans[state].get(template.class_of(ord(ch)))
+        if state is None:
+            break

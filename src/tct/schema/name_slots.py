@@ -14,8 +14,13 @@ character ends it, and plain names of that node are not ended by it. Names are r
 case-insensitively (as GitHub reads contexts, functions and properties), but for `exact`
 ones (literals).
 
-States are (base state, prefix, names node) triples, numbered as they are reached, so a tree
-costs only what is visited. The language: strings of the base automaton whose slots hold
+A name may map to an `Arity` (a function): where the base automaton says how many brackets
+are open at each state outside string literals (`CharDFA.depths`), the call it opens counts
+its arguments at its own depth (`,` adds one, `)` closes it), so `contains(a)` is refused and
+its shortest completion adds `,0`.
+
+States are (base state, prefix, names node, open calls) quadruples, numbered as they are
+reached, so a tree costs only what is visited. The language: strings of the base automaton whose slots hold
 allowed names and whose every prefix outside a slot can be finished without entering one
 (true of grammars that can always close with a literal). Distances and liveness honour it,
 so completions, costs and masks stay exact on it.
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import heapq
 import string
+from dataclasses import dataclass
 
 from tct.schema.regex import CharDFA, _merge, _sample
 
@@ -112,6 +118,36 @@ class Names:
 LEAF = Names({})
 
 
+@dataclass(frozen=True)
+class Arity:
+    """What a function name (`contains(`) maps to: the arguments it takes, at least `least`, at
+    most `most` (None: any number), an odd number when `odd` (`case`). A call's open state
+    counts the arguments begun so far, folded once only parity can still matter."""
+
+    least: int
+    most: int | None = None
+    odd: bool = False
+
+    def fold(self, k: int) -> int:
+        if self.most is not None or k <= self.least:
+            return k
+        return self.least + ((k - self.least) % 2 if self.odd else 0)
+
+    def may_add(self, k: int) -> bool:
+        return self.most is None or k < self.most
+
+    def may_close(self, k: int) -> bool:
+        return k >= self.least and (not self.odd or k % 2 == 1)
+
+    def extra(self, k: int) -> int:
+        """Characters the shortest way to close adds (`0` as the first argument, `,0` as each
+        next one) with `k` arguments begun."""
+        need = max(0, self.least - k)
+        if self.odd and (k + need) % 2 == 0:
+            need += 1
+        return 0 if need == 0 else 2 * need - (1 if k == 0 else 0)
+
+
 class SlotDFA(CharDFA):
     """`base` with its slots reading names of `names` (a `Names` tree; None: any name)."""
 
@@ -131,7 +167,7 @@ class SlotDFA(CharDFA):
         self.trans = _Rows(self)
         self.accept = _Accept(self)
         self.live = _Live(self)
-        self.start = self._id(self._enter(base.start, None, None))
+        self.start = self._id(self._enter(base.start, None, None) + ((),))
         self._allowed_ranges, self._suffixes, self._count_cache = {}, {}, {}
         # Byte masks depend on code point ranges only: shared by every SlotDFA over `base`.
         self._ranges = base.__dict__.setdefault("_slot_ranges", {})
@@ -144,18 +180,21 @@ class SlotDFA(CharDFA):
         depth = self.base.labels.get(t)
         if depth is None:
             return (t, None, None)
+        if not (child is None or isinstance(child, Names)):
+            child = LEAF
         node = self.root if depth == 0 else child if from_depth == depth - 1 else None
         return (t, "" if node is None else Names.START, node)
 
-    def _id(self, triple) -> int:
-        i = self._ids.get(triple)
+    def _id(self, quad) -> int:
+        i = self._ids.get(quad)
         if i is None:
-            i = self._ids[triple] = len(self._triples)
-            self._triples.append(triple)
+            i = self._ids[quad] = len(self._triples)
+            self._triples.append(quad)
         return i
 
     def _moves(self, triple):
-        """(refined class, next triple) of every transition, live or not."""
+        """(refined class, next triple, what the name left ends with: its subtree or Arity, or
+        None) of every transition, live or not."""
         s, p, node = triple
         base = self.base
         depth = base.labels.get(s)
@@ -170,34 +209,60 @@ class SlotDFA(CharDFA):
                 c = self._char[r]
                 if same and c is not None and c in NAME_CHARS:  # a name character
                     if node is None:
-                        yield r, (t, "", None)
+                        yield r, (t, "", None), None
                     else:
                         q = node.advance(p, c)
                         if q is not None:
-                            yield r, (t, q, node.narrow(q))
+                            yield r, (t, q, node.narrow(q)), None
                     continue
                 if same:  # a delimiter inside the slot (none in the expression grammar)
-                    yield r, (t, p, node)
+                    yield r, (t, p, node), None
                     continue
                 if node is None:
                     yield from self._first(r, self._enter(t, depth, None))
                     continue
                 ok, child = node.exit(p, c if c is not None else "\x00")
                 if ok:
-                    yield from self._first(r, self._enter(t, depth, child))
+                    yield from self._first(r, self._enter(t, depth, child), child)
 
-    def _first(self, r: int, triple):
+    def _first(self, r: int, triple, child=None):
         """`triple` entered on class `r`: a slot entered on a name character starts with it."""
         t, p, node = triple
         c = self._char[r]
         if p is None or c is None or c not in NAME_CHARS:
-            yield r, triple
+            yield r, triple, child
         elif node is None:
-            yield r, triple
+            yield r, triple, child
         else:
             q = node.advance(p, c)
             if q is not None:
-                yield r, (t, q, node.narrow(q))
+                yield r, (t, q, node.narrow(q)), child
+
+    def _calls_after(self, calls: tuple, s: int, t: int, c, child):
+        """The open calls after base move `s` -> `t` on character `c` (None: not a name or
+        punctuation character), or None when the move breaks a call's arity. A call is
+        (depth inside it, Arity, arguments begun); only the innermost one reads characters,
+        at its own depth."""
+        depths = self.base.depths
+        ds = depths.get(s)
+        if calls and ds == calls[-1][0]:
+            inner, arity, k = calls[-1]
+            dt = depths.get(t)
+            if c == "," and dt == ds:
+                if not arity.may_add(k):
+                    return None
+                calls = calls[:-1] + ((inner, arity, arity.fold(k + 1)),)
+            elif c == ")" and dt == ds - 1:
+                if not arity.may_close(k):
+                    return None
+                calls = calls[:-1]
+            elif k == 0:  # the first argument begins
+                if not arity.may_add(0):
+                    return None
+                calls = calls[:-1] + ((inner, arity, 1),)
+        if isinstance(child, Arity) and ds is not None and depths.get(t) == ds + 1:
+            calls = calls + ((ds + 1, child, 0),)
+        return calls
 
     def _triple_dist(self, triple) -> int:
         s, p, node = triple
@@ -210,20 +275,34 @@ class SlotDFA(CharDFA):
             return hit
         self._dist[triple] = INF  # guards a cycle (none: prefixes grow, depths deepen)
         best = INF
-        for _, nxt in self._moves(triple):
-            best = min(best, 1 + self._triple_dist(nxt))
+        for _, nxt, child in self._moves(triple):
+            opened = child.extra(0) if isinstance(child, Arity) else 0  # the call this name opens
+            best = min(best, 1 + opened + self._triple_dist(nxt))
         self._dist[triple] = best
         return best
 
+    def _quad_dist(self, quad) -> int:
+        """The triple's distance plus what each open call still needs: the shortest way out
+        closes brackets as soon as it can, and an argument fits wherever `)` does."""
+        d = self._triple_dist(quad[:3])
+        return d + sum(arity.extra(k) for _, arity, k in quad[3]) if d < INF else INF
+
     def _row(self, i: int) -> dict:
-        triple = self._triples[i]
+        quad = self._triples[i]
+        triple, calls = quad[:3], quad[3]
         if triple[1] is None:
-            return {r: self._id(nxt) for r, nxt in self._moves(triple) if self._triple_dist(nxt) < INF}
-        moves = self._slot_rows.get(triple)  # a slot's moves, like its distance, are shared
-        if moves is None:
-            moves = self._slot_rows[triple] = [(r, nxt) for r, nxt in self._moves(triple)
-                                               if self._triple_dist(nxt) < INF]
-        return {r: self._id(nxt) for r, nxt in moves}
+            moves = [(r, nxt, child) for r, nxt, child in self._moves(triple) if self._triple_dist(nxt) < INF]
+        else:
+            moves = self._slot_rows.get(triple)  # a slot's moves, like its distance, are shared
+            if moves is None:
+                moves = self._slot_rows[triple] = [(r, nxt, child) for r, nxt, child in self._moves(triple)
+                                                   if self._triple_dist(nxt) < INF]
+        row = {}
+        for r, nxt, child in moves:
+            after = self._calls_after(calls, triple[0], nxt[0], self._char[r], child)
+            if after is not None:
+                row[r] = self._id(nxt + (after,))
+        return row
 
     def class_of(self, cp: int) -> int | None:
         if cp in self._single_class:
@@ -355,7 +434,7 @@ class _Dist:
         self.d = d
 
     def __getitem__(self, i: int) -> int:
-        return self.d._triple_dist(self.d._triples[i])
+        return self.d._quad_dist(self.d._triples[i])
 
 
 class _Accept:
@@ -365,8 +444,8 @@ class _Accept:
     def __contains__(self, i) -> bool:
         if i is None:
             return False
-        s, p, node = self.d._triples[i]
-        return s in self.d.base.accept and (p is None or node is None or node.exit(p, "\x00")[0])
+        s, p, node, calls = self.d._triples[i]
+        return not calls and s in self.d.base.accept and (p is None or node is None or node.exit(p, "\x00")[0])
 
 
 class _Live:
@@ -374,4 +453,4 @@ class _Live:
         self.d = d
 
     def __contains__(self, i) -> bool:
-        return i is not None and self.d._triple_dist(self.d._triples[i]) < INF
+        return i is not None and self.d._quad_dist(self.d._triples[i]) < INF

@@ -60,10 +60,12 @@ class PatternFSM:
     """An interegular FSM over code-point classes: symbol `i` stands for `classes[i]`.
 
     `labels` marks states (state -> label) where the automaton reads a name that something
-    outside the automaton restricts (name_slots.SlotDFA); CharDFA carries them to its states."""
+    outside the automaton restricts (name_slots.SlotDFA); `depths` says how many brackets are
+    open at states that read code (outside its string literals), so calls can count their
+    arguments. CharDFA carries both to its states."""
 
-    def __init__(self, fsm: FSM, classes: list, labels: dict | None = None):
-        self.fsm, self.classes, self.labels = fsm, classes, labels or {}
+    def __init__(self, fsm: FSM, classes: list, labels: dict | None = None, depths: dict | None = None):
+        self.fsm, self.classes, self.labels, self.depths = fsm, classes, labels or {}, depths or {}
 
 
 def _walk(node, out: list):
@@ -451,11 +453,16 @@ class CharDFA:
         labelled = [(k, pf.labels) for k, (pf, _) in enumerate(pfs) if pf.labels]
         assert len(labelled) <= 1, "one labelled automaton per string"
         self.labels = {}  # state -> label of the name being read there (PatternFSM.labels)
+        self.depths = {}  # state -> brackets open there (PatternFSM.depths)
         for k, labels in labelled:
+            depths = pfs[k][0].depths
             for st in order:
                 lab = labels.get(st[0][k])
                 if lab is not None:
                     self.labels[ids[st]] = lab
+                depth = depths.get(st[0][k])
+                if depth is not None:
+                    self.depths[ids[st]] = depth
         # Keep live states only (those that can still reach acceptance).
         rev: dict[int, set] = {}
         for s, row in enumerate(trans):

@@ -103,7 +103,8 @@ class _Grammar:
         trans = dict(enumerate(rows))
         finals = {ids[s] for s in order if self.accepts(s)}
         labels = {ids[s]: label(s) for s in order if label(s) is not None}
-        return PatternFSM(_FSM(len(classes), 0, finals, trans), classes, labels)
+        depths = {ids[s]: len(s[2]) for s in order if s[0] == "x" and s[3][0] != "str"}
+        return PatternFSM(_FSM(len(classes), 0, finals, trans), classes, labels, depths)
 
     def accepts(self, s) -> bool:
         if s[0] in ("text", "cond_end"):

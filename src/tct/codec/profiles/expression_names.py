@@ -29,7 +29,7 @@ from functools import lru_cache
 from tct.codec.profiles import expression
 from tct.codec.profiles.forward_names import content_refs, matrix_defined, object_matrix_extra, strategy_cost
 from tct.codec.profiles.rule import Rule
-from tct.schema.name_slots import LEAF, Names, SlotDFA
+from tct.schema.name_slots import LEAF, Arity, Names, SlotDFA
 from tct.schema.values import canonical
 
 
@@ -51,6 +51,10 @@ LITERALS = {"true": LEAF, "false": LEAF, "null": LEAF}
 
 FUNCTIONS = ("contains", "startsWith", "endsWith", "format", "join", "toJSON", "fromJSON", "case")
 STATUS = ("always", "success", "failure", "cancelled")
+# Arguments each function takes, as actionlint counts them.
+ARITY = {"contains": Arity(2, 2), "startsWith": Arity(2, 2), "endsWith": Arity(2, 2), "format": Arity(1),
+         "join": Arity(1, 2), "toJSON": Arity(1, 1), "fromJSON": Arity(1, 1), "case": Arity(3, odd=True),
+         "hashFiles": Arity(1), **dict.fromkeys(STATUS, Arity(0, 0))}
 
 # Contexts available per field (GitHub's context availability table, as actionlint checks it).
 _JOB = ("github", "needs", "strategy", "matrix", "vars", "inputs")
@@ -177,7 +181,15 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None) -> Names:
              "inputs": None if inputs is None else Names(dict.fromkeys(inputs))}
     functions = FUNCTIONS + (STATUS if row in ("job.if", "step.if") else ()) + \
         (("hashFiles",) if row in ("step", "step.if") else ())
-    return Names({**{c: typed[c] for c in contexts}, **{f + "(": LEAF for f in functions}}, exact=LITERALS)
+    return Names({**{c: typed[c] for c in contexts}, **{f + "(": ARITY[f] for f in functions}}, exact=LITERALS)
+
+
+def _arguments(a: Arity) -> str:
+    if a.odd:
+        return f"an odd number from {a.least}"
+    if a.most is None:
+        return f"at least {a.least}"
+    return str(a.least) if a.least == a.most else f"{a.least}-{a.most}"
 
 
 def undefined(text: str, names: dict, condition: bool = False) -> list[str]:
@@ -281,6 +293,10 @@ class ExpressionNames(Rule):
         condition = f.tag[2] == expression.CONDITION
         if not SlotDFA(grammar, None).accepts(text):
             return f"not a well-formed ${{{{ }}}} {'condition' if condition else 'expression'}"
+        loose = Names({k: LEAF if isinstance(v, Arity) else v for k, v in lang[1].children.items()}, lang[1].exact)
+        if SlotDFA(grammar, loose).accepts(text):
+            return "a function is called with the wrong number of arguments (" + \
+                ", ".join(f"{f}: {_arguments(a)}" for f, a in ARITY.items()) + ")"
         names = self.names(m, f)
         bad = undefined(text, names, condition)
         if bad:
