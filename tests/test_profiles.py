@@ -374,11 +374,15 @@ def _job(**fields):
     ({"concurrency": {"group": ""}}, "/jobs/a/concurrency/group", "must match"),
     ({"if": False}, "/jobs/a/if", "expected string"),
     ({"if": "${{ 55 }}"}, "/jobs/a/if", "must not match"),
+    ({"steps": [{"parallel": [{"run": "a", "if": "${{ success() }} && x"}, {"run": "b"}]}]},
+     "/jobs/a/steps/0/parallel/0/if", "not a well-formed ${{ }} condition"),
+    ({"steps": [{"parallel": [{"run": "a", "env": {}}, {"run": "b"}]}]}, "/jobs/a/steps/0/parallel/0/env",
+     "at least 1 properties"),
 ])
 def test_numbers_and_steps_actionlint_refuses(fields, path, what):
     """Positive timeouts and max-parallel, a single ${{ }} where a number or boolean may be an
     expression, `wait-all` true or omitted, non-empty `wait` and concurrency groups, conditions
-    that are not a literal alone."""
+    that are not a literal alone; the steps of a `parallel` group as any step."""
     doc = _job(**fields)
     strict().base.encode(doc)
     with pytest.raises(tct.SchemaViolation) as err:
@@ -390,6 +394,8 @@ def test_numbers_and_steps_actionlint_refuses(fields, path, what):
     {"timeout-minutes": 0.5, "strategy": {"max-parallel": 0.25, "matrix": {"x": [1]}}},
     {"steps": [{"run": "make", "id": "bg", "background": True, "timeout-minutes": 0.05}, {"wait-all": True}]},
     {"if": "github.event_name == 'push'"},
+    {"steps": [{"parallel": [{"run": "a", "if": "success()", "timeout-minutes": 0.5, "env": {"A": "b"}},
+                             {"run": "b", "id": "x"}]}]},
 ])
 def test_profile_bounds_keep_the_schema_ids(fields):
     """After `0` a positive number has only `.` left, where the schema had more: still an id

@@ -81,7 +81,7 @@ def field(path: tuple) -> str | None:
         return None
     key = path[2]
     if key == "steps" and n >= 5:
-        return "step.if" if n == 5 and path[4] == "if" else "step"
+        return "step.if" if _step_if(path) else "step"
     if key == "if":
         return "job.if"
     if key in ("container", "services"):
@@ -95,6 +95,12 @@ def field(path: tuple) -> str | None:
         return f"job.{key}"
     return "job" if key in ("concurrency", "continue-on-error", "environment", "name", "runs-on",
                             "timeout-minutes", "with") else None
+
+
+def _step_if(path: tuple) -> bool:
+    """Is `path` (under /jobs/<job>/steps) a step's `if:`, a step of a `parallel` group too?"""
+    n = len(path)
+    return path[-1] == "if" and (n == 5 or (n == 7 and path[4] == "parallel"))
 
 
 def _names(v) -> list:
@@ -231,7 +237,7 @@ class ExpressionNames(Rule):
             return ("steps",)
         if n == 4 and path[2] == "steps":
             return ("step",)
-        if path[-1] == "if" and (n == 3 or (n == 5 and path[2] == "steps")):
+        if path[-1] == "if" and (n == 3 or _step_if(path)):
             return ("str", expression.CONDITION)
         return ("str", expression.TEMPLATE)
 

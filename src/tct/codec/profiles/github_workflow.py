@@ -98,14 +98,20 @@ NONEMPTY_SECTIONS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/with", "/jobs/*/ser
                             "/jobs/*/runs-on")
 CREDENTIALS = ("/jobs/*/container/credentials", "/jobs/*/services/*/credentials")
 
+def _with_parallel(entries: tuple) -> tuple:
+    """Each entry at a step's location, and again at the steps of its `parallel` groups."""
+    return entries + tuple((e[0].replace("/steps/*/", "/steps/*/parallel/*/", 1),) + tuple(e[1:])
+                           for e in entries if "/steps/*/" in e[0])
+
+
 PROFILE = Profile(
     name="github-workflow-strict",
     schema="github-workflow",
-    strings=(
+    strings=_with_parallel((
         ("/on/schedule/*/cron", CRON, "a cron schedule actionlint accepts"),
         ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
         ("/jobs/*/uses", REUSABLE_WORKFLOW, "owner/repo/path/workflow.yml@ref, ./path/workflow.yml or $/path/workflow.yml"),
-    ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS + POSITIVE),
+    ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS + POSITIVE)),
     rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames(),
            RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run")),
     # Strings the schema says hold an expression hold a non-empty one, so the schema's shortest
@@ -113,7 +119,7 @@ PROFILE = Profile(
     definitions=tuple((name, "^(?![\\s\\S]*\\$\\{\\{[ \\t\\r\\n]*\\}\\})", "an expression is not empty")
                       for name in ("expressionSyntax", "stringContainingExpressionSyntax"))
     + (("expressionSyntax", SINGLE_EXPRESSION, "a single ${{ }} expression"),),
-    constraints=(
+    constraints=_with_parallel((
         # Leaves several keys open where the schema allowed closing too (never a forced step).
         ("/jobs/*", {"dependencies": {"runs-on": ["steps"]}}, "a job that runs on a runner has steps"),
         ("/on", {"not": {"enum": list(UNKNOWN_EVENTS)}, "items": {"not": {"enum": list(UNKNOWN_EVENTS)}},
@@ -138,5 +144,5 @@ PROFILE = Profile(
              "environment variable names: not empty, no '&', '=', spaces")
             for loc in ENVS)
     + tuple((f"/on/{event}", {"patternProperties": {"^types$": _one_of(names)}}, f"activity types of {event}")
-            for event, names in _activity_types().items()),
+            for event, names in _activity_types().items()),),
 )
