@@ -22,6 +22,7 @@ from tct.codec.profiles import get
 from tct.codec.profiles.location import match, parse
 from tct.data.documents import load_document
 from tct.generation.constrained import random_walk
+from tct.generation.prefix import prefix_decoder
 from tct.schema.load import read_schema
 from tct.schema.reference import reference_validator
 
@@ -403,3 +404,20 @@ def test_profile_bounds_keep_the_schema_ids(fields):
     now alone (the value position asks the schema's node)."""
     doc = _job(**fields)
     assert strict().encode(doc) == strict().base.encode(doc)
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_a_condition_costs_what_its_completion_writes(merged):
+    """Choosing `if:` promises enough for the shortest condition the grammar leaves (`!0`, since
+    a literal alone is refused: compiled costs of the static constraints agree with the language
+    the rule adds when the string starts) and for its branch id (the profile leaves only
+    strings, the schema also booleans and numbers: still an id, still charged)."""
+    tok = strict(merged)
+    for prefix in ('{"on": "push", "jobs": {"a": {', '{"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{'):
+        d, _ = prefix_decoder(tok, prefix)
+        d.feed(tok.meanings.key_id("if"))
+        promised, n = d.remaining_cost(), 0
+        while not d.done:
+            d.feed(d.completion_id())
+            n += 1
+        assert n <= promised and valid_under_profile(d.document()), (prefix, n, promised)

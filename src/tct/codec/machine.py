@@ -18,7 +18,6 @@ from dataclasses import replace
 
 from tct.codec.completion import Completion
 from tct.codec.meanings import CLOSE, END, FREEKEY, ITEM, OWED, Meanings, value_text
-from tct.codec.profiles.patch import MARK
 from tct.codec.string_runs import StringRuns
 from tct.schema.compiler import INF, Branch, Compiler, json_type, shortest_string
 from tct.schema.facts import StringFacts
@@ -212,11 +211,11 @@ class Machine(Completion, StringRuns):
     def _narrowed(self) -> bool:
         """Would the schema alone offer more than one option here? (top frame, profile on)"""
         f = self.stack[-1]
-        if f.kind == "value":  # the schema's own node where a static constraint was conjoined
+        if f.kind == "value":  # the schema's own nodes where static constraints were conjoined
             key = ("narrowed-value", f.conj, f.excluded)
             hit = self.cache.get(key)
             if hit is None:
-                conj = frozenset((self._unprofiled(nid), pos) for nid, pos in f.conj)
+                conj = self.c.unnarrowed(f.conj)
                 hit = False
                 if conj != f.conj:
                     g = f.copy()
@@ -265,13 +264,6 @@ class Machine(Completion, StringRuns):
                 state = dfa.next_state(state, ord(ch))
             hit = self.cache[key] = len(dfa.allowed_bytes(state, f.pending)) + (not f.pending and state in dfa.accept) > 1
         return hit
-
-    def _unprofiled(self, nid: int) -> int:
-        """The schema's node behind a profile's static constraint (patch.MARK), else `nid`."""
-        node = self.c.nodes[nid]
-        if isinstance(node, dict) and node.get("$comment") == MARK:
-            return self._unprofiled(self.c.child(nid, node["allOf"][0], "allOf", "0"))
-        return nid
 
     # States seen, at most this many (then forgotten at once): walks over merged ids visit many
     # states per generated id, and under a profile that reads the document few of them recur.

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from tct.schema.facts import INF, Branch, ObjectFacts, shortest_string
 
+# `$comment` of a node {"allOf": [node, constraint]} that narrows `node` without changing which
+# decisions are emitted (a profile's static constraint, codec/profiles/patch.py): where the
+# constraint leaves one option of several, the choice is still an id, so still charged.
+NARROWING = "tct:narrowing"
+
 
 class Costs:
     """Mixin of Compiler: exploration and costs."""
@@ -90,7 +95,29 @@ class Costs:
         # The choice is charged whenever there are alternatives, so that costs only fall
         # during the fixpoint (an upper bound on tokens: a forced choice costs none).
         raw = self.raw_branches(conj)
-        return min((self._compute_cost_branch(b) for b in raw), default=INF) + (1 if len(raw) > 1 else 0)
+        choice = len(raw) > 1 or (len(raw) == 1 and self._narrowed_choice(conj, raw[0]))
+        return min((self._compute_cost_branch(b) for b in raw), default=INF) + (1 if choice else 0)
+
+    def _narrowed_choice(self, conj, only: Branch) -> bool:
+        """Is the choice of `only`, forced here, one that the conjunction without its narrowing
+        nodes leaves open (so an id is emitted for it)?"""
+        if only.kind == "literal" and len(only.values) > 1:
+            return False  # charged by the branch
+        wide = self.unnarrowed(conj)
+        if wide == conj:
+            return False
+        options = sum(len(b.values) if b.kind == "literal" else 1 for b in self.raw_branches(wide))
+        return options > 1
+
+    def unnarrowed(self, conj: frozenset) -> frozenset:
+        """`conj` with each narrowing node (NARROWING) replaced by the node it narrows."""
+        return frozenset((self._unnarrowed_node(nid), pos) for nid, pos in conj)
+
+    def _unnarrowed_node(self, nid: int) -> int:
+        node = self.nodes[nid]
+        if isinstance(node, dict) and node.get("$comment") == NARROWING:
+            return self._unnarrowed_node(self.child(nid, node["allOf"][0], "allOf", "0"))
+        return nid
 
     def _compute_cost_branch(self, b: Branch) -> float:
         if b.kind == "literal":

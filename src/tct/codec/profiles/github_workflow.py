@@ -137,8 +137,9 @@ PROFILE = Profile(
     ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY)
     + tuple((loc, {"minProperties": 1}, "actionlint: section should not be empty") for loc in NONEMPTY_SECTIONS)
     + tuple((loc, {"exclusiveMinimum": 0}, "actionlint: greater than zero") for loc in POSITIVE)
-    + tuple((loc, {"type": "string", "not": {"pattern": CONSTANT_CONDITION}}, "actionlint: not a constant condition")
-            for loc in CONDITIONS)
+    # minLength 2: the shortest condition the grammar leaves (`!0`) is what compiled costs count
+    + tuple((loc, {"type": "string", "minLength": 2, "not": {"pattern": CONSTANT_CONDITION}},
+             "actionlint: not a constant condition") for loc in CONDITIONS)
     + tuple((loc, {"required": ["username", "password"]}, "both credentials") for loc in CREDENTIALS)
     + tuple((loc, {"propertyNames": {"pattern": "^[^&= \t]+$"}},
              "environment variable names: not empty, no '&', '=', spaces")

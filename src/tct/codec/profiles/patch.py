@@ -4,8 +4,8 @@ A string language (cron, action refs) is a JSON Schema `pattern` conjoined at a 
 the compiler enforces it exactly and its costs (shortest completions) account for it. Shared
 subschemas (`$ref`) on the way are copied first, so a constraint reaches only its location.
 No property name or literal value is added, so the ids of the tokenizer are unchanged. Each
-conjunction is marked (`MARK`), so the machine can ask what a value position would offer
-without it (`Compiler.unprofiled`).
+conjunction is marked as narrowing (`costs.NARROWING`): where it leaves one option of several,
+the machine still emits the choice (`Machine._narrowed`) and costs still charge it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import re
 
 from tct.codec.profiles.location import parse
 from tct.errors import TCTError
-
-MARK = "tct:profile"  # on the {"allOf": [schema's node, constraint]} a static constraint makes
+from tct.schema.costs import NARROWING
 
 
 def constrain(schema: dict, rules: list[tuple[str, dict]]) -> dict:
@@ -30,7 +29,7 @@ def constrain(schema: dict, rules: list[tuple[str, dict]]) -> dict:
         if not hits:
             raise TCTError(f"profile location {location!r} reaches no subschema")
         for holder, key in hits:
-            holder[key] = {"allOf": [holder[key], sub], "$comment": MARK}
+            holder[key] = {"allOf": [holder[key], sub], "$comment": NARROWING}
     return doc
 
 
