@@ -32,7 +32,8 @@ def json_pointer(path: tuple) -> str:
 
 class Frame:
     __slots__ = ("kind", "path", "conj", "branch", "state", "pending", "text", "used", "items",
-                 "values", "key", "excluded", "role", "nfree", "spec", "tag", "cost", "fkey", "facts", "memo")
+                 "values", "key", "excluded", "role", "nfree", "spec", "tag", "cost", "fkey", "rkey", "facts",
+                 "memo")
 
     def __init__(self, kind, path, **kw):
         self.kind, self.path = kind, path
@@ -45,6 +46,9 @@ class Frame:
         self.memo = None  # a rule's summary of the content so far, (size, value): content only grows
         # (child_open, completion cost) and (content, frame_key) once computed; a change resets them
         self.cost = self.fkey = None
+        # (rule key,): a rule's key reads the frame and its ancestors, which do not change while
+        # it is open (only the top frame changes), so it is kept until the frame itself changes
+        self.rkey = None
         for k, v in kw.items():
             setattr(self, k, v)
 
@@ -53,6 +57,7 @@ class Frame:
         f.kind, f.path, f.conj, f.branch, f.state = self.kind, self.path, self.conj, self.branch, self.state
         f.pending, f.text, f.used, f.key, f.excluded = self.pending, self.text, self.used, self.key, self.excluded
         f.role, f.nfree, f.spec, f.cost, f.fkey = self.role, self.nfree, self.spec, self.cost, self.fkey
+        f.rkey = self.rkey
         f.tag, f.facts, f.memo = self.tag, self.facts, self.memo
         f.items = None if self.items is None else list(self.items)
         f.values = None if self.values is None else dict(self.values)
@@ -89,8 +94,15 @@ class Machine(Completion, StringRuns):
             return ("done",)
         f = self.stack[-1]
         if f.tag is not None:
-            return self._state_key(f) + (f.tag, self.rules[f.tag].key(self, f))
+            return self._state_key(f) + (f.tag, self.rule_key(f))
         return self._state_key(f)
+
+    def rule_key(self, f: Frame):
+        """`Rule.key` of tagged frame `f`, kept on the frame until it changes."""
+        hit = f.rkey
+        if hit is None:
+            hit = f.rkey = (self.rules[f.tag].key(self, f),)
+        return hit[0]
 
     def _tag(self, path: tuple, role: str):
         return None if self.rules is None else self.rules.tag(path, role)
@@ -144,8 +156,7 @@ class Machine(Completion, StringRuns):
             if hit is None or hit[0] != content:
                 hit = f.fkey = (content, self._frame_key(f, True, content))
             key = hit[1]
-        # A rule's part is read afresh: it may depend on frames above this one.
-        return key if f.tag is None else key + (f.tag, self.rules[f.tag].key(self, f))
+        return key if f.tag is None else key + (f.tag, self.rule_key(f))
 
     def _frame_key(self, f: Frame, with_key_text: bool, content: bool):
         k = f.kind
@@ -471,7 +482,7 @@ class Machine(Completion, StringRuns):
     def step(self, sym: int) -> None:
         """Apply a symbol the caller has checked is allowed."""
         f = self.stack[-1]
-        f.cost = f.fkey = None
+        f.cost = f.fkey = f.rkey = None
         if f.kind == "value":
             b, v = self.choices(f.conj)[0][sym]
             if b.kind == "literal":
@@ -536,7 +547,7 @@ class Machine(Completion, StringRuns):
         raise AssertionError(f.kind)
 
     def _open_key(self, f: Frame, key: str) -> None:
-        f.key, f.cost, f.fkey = key, None, None
+        f.key, f.cost, f.fkey, f.rkey = key, None, None, None
         conj = f.branch.obj.key_conj(key)
         path = f.path + (key,)
         self.stack.append(Frame("value", path, conj=conj, tag=self._tag(path, "value")))
@@ -595,7 +606,7 @@ class Machine(Completion, StringRuns):
             self.result, self.done = value, True
             return
         parent = self.stack[-1]
-        parent.cost = parent.fkey = None
+        parent.cost = parent.fkey = parent.rkey = None
         if parent.kind == "object":
             parent.values[parent.key] = value
             parent.key = None

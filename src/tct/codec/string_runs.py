@@ -47,7 +47,7 @@ class StringRuns:
             state = hit[0]
             out += hit[1]
         f.text += text
-        f.state, f.cost, f.fkey = state, None, None
+        f.state, f.cost, f.fkey, f.rkey = state, None, None, None
         return out
 
     def take_bytes(self, ids: list, i: int) -> int:
@@ -93,7 +93,7 @@ class StringRuns:
             state = dfa.next_state(state, ord(ch))
         if j > i:
             f.text += "".join(chars)
-            f.state, f.pending, f.cost, f.fkey = state, pending, None, None
+            f.state, f.pending, f.cost, f.fkey, f.rkey = state, pending, None, None, None
         return j - i
 
 

@@ -4,7 +4,9 @@ The machine asks a rule only about frames the rule tagged when they were pushed 
 the frame's path), so untagged frames pay nothing. Exactness is the rule's contract:
 - everything `allowed()` and the transitions depend on is in `key` (it joins the frame's
   state and frame keys, so mask caches, merged ones included, stay exact), and what a
-  container below observes of a frame's content is in that frame's `key`;
+  container below observes of a frame's content is in that frame's `key`; a key reads only
+  the frame and the frames below it (its ancestors, which do not change while it is open),
+  so the machine keeps it on the frame until the frame changes (`Machine.rule_key`);
 - `extra_cost` and `target` keep `remaining_cost()` an upper bound on the completion that
   `completion_step` follows, and that completion valid under the rule.
 """
