@@ -56,6 +56,40 @@ def explore(start, symbols, step) -> tuple[list, dict, list[dict]]:
     return order, ids, trans
 
 
+def _explore_product(start, comps, class_sigs, classes, max_length, cap):
+    """`explore` for the product of `comps` ((fsm, positive) pairs) and a length counter: per
+    state, the classes every positive component moves on, then each component's successors
+    for those at once (3x the generic `explore` on the expression grammar's products:
+    benchmarks/string_automata.py)."""
+    symbols = [[sig[k] for sig in (class_sigs[c] for c in classes)] for k in range(len(comps))]
+    maps = [fsm.map for fsm, _ in comps]
+    positive = [k for k, (_, pos) in enumerate(comps) if pos]
+    all_classes = range(len(classes))
+    ids, order, trans = {start: 0}, [start], []
+    for comp_states, length in order:  # grows while iterating
+        row = {}
+        trans.append(row)
+        length += 1
+        if max_length is not None and length > max_length:
+            continue
+        length = min(length, cap)
+        rows = [None if s is None else m.get(s) for m, s in zip(maps, comp_states)]
+        cand = all_classes
+        for k in positive:  # only classes every positive component moves on
+            r, syms = rows[k], symbols[k]
+            cand = [i for i in cand if syms[i] in r] if r else ()
+        # each component's successor per candidate class, then the product states
+        cols = [[r.get(syms[i]) for i in cand] if r else [None] * len(cand) for r, syms in zip(rows, symbols)]
+        for i, combo in zip(cand, zip(*cols) if cols else [()] * len(cand)):
+            nxt = (combo, length)
+            j = ids.get(nxt)
+            if j is None:
+                j = ids[nxt] = len(order)
+                order.append(nxt)
+            row[classes[i]] = j
+    return order, ids, trans
+
+
 class PatternFSM:
     """An interegular FSM over code-point classes: symbol `i` stands for `classes[i]`.
 
@@ -428,19 +462,6 @@ class CharDFA:
         self._samples = [_sample(r) for r in self.class_ranges]
         cap = max_length if max_length is not None else min_length
 
-        def step(state, cid):
-            comp_states, length = state
-            nxt = []
-            for (fsm, pos), s, sym in zip(comps, comp_states, class_sigs[cid]):
-                t = None if s is None else fsm.map.get(s, {}).get(sym)
-                if t is None and pos:
-                    return None
-                nxt.append(t)
-            length += 1
-            if max_length is not None and length > max_length:
-                return None
-            return (tuple(nxt), min(length, cap))
-
         def accepting(state):
             comp_states, length = state
             if length < min_length:
@@ -448,7 +469,9 @@ class CharDFA:
             return all((s in fsm.finals) == pos for (fsm, pos), s in zip(comps, comp_states))
 
         start = (tuple(fsm.initial for fsm, _ in comps), 0)
-        order, ids, trans = explore(start, [cid for cid in range(len(class_sigs)) if class_ranges[cid]], step)
+        order, ids, trans = _explore_product(start, comps, class_sigs,
+                                             [cid for cid in range(len(class_sigs)) if class_ranges[cid]],
+                                             max_length, cap)
         accept = {ids[s] for s in order if accepting(s)}
         labelled = [(k, pf.labels) for k, (pf, _) in enumerate(pfs) if pf.labels]
         assert len(labelled) <= 1, "one labelled automaton per string"
