@@ -18,7 +18,7 @@ import torch
 from tqdm import tqdm
 
 from tct.errors import DecodeError
-from tct.generation.constrained import budget_mask, check_budget, fits
+from tct.generation.constrained import check_budget, fits
 from tct.generation.prefix import prefix_decoder
 
 
@@ -168,22 +168,19 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
         live = [b for b in range(n) if not done[b]]
         last = logits[live, -1, :].float().cpu()
         t0 = time.perf_counter()
-        # Base ids: the exact mask with the budget, from cached cost deltas (states recur). Merged
-        # ids: legal base ids and all merged ids, the pick checked after (`_within_budget`).
-        merged = tok.merges is not None
+        # The legal ids (base ids and every merged id over merges); the budget is checked on the
+        # pick (`_within_budget`): the cost deltas of a whole mask walk every id's run in states
+        # never seen, and under a profile states seldom recur (2x the step time).
         if use_mask:
-            masks = np.stack([_candidates(decoders[b]) if merged else budget_mask(decoders[b], length, max_tokens)
-                              for b in live])
+            masks = np.stack([_candidates(decoders[b]) for b in live])
             last = last.masked_fill(~torch.from_numpy(masks), -torch.inf)
         t1 = time.perf_counter()
         picked = dict(zip(live, _sample(last, temperature, top_k, top_p, rng)))
         t2 = time.perf_counter()
         for row, b in enumerate(live):
-            if use_mask and merged:
+            if use_mask:
                 picked[b], decoders[b] = _within_budget(decoders[b], picked[b], last[row:row + 1], length,
                                                         max_tokens, temperature, top_k, top_p, rng)
-            elif use_mask:
-                decoders[b].feed(picked[b])
         for b in range(n):
             tok_id = picked.get(b, tok.pad_id)
             seqs[b].append(tok_id)
