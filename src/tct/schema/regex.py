@@ -203,10 +203,11 @@ def _minimize(f: FSM) -> FSM:
     states = [st for st in order if st in live]
     block = {st: int(st in f.finals) for st in states}
     count = len(set(block.values()))
+    targets = [(st, [f.map.get(st, {}).get(a) for a in syms]) for st in states]  # per symbol, in order
+    missing = [-1] * len(syms)
     while True:
         ids: dict = {}
-        new = {st: ids.setdefault((block[st], tuple(block.get(f.map.get(st, {}).get(a), -1) for a in syms)),
-                                  len(ids)) for st in states}
+        new = {st: ids.setdefault((block[st], tuple(map(block.get, tg, missing))), len(ids)) for st, tg in targets}
         block = new
         if len(ids) == count:
             break
