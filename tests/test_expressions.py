@@ -36,7 +36,7 @@ def template():
     "${{ steps.build.outcome }}", "${{ github.event.commits[0].id }}", "${{ null }}", "${{ GitHub.SHA }}",
     "${{ toJSON(steps) }}", "${{ steps.a.outputs['my-x'] }}", "${{ matrix['node-version'] }}", "${{ matrix.Os }}",
     "${{ toJson(fromJSON(env.X).a) }}", "${{ ((((contains(vars.A, 'b'))))) }}", "${{ 10 }}", "${{ 0.05 }}",
-    "${{ -0 }}", "${{ 'a\x01' }}"])
+    "${{ -0 }}", "${{ 'a\x01' }}", "${{ 123456789 }}", "${{ -123456789 }}", "${{ 1234567890.5 }}"])
 def test_the_grammar_accepts(template, text):
     assert template.accepts(text)
 
@@ -47,7 +47,8 @@ def test_the_grammar_accepts(template, text):
     "${{ (github }}", "${{ steps.a.foo }}", "${{ github == }}", "${{ 'x }}", "${{ ((((((github)))))) }}",
     "${{ steps.buil }}", "${{ x }}", "${{ TRUE }}", "${{ github.zzz }}", "${{ success() }}", "${{ github(1) }}",
     "${{ contains }}", "${{ true.x }}", "${{ runner.os.x }}", "${{ stepsx.a }}",
-    "${{ 06 }}", "${{ -00 }}", "${{ 'a\x00' }}"])  # actionlint's lexer: a leading 0 alone, no NUL
+    "${{ 06 }}", "${{ -00 }}", "${{ 'a\x00' }}",  # actionlint's lexer: a leading 0 alone, no NUL
+    "${{ 3333333337776611 }}", "${{ -3383744447 }}"])  # integer literals are 32 bits (9 digits kept)
 def test_the_grammar_refuses(template, text):
     assert not template.accepts(text)
 

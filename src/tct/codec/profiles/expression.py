@@ -32,6 +32,9 @@ LETTERS = string.ascii_letters
 NAME_START = LETTERS + "_"
 NAME_CHARS = NAME_START + string.digits + "-"
 CHAIN = 3  # property slots after a name: `needs.<job>.outputs.<name>`
+# actionlint parses an integer literal as 32 bits: 9 digits always fit (10-digit ones up to
+# 2147483647 are refused too, a bound kept simple; none occur in the corpus)
+INT_DIGITS = 9
 
 TEMPLATE, CONDITION = "template", "condition"
 
@@ -111,7 +114,7 @@ class _Grammar:
             return True
         if s[0] == "x" and s[1] == "B" and not s[2]:
             return s[3][0] in ("after", "word", "pstar", "fprop", "strq") or \
-                (s[3][0] == "prop" and s[3][2]) or (s[3][0] == "num" and s[3][1] in ("int", "frac", "zero"))
+                (s[3][0] == "prop" and s[3][2]) or (s[3][0] == "num" and (s[3][1] in ("frac", "zero") or (s[3][1] == "int" and s[3][2] <= INT_DIGITS)))
         return False
 
     # ------------------------------------------------------------ one character
@@ -177,11 +180,13 @@ class _Grammar:
                 if phase == "zero":
                     return None
                 if phase == "sign":
-                    return at(("num", "zero" if ch == "0" else "int"))
-                return at(("num", "frac" if phase in ("dot", "frac") else "int"))
+                    return at(_digit(ch))
+                if phase == "int":
+                    return at(("num", "int", min(tok[2] + 1, INT_DIGITS + 1)))
+                return at(("num", "frac"))
             if ch == "." and phase in ("int", "zero"):
                 return at(("num", "dot"))
-            if phase in ("int", "frac", "zero"):
+            if phase in ("frac", "zero") or (phase == "int" and tok[2] <= INT_DIGITS):
                 return self.expr(at(("after", False)), ch)
             return None
         if t == "str":
@@ -216,7 +221,7 @@ class _Grammar:
             if ch == "'":
                 return at(("str",))
             if ch in string.digits:
-                return at(("num", "zero" if ch == "0" else "int"))
+                return at(_digit(ch))
             if ch == "-":
                 return at(("num", "sign"))
             if ch in NAME_START:
@@ -253,6 +258,11 @@ class _Grammar:
         if ch == ".":
             return at(("prop", depth + 1, False)) if depth < CHAIN else at(("dot",))
         return self.expr(at(("after", True)), ch)
+
+
+def _digit(ch: str) -> tuple:
+    """The number token after its first digit."""
+    return ("num", "zero") if ch == "0" else ("num", "int", 1)
 
 
 def _ranges(cps):
