@@ -569,7 +569,7 @@ class Machine(Completion, StringRuns):
 
     def _language_facts(self, b: Branch, pattern: str, names):
         """The branch's string facts with `pattern` conjoined and its name slots reading `names`
-        (a `name_slots.Names` tree); one object per (branch, pattern, names), so state keys
+        (a `names.Names` tree); one object per (branch, pattern, names), so state keys
         can hold its id."""
         key = ("lang", b.key, pattern, names)
         hit = self.cache.get(key)

@@ -20,8 +20,9 @@ its arguments at its own depth (`,` adds one, `)` closes it), so `contains(a)` i
 its shortest completion adds `,0`.
 
 States are (base state, prefix, names node, open calls) quadruples, numbered as they are
-reached, so a tree costs only what is visited. The language: strings of the base automaton whose slots hold
-allowed names and whose every prefix outside a slot can be finished without entering one
+reached, so a tree costs only what is visited. The language: strings of the base automaton
+whose slots hold allowed names and whose every prefix outside a slot can be finished without
+entering one
 (true of grammars that can always close with a literal). Distances and liveness honour it,
 so completions, costs and masks stay exact on it.
 """
@@ -30,122 +31,11 @@ from __future__ import annotations
 
 import heapq
 import string
-from dataclasses import dataclass
 
+from tct.schema.names import LEAF, NAME_CHARS, Arity, Names
 from tct.schema.regex import CharDFA, _merge, _sample
 
 INF = 1 << 30
-NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_-*")
-
-
-class Names:
-    """An immutable tree of allowed names: name -> Names, or None for anything below it.
-    Names are read ignoring case, except those in `exact` (`true` is a literal, `TRUE` is not)."""
-
-    __slots__ = ("children", "exact", "prefixes", "exact_prefixes", "delims", "_key", "_hash", "_narrow")
-
-    def __init__(self, children: dict, exact: dict | None = None, delims: frozenset | None = None):
-        self.children = {k.lower(): v for k, v in children.items()}
-        self.exact = dict(exact or {})
-        self.prefixes = frozenset(k[:i] for k in self.children for i in range(len(k) + 1))
-        self.exact_prefixes = frozenset(k[:i] for k in self.exact for i in range(len(k) + 1))
-        self.delims = frozenset(k[-1] for k in (*self.children, *self.exact) if k and k[-1] not in NAME_CHARS) \
-            if delims is None else delims
-        self._key = (tuple(sorted(self.children.items(), key=lambda kv: kv[0])),
-                     tuple(sorted(self.exact.items(), key=lambda kv: kv[0])), self.delims)
-        self._hash = hash(self._key)
-        self._narrow = {}
-
-    def __hash__(self):
-        return self._hash
-
-    def __eq__(self, other):
-        return isinstance(other, Names) and self._hash == other._hash and self._key == other._key
-
-    def __repr__(self):
-        return f"Names({dict(self._key[0])!r}, exact={dict(self._key[1])!r})"
-
-    # A slot's prefix is kept folded to lower case, or as typed behind "=" while it may still
-    # be an exact name: states differ in no more than the names they can still reach.
-    START = "="
-
-    def advance(self, prefix: str, ch: str) -> str | None:
-        """The prefix after name character `ch`, or None when no allowed name starts so."""
-        if prefix.startswith("="):
-            typed = prefix[1:] + ch
-            if typed in self.exact_prefixes:
-                return "=" + typed
-            low = typed.lower()
-        else:
-            low = prefix + ch.lower()
-        return low if low in self.prefixes else None
-
-    def get(self, prefix: str, extra: str = ""):
-        """(True, subtree) when `prefix` + `extra` is an allowed name, else (False, None)."""
-        if prefix.startswith("="):
-            typed = prefix[1:] + extra
-            if typed in self.exact:
-                return True, self.exact[typed]
-            low = typed.lower()
-        else:
-            low = prefix + extra.lower()
-        if low in self.children:
-            return True, self.children[low]
-        return False, None
-
-    def narrow(self, prefix: str) -> "Names":
-        """The names that `prefix` can still become (with this node's end characters): a slot
-        state keeps only these, so states, rows and distances are shared by every tree that
-        agrees on them (documents differ mostly in a few names of the root)."""
-        hit = self._narrow.get(prefix)
-        if hit is None:
-            typed = prefix[1:] if prefix.startswith("=") else None
-            low = prefix if typed is None else typed.lower()
-            hit = self._narrow[prefix] = Names(
-                {k: v for k, v in self.children.items() if k.startswith(low)},
-                {k: v for k, v in self.exact.items() if k.startswith(typed)} if typed is not None else {},
-                self.delims)
-        return hit
-
-    def exit(self, prefix: str, ch: str):
-        """(True, subtree) when `prefix` is a whole name that character `ch` may end, else (False, None)."""
-        found, sub = self.get(prefix, ch)
-        if found:
-            return True, sub
-        return (False, None) if ch in self.delims else self.get(prefix)
-
-
-LEAF = Names({})
-
-
-@dataclass(frozen=True)
-class Arity:
-    """What a function name (`contains(`) maps to: the arguments it takes, at least `least`, at
-    most `most` (None: any number), an odd number when `odd` (`case`). A call's open state
-    counts the arguments begun so far, folded once only parity can still matter."""
-
-    least: int
-    most: int | None = None
-    odd: bool = False
-
-    def fold(self, k: int) -> int:
-        if self.most is not None or k <= self.least:
-            return k
-        return self.least + ((k - self.least) % 2 if self.odd else 0)
-
-    def may_add(self, k: int) -> bool:
-        return self.most is None or k < self.most
-
-    def may_close(self, k: int) -> bool:
-        return k >= self.least and (not self.odd or k % 2 == 1)
-
-    def extra(self, k: int) -> int:
-        """Characters the shortest way to close adds (`0` as the first argument, `,0` as each
-        next one) with `k` arguments begun."""
-        need = max(0, self.least - k)
-        if self.odd and (k + need) % 2 == 0:
-            need += 1
-        return 0 if need == 0 else 2 * need - (1 if k == 0 else 0)
 
 
 class SlotDFA(CharDFA):

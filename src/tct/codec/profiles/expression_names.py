@@ -2,7 +2,7 @@
 make available (as actionlint checks them).
 
 Every string value outside `on` follows the `${{ }}` grammar (`expression.py`; `if:` values are
-conditions). Its names are narrowed by a tree (`name_slots.Names`):
+conditions). Its names are narrowed by a tree (`names.Names`):
 - the contexts and functions GitHub makes available in that field (`AVAILABLE`, from the
   documented context availability table), and the literals `true`, `false`, `null`;
 - the properties of typed contexts (`github`, `runner`, `job`; `steps.<id>` and `needs.<job>`);
@@ -29,7 +29,8 @@ from functools import lru_cache
 from tct.codec.profiles import expression
 from tct.codec.profiles.forward_names import content_refs, matrix_defined, object_matrix_extra, strategy_cost
 from tct.codec.profiles.rule import Rule
-from tct.schema.name_slots import LEAF, Arity, Names, SlotDFA
+from tct.schema.name_slots import SlotDFA
+from tct.schema.names import LEAF, Arity, Names
 from tct.schema.values import canonical
 
 

@@ -31,7 +31,7 @@ class Rule:
     def language(self, m, f) -> tuple | None:
         """(pattern, names) a tagged string must also match, decided from the document when
         value frame `f` enters its string branch: `pattern` an ECMA regex or a name
-        `regex.register` knows, `names` the `name_slots.Names` tree its name slots read (None:
+        `regex.register` knows, `names` the `names.Names` tree its name slots read (None:
         any name). What it depends on must be in the `key`s of the frames it reads."""
         return None
 
