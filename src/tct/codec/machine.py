@@ -17,6 +17,7 @@ import json
 from dataclasses import replace
 
 from tct.codec.completion import Completion
+from tct.codec.narrowing import Narrowing
 from tct.codec.meanings import CLOSE, END, FREEKEY, ITEM, OWED, Meanings, value_text
 from tct.codec.string_runs import StringRuns
 from tct.schema.compiler import INF, Branch, Compiler, json_type, shortest_string
@@ -64,7 +65,7 @@ class Frame:
         return f
 
 
-class Machine(Completion, StringRuns):
+class Machine(Completion, Narrowing, StringRuns):
     """Incremental state of one document; `result` holds the value once the stack is empty."""
 
     def __init__(self, compiler: Compiler, meanings: Meanings, conj=None, cache: dict | None = None, rules=None):
@@ -207,74 +208,6 @@ class Machine(Completion, StringRuns):
 
     def allowed(self) -> tuple:
         return self.options()[0]
-
-    def forced(self):
-        """The one legal symbol when the decision is not emitted as an id, else None.
-
-        A decision is emitted when the schema alone leaves more than one option: a profile that
-        narrows it to one still emits it, so a document has the same ids with or without a
-        profile (a model trained on schema streams sees the contexts it learned)."""
-        opts = self.options()[0]
-        if len(opts) != 1 or (self.rules is not None and self._narrowed()):
-            return None
-        return opts[0]
-
-    def _narrowed(self) -> bool:
-        """Would the schema alone offer more than one option here? (top frame, profile on)"""
-        f = self.stack[-1]
-        if f.kind == "value":  # the schema's own nodes where static constraints were conjoined
-            key = ("narrowed-value", f.conj, f.excluded)
-            hit = self.cache.get(key)
-            if hit is None:
-                conj = self.c.unnarrowed(f.conj)
-                hit = False
-                if conj != f.conj:
-                    g = f.copy()
-                    g.tag, g.conj = None, conj
-                    probe = self.copy(len(self.stack) - 1)
-                    probe.stack[-1] = g
-                    hit = len(probe._allowed()) > 1
-                self.cache[key] = hit
-            return hit
-        added = self.rules.added(f.path) & f.branch.atoms if f.kind in ("object", "number") else frozenset()
-        if f.kind == "number":
-            if not added:
-                return False
-            key = ("schema-branch", f.branch.key, added)
-            if key not in self.cache:
-                b = f.branch
-                self.cache[key] = Branch(b.kind, b.atoms - added, self.c, kind_integer=b.kind_integer,
-                                         kind_nonint=b.kind_nonint)
-            spec = self.cache[key].number
-            return len(spec.next_chars(f.text)) + bool(spec.complete_text(f.text)) > 1
-        if f.kind == "object" and (f.tag is not None or added):
-            g = f.copy()
-            g.tag = None
-            if added:  # the schema's own branch: without the profile's minProperties/required
-                key = ("schema-branch", f.branch.key, added)
-                if key not in self.cache:
-                    self.cache[key] = Branch(f.branch.kind, f.branch.atoms - added, self.c)
-                g.branch = self.cache[key]
-            probe = self.copy(len(self.stack) - 1)
-            probe.stack[-1] = g
-            return len(probe._allowed()) > 1
-        if f.kind != "string" or f.role == "key":  # keys: no rule narrows their bytes
-            return False
-        atoms = f.branch.atoms
-        if f.tag is None and not any(a[0] == "pattern" and a[1] in self.rules.patterns for a in atoms):
-            return False
-        # The profiled automaton's state determines the schema's (its product includes the
-        # schema's patterns), so the answer is cached on it and the text is read once per state.
-        key = ("narrowed", id(self._string_facts(f)), f.state, f.pending)
-        hit = self.cache.get(key)
-        if hit is None:
-            base_atoms = frozenset(a for a in atoms if not (a[0] == "pattern" and a[1] in self.rules.patterns))
-            dfa = self.c.string_facts(base_atoms).dfa
-            state = dfa.start
-            for ch in f.text:
-                state = dfa.next_state(state, ord(ch))
-            hit = self.cache[key] = len(dfa.allowed_bytes(state, f.pending)) + (not f.pending and state in dfa.accept) > 1
-        return hit
 
     # States seen, at most this many (then forgotten at once): walks over merged ids visit many
     # states per generated id, and under a profile that reads the document few of them recur.
