@@ -96,5 +96,6 @@ class Narrowing:
             state = dfa.start
             for ch in f.text:
                 state = dfa.next_state(state, ord(ch))
-            hit = self.cache[key] = len(dfa.allowed_bytes(state, f.pending)) + (not f.pending and state in dfa.accept) > 1
+            options = len(dfa.allowed_bytes(state, f.pending)) + (not f.pending and state in dfa.accept)
+            hit = self.cache[key] = options > 1
         return hit

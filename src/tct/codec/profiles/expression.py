@@ -113,8 +113,10 @@ class _Grammar:
         if s[0] in ("text", "cond_end"):
             return True
         if s[0] == "x" and s[1] == "B" and not s[2]:
-            return s[3][0] in ("after", "word", "pstar", "fprop", "strq") or \
-                (s[3][0] == "prop" and s[3][2]) or (s[3][0] == "num" and (s[3][1] in ("frac", "zero") or (s[3][1] == "int" and s[3][2] <= INT_DIGITS)))
+            tok = s[3]
+            if tok[0] == "num":
+                return tok[1] in ("frac", "zero") or (tok[1] == "int" and tok[2] <= INT_DIGITS)
+            return tok[0] in ("after", "word", "pstar", "fprop", "strq") or (tok[0] == "prop" and tok[2])
         return False
 
     # ------------------------------------------------------------ one character

@@ -7,8 +7,8 @@ Two kinds, wired by a table rather than special cases in the machine:
   one option where the schema alone left several (that decision would stop being an id):
   patterns are recognised (`Rules.patterns`), and so are `minProperties`/`required` by location
   and numeric bounds (`Rules.added`: the machine asks what the object or number would allow
-  without them), and value positions by a marker on the conjunction (costs.NARROWING, which costs honour too); other keywords
-  are the profile author's care;
+  without them), and value positions by a marker on the conjunction (costs.NARROWING, which
+  costs honour too); other keywords are the profile author's care;
 - *dynamic* ones (`Rule` plug-ins, e.g. `KeyOf`) depend on the document decided so far; the
   machine consults them only at the frames they tag.
 Neither adds a property name or literal value, so ids (and trained models) are unchanged.

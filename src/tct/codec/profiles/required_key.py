@@ -43,9 +43,10 @@ class RequiredKey(Rule):
         return self.name if self._missing(f) else None
 
     def target(self, m, f):
-        if f.kind != "string" or f.role != "key" or f.pending or not self._missing(self._parent(m, f)) or not self.name.startswith(f.text):
+        """The owed name, for a key still on its way to it."""
+        if f.kind != "string" or f.role != "key" or f.pending or not self.name.startswith(f.text):
             return None
-        return self.name
+        return self.name if self._missing(self._parent(m, f)) else None
 
     def extra_cost(self, m, i, child_open):
         f = m.stack[i]
