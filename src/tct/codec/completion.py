@@ -136,7 +136,8 @@ class Completion:
                     ch = probe.decode("utf-8")
                 except UnicodeDecodeError:
                     g = f.copy()
-                    g.pending, g.cost, g.fkey, g.rkey = probe, None, None, None
+                    g.pending = probe
+                    g.changed()
                     return bytes([b]) + self._string_completion(g, facts)
                 t = dfa.next_state(f.state, ord(ch))
                 rest = shortest_string(dfa, t, f.text + ch, facts.excluded | f.excluded)

@@ -45,13 +45,17 @@ class Frame:
         self.tag = None  # a profile rule's marker (profiles/rule.py), from the frame's path
         self.facts = None  # a string's facts under a rule's language (Rule.language), or None
         self.memo = None  # a rule's summary of the content so far, (size, value): content only grows
-        # (child_open, completion cost) and (content, frame_key) once computed; a change resets them
+        self.changed()
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+    def changed(self) -> None:
+        """Forget what is cached on the frame; called at every change of its content or state."""
+        # (child_open, completion cost) and (content, frame_key) once computed
         self.cost = self.fkey = None
         # (rule key,): a rule's key reads the frame and its ancestors, which do not change while
         # it is open (only the top frame changes), so it is kept until the frame itself changes
         self.rkey = None
-        for k, v in kw.items():
-            setattr(self, k, v)
 
     def copy(self) -> "Frame":
         f = Frame.__new__(Frame)
@@ -415,7 +419,7 @@ class Machine(Completion, Narrowing, StringRuns):
     def step(self, sym: int) -> None:
         """Apply a symbol the caller has checked is allowed."""
         f = self.stack[-1]
-        f.cost = f.fkey = f.rkey = None
+        f.changed()
         if f.kind == "value":
             b, v = self.choices(f.conj)[0][sym]
             if b.kind == "literal":
@@ -480,7 +484,8 @@ class Machine(Completion, Narrowing, StringRuns):
         raise AssertionError(f.kind)
 
     def _open_key(self, f: Frame, key: str) -> None:
-        f.key, f.cost, f.fkey, f.rkey = key, None, None, None
+        f.key = key
+        f.changed()
         conj = f.branch.obj.key_conj(key)
         path = f.path + (key,)
         self.stack.append(Frame("value", path, conj=conj, tag=self._tag(path, "value")))
@@ -539,7 +544,7 @@ class Machine(Completion, Narrowing, StringRuns):
             self.result, self.done = value, True
             return
         parent = self.stack[-1]
-        parent.cost = parent.fkey = parent.rkey = None
+        parent.changed()
         if parent.kind == "object":
             parent.values[parent.key] = value
             parent.key = None

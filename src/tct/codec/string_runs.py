@@ -47,7 +47,8 @@ class StringRuns:
             state = hit[0]
             out += hit[1]
         f.text += text
-        f.state, f.cost, f.fkey, f.rkey = state, None, None, None
+        f.state = state
+        f.changed()
         return out
 
     def take_bytes(self, ids: list, i: int) -> int:
@@ -93,7 +94,8 @@ class StringRuns:
             state = dfa.next_state(state, ord(ch))
         if j > i:
             f.text += "".join(chars)
-            f.state, f.pending, f.cost, f.fkey, f.rkey = state, pending, None, None, None
+            f.state, f.pending = state, pending
+            f.changed()
         return j - i
 
 

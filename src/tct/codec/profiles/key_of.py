@@ -12,7 +12,7 @@ keys ignoring case (`fold`), as GitHub job ids do (`needs: Validate` names the j
 from __future__ import annotations
 
 from tct.codec.profiles.location import match, parse
-from tct.codec.profiles.rule import Rule
+from tct.codec.profiles.rule import Rule, new_key_cost
 from tct.schema.compiler import shortest_string
 
 # Tags: T the target object, K a key being spelled in it, E the value under one of its keys
@@ -137,10 +137,8 @@ class KeyOf(Rule):
         return f"{', '.join(map(repr, owed))} named by {'/'.join(self.ref)} but not defined ({self.text})"
 
     def _create_cost(self, m, t: int, name: str) -> float:
-        """Ids to add `name` as a key of the target: FREEKEY, its bytes, END, the cheapest value."""
-        o = m.stack[t].branch.obj
-        conj = o.key_conj(name)
-        return 2 + len(name.encode()) + (m.c.cost_conj(conj) if conj is not None else float("inf"))
+        """Ids to add `name` as a key of the target."""
+        return new_key_cost(m, m.stack[t].branch.obj, name)
 
     def target(self, m, f):
         if f.tag[1] != "K" or f.pending:

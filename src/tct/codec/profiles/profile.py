@@ -51,11 +51,11 @@ class Profile:
     def machine_rules(self) -> "Rules | None":
         patterns = [regex for _, sub in self._static() for regex in _patterns(sub)]
         patterns += [regex for _, regex, _ in self.definitions]
-        added = [(parse(loc), _object_atoms(sub)) for loc, sub in self._static() if _object_atoms(sub)]
+        added = [(parse(loc), _added_atoms(sub)) for loc, sub in self._static() if _added_atoms(sub)]
         return Rules(self.rules, patterns, added) if self.rules or patterns or added else None
 
 
-def _object_atoms(sub) -> frozenset:
+def _added_atoms(sub) -> frozenset:
     """The compiled atoms (schema/keywords.py) of a static constraint's own `minProperties`,
     `required` and (draft 6+) numeric bounds: what the machine takes out to see the schema's
     own options at an object or a number (`Machine._narrowed`)."""

@@ -10,7 +10,7 @@ shortest completion writes it (`next_key`, then `target` spells it), and until t
 from __future__ import annotations
 
 from tct.codec.profiles.location import match, parse
-from tct.codec.profiles.rule import Rule
+from tct.codec.profiles.rule import Rule, new_key_cost
 
 
 class RequiredKey(Rule):
@@ -54,20 +54,12 @@ class RequiredKey(Rule):
             return 0
         if f.kind == "value":
             objects = [b.obj for b in m.c.branches(f.conj) if b.kind == "object"]
-            return min((self._cost(m, o) for o in objects), default=0)
+            return min((new_key_cost(m, o, self.name) for o in objects), default=0)
         if not self._missing(f):
             return 0
         if child_open and self.target(m, m.stack[i + 1]) is not None:  # the key being spelled is it
             return m.c.cost_conj(f.branch.obj.key_conj(self.name))
-        return self._cost(m, f.branch.obj)
-
-    def _cost(self, m, o) -> float:
-        """FREEKEY, the name's bytes, END, and the cheapest value (or an id, if declared)."""
-        conj = o.key_conj(self.name)
-        if conj is None:
-            return float("inf")
-        spelled = 1 if self.name in o.names else 2 + len(self.name.encode())
-        return spelled + m.c.cost_conj(conj)
+        return new_key_cost(m, f.branch.obj, self.name)
 
     def costs_local(self, f):
         return f.kind != "string"  # a key's completion depends on its object

@@ -68,3 +68,12 @@ class Rule:
         """While tagged frame `f` is open, does every frame's share of `remaining_cost()` depend
         only on its own `frame_key`? (else budgets feed ids on copies instead of caching)"""
         return True
+
+
+def new_key_cost(m, o, name: str) -> float:
+    """Ids the shortest completion spends to add key `name` to an object with facts `o`: its id
+    if declared, else FREEKEY, its bytes and END; then the cheapest value (inf: not allowed)."""
+    conj = o.key_conj(name)
+    if conj is None:
+        return float("inf")
+    return (1 if name in o.names else 2 + len(name.encode())) + m.c.cost_conj(conj)
