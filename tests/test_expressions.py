@@ -17,6 +17,7 @@ from tct.codec.profiles.expression_names import input_names, names_in_job, tree,
 from tct.generation.constrained import random_walk
 from tct.schema.name_slots import SlotDFA
 from tct.schema.regex import CharDFA
+from conftest import completions_at_prefixes
 from test_profiles import strict, valid_under_profile
 
 NAMES = {"steps": {"a", "build"}, "needs": {"x"}, "matrix": {"OS", "node-version"}, "inputs": set()}
@@ -128,6 +129,23 @@ def test_owed_matrix_names_are_written_by_the_completion_within_its_promise():
                 assert not undefined(v, {"matrix": defined}), (name, v)
         checked += 1
     assert checked >= 10
+
+
+def test_a_matrix_keyword_is_never_an_owed_name():
+    """`include` and `exclude` are the matrix's own keys, never names it defines: before the
+    strategy `matrix.include` is refused (no completion could define it), and at every prefix
+    of names that start alike the completion defines them."""
+    tok = strict()
+    strategy = {"matrix": {"includes": [1], "exclude2": ["a"]}}
+    doc = {"on": "push", "jobs": {"j": {
+        "runs-on": "${{ matrix.includes }}", "steps": [{"run": "${{ matrix.Exclude2 }}"}], "strategy": strategy}}}
+    for _, done in completions_at_prefixes(tok, doc, every=1, exact_every=7):
+        assert valid_under_profile(done)
+    for name in ("include", "Exclude"):
+        bad = {"on": "push", "jobs": {"j": {"runs-on": f"${{{{ matrix.{name} }}}}", "steps": [{"run": "x"}]}}}
+        with pytest.raises(tct.SchemaViolation) as err:
+            tok.encode(bad)
+        assert err.value.path == "/jobs/j/runs-on" and f"matrix.{name} not defined" in str(err.value)
 
 
 def test_defined_names_encode_forward_ones_stay_free():

@@ -7,7 +7,8 @@ states that read a name are labelled with the name's depth in an access chain
 (`PatternFSM.labels`: 0 for `github` in `github.event.x`, 1 for `event`, ...). `SlotDFA` walks
 it with a tree of allowed names (`Names`): a depth-0 slot reads a name of the tree's root, a
 slot entered straight from the slot one level up reads a child of the name read there, and a
-`None` subtree leaves everything below it free. Inside a slot a name character (ASCII letter,
+`None` subtree leaves everything below it free (`Names.all_but`: every name but a few, each
+with everything below it). Inside a slot a name character (ASCII letter,
 digit, `_`, `-`, `*`) must extend the prefix towards an allowed name; a slot is left only on a
 whole name. A name may carry the one character that must end it (`contains(`): then only that
 character ends it, and plain names of that node are not ended by it. Names are read
@@ -103,7 +104,7 @@ class SlotDFA(CharDFA):
                     else:
                         q = node.advance(p, c)
                         if q is not None:
-                            yield r, (t, q, node.narrow(q)), None
+                            yield r, _slot(t, q, node), None
                     continue
                 if same:  # a delimiter inside the slot (none in the expression grammar)
                     yield r, (t, p, node), None
@@ -126,7 +127,7 @@ class SlotDFA(CharDFA):
         else:
             q = node.advance(p, c)
             if q is not None:
-                yield r, (t, q, node.narrow(q)), child
+                yield r, _slot(t, q, node), child
 
     def _calls_after(self, calls: tuple, s: int, t: int, c, child):
         """The open calls after base move `s` -> `t` on character `c` (None: not a name or
@@ -202,6 +203,13 @@ class SlotDFA(CharDFA):
 
     def distances(self):
         return _Dist(self)
+
+
+def _slot(t: int, prefix: str, node: Names) -> tuple:
+    """The triple of slot state `t` with `prefix` read under `node`: a free slot once every
+    name the prefix can become is allowed."""
+    sub = node.narrow(prefix)
+    return (t, prefix, sub) if sub is not None else (t, "", None)
 
 
 def _refined_classes(base: CharDFA) -> tuple:

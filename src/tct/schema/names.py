@@ -13,11 +13,16 @@ NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_-*")
 
 class Names:
     """An immutable tree of allowed names: name -> Names, or None for anything below it.
-    Names are read ignoring case, except those in `exact` (`true` is a literal, `TRUE` is not)."""
+    Names are read ignoring case, except those in `exact` (`true` is a literal, `TRUE` is not).
+    `Names.all_but(names)` allows any name but those, with anything below it (a matrix can
+    define any key but `include` and `exclude`)."""
 
-    __slots__ = ("children", "exact", "prefixes", "exact_prefixes", "delims", "_key", "_hash", "_narrow")
+    __slots__ = ("children", "exact", "excluded", "prefixes", "exact_prefixes", "delims", "_key", "_hash",
+                 "_narrow")
 
-    def __init__(self, children: dict, exact: dict | None = None, delims: frozenset | None = None):
+    def __init__(self, children: dict, exact: dict | None = None, delims: frozenset | None = None,
+                 excluded: frozenset | None = None):
+        self.excluded = excluded  # None, or the only names refused (then `children` is empty)
         self.children = {k.lower(): v for k, v in children.items()}
         self.exact = dict(exact or {})
         self.prefixes = frozenset(k[:i] for k in self.children for i in range(len(k) + 1))
@@ -25,7 +30,8 @@ class Names:
         self.delims = frozenset(k[-1] for k in (*self.children, *self.exact) if k and k[-1] not in NAME_CHARS) \
             if delims is None else delims
         self._key = (tuple(sorted(self.children.items(), key=lambda kv: kv[0])),
-                     tuple(sorted(self.exact.items(), key=lambda kv: kv[0])), self.delims)
+                     tuple(sorted(self.exact.items(), key=lambda kv: kv[0])), self.delims,
+                     None if excluded is None else tuple(sorted(excluded)))
         self._hash = hash(self._key)
         self._narrow = {}
 
@@ -35,7 +41,13 @@ class Names:
     def __eq__(self, other):
         return isinstance(other, Names) and self._hash == other._hash and self._key == other._key
 
+    @classmethod
+    def all_but(cls, names) -> "Names":
+        return cls({}, delims=frozenset(), excluded=frozenset(n.lower() for n in names))
+
     def __repr__(self):
+        if self.excluded is not None:
+            return f"Names.all_but({sorted(self.excluded)!r})"
         return f"Names({dict(self._key[0])!r}, exact={dict(self._key[1])!r})"
 
     # A slot's prefix is kept folded to lower case, or as typed behind "=" while it may still
@@ -51,7 +63,7 @@ class Names:
             low = typed.lower()
         else:
             low = prefix + ch.lower()
-        return low if low in self.prefixes else None
+        return low if low in self.prefixes or self.excluded is not None else None
 
     def get(self, prefix: str, extra: str = ""):
         """(True, subtree) when `prefix` + `extra` is an allowed name, else (False, None)."""
@@ -62,18 +74,25 @@ class Names:
             low = typed.lower()
         else:
             low = prefix + extra.lower()
+        if self.excluded is not None:
+            return (True, None) if low and low not in self.excluded else (False, None)
         if low in self.children:
             return True, self.children[low]
         return False, None
 
-    def narrow(self, prefix: str) -> "Names":
+    def narrow(self, prefix: str) -> "Names | None":
         """The names that `prefix` can still become (with this node's end characters): a slot
         state keeps only these, so states, rows and distances are shared by every tree that
-        agrees on them (documents differ mostly in a few names of the root)."""
-        hit = self._narrow.get(prefix)
-        if hit is None:
+        agrees on them (documents differ mostly in a few names of the root). None when every
+        name it can become is allowed, with anything below it."""
+        hit = self._narrow.get(prefix, self)
+        if hit is self:
             typed = prefix[1:] if prefix.startswith("=") else None
             low = prefix if typed is None else typed.lower()
+            if self.excluded is not None:
+                left = frozenset(n for n in self.excluded if n.startswith(low))
+                hit = self._narrow[prefix] = Names.all_but(left) if left else None
+                return hit
             hit = self._narrow[prefix] = Names(
                 {k: v for k, v in self.children.items() if k.startswith(low)},
                 {k: v for k, v in self.exact.items() if k.startswith(typed)} if typed is not None else {},
@@ -82,6 +101,8 @@ class Names:
 
     def exit(self, prefix: str, ch: str):
         """(True, subtree) when `prefix` is a whole name that character `ch` may end, else (False, None)."""
+        if self.excluded is not None:
+            return self.get(prefix)
         found, sub = self.get(prefix, ch)
         if found:
             return True, sub

@@ -49,6 +49,9 @@ JOB = {**dict.fromkeys(("check_run_id", "status", "workflow_file_path", "workflo
 STEP = Names({"outputs": None, "outcome": LEAF, "conclusion": LEAF})
 NEEDED = Names({"outputs": None, "result": LEAF})
 LITERALS = {"true": LEAF, "false": LEAF, "null": LEAF}
+# `matrix.<name>` before the matrix is written (or given as an expression): a name the matrix
+# may still define, so never one of its own keywords (the completion could not define it).
+MATRIX_KEYS = Names.all_but(("include", "exclude"))
 
 FUNCTIONS = ("contains", "startsWith", "endsWith", "format", "join", "toJSON", "fromJSON", "case")
 STATUS = ("always", "success", "failure", "cancelled")
@@ -184,7 +187,7 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None) -> Names:
              "steps": None if steps is None else Names(dict.fromkeys(steps, STEP)),
              "needs": None if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
                                                         **({"*": NEEDED} if needs else {})}),
-             "matrix": None if matrix is None else Names(dict.fromkeys(matrix)),
+             "matrix": MATRIX_KEYS if matrix is None else Names(dict.fromkeys(matrix)),
              "inputs": None if inputs is None else Names(dict.fromkeys(inputs))}
     functions = FUNCTIONS + (STATUS if row in ("job.if", "step.if") else ()) + \
         (("hashFiles",) if row in ("step", "step.if") else ())
@@ -204,7 +207,9 @@ def undefined(text: str, names: dict, condition: bool = False) -> list[str]:
     out = []
     for ctx, name in expression.references(text, condition):
         allowed = names.get(ctx)
-        if allowed is not None and name.lower() not in {a.lower() for a in allowed} | ({"*"} if ctx == "needs" and allowed else set()):
+        if allowed is None and ctx == "matrix" and name.lower() in MATRIX_KEYS.excluded:
+            out.append(f"{ctx}.{name}")
+        elif allowed is not None and name.lower() not in {a.lower() for a in allowed} | ({"*"} if ctx == "needs" and allowed else set()):
             out.append(f"{ctx}.{name}")
     return out
 
