@@ -148,6 +148,91 @@ def test_a_matrix_keyword_is_never_an_owed_name():
         assert err.value.path == "/jobs/j/runs-on" and f"matrix.{name} not defined" in str(err.value)
 
 
+NEEDS_FIRST = {"on": "push", "jobs": {
+    "Build": {"runs-on": "x", "outputs": {"v": "1"}, "steps": [{"run": "x"}]},
+    "lint": {"runs-on": "x", "steps": [{"run": "y"}]},
+    "t": {"if": "needs.build.result == 'success'", "runs-on": "${{ needs.lint.result }}",
+          "steps": [{"run": "${{ needs.Build.outputs.v }}"}], "needs": ["lint", "build"]}}}
+
+
+def _needs_unlisted(doc) -> list:
+    """`needs.<job>` references a job's `needs` does not list (read independently, as actionlint)."""
+    out = []
+    for name, job in doc["jobs"].items():
+        needs = job.get("needs", [])
+        listed = {n.lower() for n in ([needs] if isinstance(needs, str) else needs)}
+        out += [(name, n) for v in _strings(job) for c, n in E.references(v, True) + E.references(v)
+                if c == "needs" and n != "*" and n.lower() not in listed]
+    return out
+
+
+def test_needs_used_before_the_jobs_needs_are_owed():
+    """A job may use `needs.<job>` above its `needs` (62 times in the corpus, each naming a job
+    written earlier): its `needs` must then list it. At every prefix the shortest completion
+    lists every job used, within its promise, with exact masks and cost deltas, and the ids
+    are the schema's."""
+    tok = strict()
+    assert tok.encode(NEEDS_FIRST) == tok.base.encode(NEEDS_FIRST)
+    checked = 0
+    for _, done in completions_at_prefixes(tok, NEEDS_FIRST, every=2, exact_every=5):
+        assert valid_under_profile(done) and not _needs_unlisted(done), done["jobs"].get("t")
+        checked += 1
+    assert checked > 50
+    job = NEEDS_FIRST["jobs"]["t"]
+    jobs = NEEDS_FIRST["jobs"]
+    for change, path, what in (
+            ({"needs": "lint"}, "/jobs/t/needs", "expected array"),  # one string cannot list both
+            ({"needs": ["lint"]}, "/jobs/t/needs", "uses needs.build, so its needs must list it"),
+            ({"needs": None}, "/jobs/t", "needs.build, needs.lint used, but the job has no needs"),
+            ({"runs-on": "${{ needs.t.result }}"}, "/jobs/t/runs-on", "needs.t not defined"),  # itself
+    ):
+        bad = {"on": "push", "jobs": {**jobs, "t": {k: v for k, v in {**job, **change}.items() if v is not None}}}
+        with pytest.raises(tct.SchemaViolation) as err:
+            tok.encode(bad)
+        assert err.value.path == path and what in str(err.value), str(err.value)
+    later = {"on": "push", "jobs": {"a": {"runs-on": "${{ needs.b.result }}", "steps": [{"run": "x"}], "needs": "b"},
+                                    "b": {"runs-on": "x", "steps": [{"run": "x"}]}}}
+    cycle = {"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"run": "x"}], "needs": "b"},
+                                    "b": {"runs-on": "${{ needs.a.result }}", "steps": [{"run": "x"}], "needs": "a"}}}
+    for doc, path in ((later, "/jobs/a/runs-on"), (cycle, "/jobs/b/runs-on")):
+        tok.base.encode(doc)
+        with pytest.raises(tct.SchemaViolation) as err:
+            tok.encode(doc)
+        assert err.value.path == path and "not defined here" in str(err.value)
+
+
+@settings(max_examples=12, deadline=None)
+@given(cut=st.integers(0, 10 ** 6), choices=st.lists(st.integers(0, 2 ** 16), max_size=30))
+def test_owed_needs_keep_masks_exact_and_completions_listing_them(cut, choices):
+    """Wandering from any prefix of NEEDS_FIRST: the mask is what `feed` accepts, and the
+    completion after every allowed id lists every job used, within its promise."""
+    from conftest import feed_accepts
+    tok = strict()
+    seed = tok.encode(NEEDS_FIRST)
+    d = tok.decoder()
+    for t in seed[: cut % len(seed)]:
+        d.feed(t)
+    for c in choices:
+        allowed = np.flatnonzero(d.allowed())
+        if not len(allowed) or d.done:
+            break
+        d.feed(int(allowed[c % len(allowed)]))
+    if d.done:
+        return
+    accepted = feed_accepts(d)
+    assert set(np.flatnonzero(d.allowed()).tolist()) == accepted
+    for t in sorted(accepted)[:: max(1, len(accepted) // 8)]:
+        e = d.copy()
+        e.feed(t)
+        promised, n = e.remaining_cost(), 0
+        while not e.done:
+            assert n < promised, e.describe()
+            e.feed(e.completion_id())
+            n += 1
+        doc = e.document()
+        assert valid_under_profile(doc) and not _needs_unlisted(doc), doc
+
+
 def test_defined_names_encode_forward_ones_stay_free():
     doc = {"on": {"workflow_call": {"inputs": {"v": {"type": "string"}}}}, "jobs": {
         "b": {"runs-on": "x", "steps": [{"run": "x"}]},

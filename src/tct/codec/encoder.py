@@ -89,8 +89,9 @@ class Encoder:
                 self.put(sym, path, lambda: f"array has more than {a.max_items} items" if a.max_items is not None
                          and i >= a.max_items else f"item {i} is not allowed")
                 self.value(item, path + (i,))
-            self.put(CLOSE, path, lambda: "no item satisfies 'contains'" if self.m._owed(self.m.stack[-1])
-                     else f"array needs at least {a.min_items} items, has {len(v)}")
+            self.put(CLOSE, path, lambda: self.m.rule_reason(self.m.stack[-1]) or (
+                "no item satisfies 'contains'" if self.m._owed(self.m.stack[-1])
+                else f"array needs at least {a.min_items} items, has {len(v)}"))
         else:
             raise AssertionError(f.kind)
 

@@ -266,6 +266,9 @@ class Machine(Completion, Narrowing, StringRuns):
         c = self.c
         if f.kind == "value":
             options, ex = self.choices(f.conj)[0], f.excluded
+            refused = frozenset() if f.tag is None else self.rules[f.tag].refused_kinds(self, f)
+            if refused:
+                options = {s: o for s, o in options.items() if o[0].kind not in refused}
             if not ex:
                 return list(options)
             return [s for s, (b, v) in options.items()
@@ -296,7 +299,8 @@ class Machine(Completion, Narrowing, StringRuns):
             owed = self._owed(f)
             first_of_pair = a.need_dup and n == 0  # "some two items are equal" needs two
             if n >= a.min_items and not owed and not first_of_pair \
-                    and (not f.excluded or canonical(f.items) not in f.excluded):
+                    and (not f.excluded or canonical(f.items) not in f.excluded) \
+                    and (f.tag is None or self.rules[f.tag].may_close(self, f)):
                 out.append(CLOSE)
             slots = None if a.max_items is None else a.max_items - n
             excl = self._used_items(f) if a.unique else frozenset()
@@ -566,7 +570,7 @@ class Machine(Completion, Narrowing, StringRuns):
         return f"{json_pointer(f.path) or '/'} ({what})"
 
     def rule_reason(self, f: Frame, text: str | None = None) -> str:
-        """Why a profile rule refuses to close object frame `f` (text None) or string `text`."""
+        """Why a profile rule refuses to close container frame `f` (text None) or string `text`."""
         if f.tag is None:
             return ""
         r = self.rules[f.tag]

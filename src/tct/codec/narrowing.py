@@ -31,6 +31,10 @@ class Narrowing:
             return self._narrowed_number(f)
         if f.kind == "object":
             return self._narrowed_object(f)
+        if f.kind == "array" and f.tag is not None:  # a rule may keep it open (`may_close`)
+            g = f.copy()
+            g.tag = None
+            return self._probe(g)
         if f.kind == "string" and f.role != "key":  # keys: no rule narrows their bytes
             return self._narrowed_string(f)
         return False
@@ -42,7 +46,12 @@ class Narrowing:
         return len(probe._allowed()) > 1
 
     def _narrowed_value(self, f) -> bool:
-        """The schema's own nodes where static constraints were conjoined (costs.NARROWING)."""
+        """The schema's own nodes where static constraints were conjoined (costs.NARROWING), and
+        the branches a rule takes out (`Rule.refused_kinds`)."""
+        if f.tag is not None and self.rules[f.tag].refused_kinds(self, f):
+            g = f.copy()
+            g.tag, g.conj = None, self.c.unnarrowed(f.conj)
+            return self._probe(g)
         key = ("narrowed-value", f.conj, f.excluded)
         hit = self.cache.get(key)
         if hit is None:

@@ -24,10 +24,11 @@ cost caches stay exact.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 from tct.codec.profiles import expression
-from tct.codec.profiles.forward_names import content_refs, matrix_defined, object_matrix_extra, strategy_cost
+from tct.codec.profiles.forward_names import content_refs, matrix_defined, object_matrix_extra, of, strategy_cost
 from tct.codec.profiles.rule import Rule
 from tct.schema.name_slots import SlotDFA
 from tct.schema.names import LEAF, Arity, Names
@@ -177,16 +178,17 @@ def _needed(outputs) -> Names:
 
 
 @lru_cache(maxsize=4096)
-def tree(row: str | None, steps, needs, matrix, inputs, outputs=None) -> Names:
+def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_listed: bool = True) -> Names:
     """The names a string of field `row` may use, given the document's names (None: free);
-    `outputs`: `needed_outputs` of `needs`."""
+    `outputs`: `needed_outputs` of `needs`; `needs_listed`: false while `needs` names the jobs
+    the job may still list (`needs.*` reads what it lists: nothing yet)."""
     contexts = AVAILABLE.get(row, ALL)
     outs = dict(outputs or ())
     typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": None,
              "env": None, "vars": None, "secrets": None, "jobs": None,
              "steps": None if steps is None else Names(dict.fromkeys(steps, STEP)),
              "needs": None if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
-                                                        **({"*": NEEDED} if needs else {})}),
+                                                        **({"*": NEEDED} if needs and needs_listed else {})}),
              "matrix": MATRIX_KEYS if matrix is None else Names(dict.fromkeys(matrix)),
              "inputs": None if inputs is None else Names(dict.fromkeys(inputs))}
     functions = FUNCTIONS + (STATUS if row in ("job.if", "step.if") else ()) + \
@@ -233,8 +235,8 @@ class ExpressionNames(Rule):
             return ("str", expression.TEMPLATE)
         if n == 1:
             return ("jobs",)
-        if n >= 3 and path[2] == "needs":
-            return None  # KeyOf's
+        if n >= 3 and path[2] == "needs":  # KeyOf's too: here, what the job owes
+            return ("needs",) if n == 3 else ("needs-item",) if n == 4 else None
         if n == 2:
             return ("job",)
         if path[2] == "strategy" or (n == 5 and path[2] == "steps" and path[4] == "id"):
@@ -263,20 +265,27 @@ class ExpressionNames(Rule):
         if len(path) > 2 and path[2] == "strategy":
             out["matrix"] = frozenset()
         jobs = m.stack[1]
+        if out["needs"] is None and self._owing(m.stack[2], "needs"):
+            out["needs"], out["needs_listed"] = frozenset(self._needable(m).values()), False
         out["outputs"] = needed_outputs(jobs.values if jobs.kind == "object" else {}, out["needs"])
         return out
 
     def language(self, m, f):
+        if f.tag[1] == "needs":
+            owed = self._owed_needs(m, m.stack[2])
+            return (_one_of(self._spelled(m, owed)), None) if len(owed) == 1 else None
         kind = f.tag[2] if f.tag[1] in ("str", "def") else None
         if kind is None:
             return None
         n = self.names(m, f)
         return expression.pattern(kind), tree(field(f.path), n["steps"], n["needs"], n["matrix"], n["inputs"],
-                                              n.get("outputs"))
+                                              n.get("outputs"), n.get("needs_listed", True))
 
     def key(self, m, f):
         """What strings entered from frame `f` (or below it) read: the names, and for frames
         whose content defines names, that content."""
+        if f.tag[1] in ("needs", "needs-item"):
+            return self._owed_needs(m, m.stack[2])
         if f.kind == "string":  # the names are in its facts' id
             return f.text if f.tag[1] == "def" else self._forward(m, f)
         kind = f.tag[1]
@@ -292,10 +301,13 @@ class ExpressionNames(Rule):
         elif kind == "def" and f.kind == "number":
             own = f.text
         names = self.names(m, f)
-        return own, tuple((c, None if v is None else frozenset(v)) for c, v in sorted(names.items())), \
-            self._forward(m, f)
+        return own, tuple((c, v if v is None or isinstance(v, bool) else frozenset(v))
+                          for c, v in sorted(names.items())), self._forward(m, f)
 
     def string_reason(self, m, f, text):
+        if f.tag[1] == "needs":
+            owed = self._owed_needs(m, m.stack[2])
+            return f"the job uses {_listed(owed)}, so its needs must list {'it' if len(owed) == 1 else 'them'}"
         lang = self.language(m, f)
         if lang is None:
             return ""
@@ -312,84 +324,198 @@ class ExpressionNames(Rule):
         names = self.names(m, f)
         bad = undefined(text, names, condition)
         if bad:
-            shown = {c: sorted(v) for c, v in names.items() if v is not None and c != "outputs"}
+            shown = {c: sorted(v) for c, v in names.items() if v is not None and c not in ("outputs", "needs_listed")}
             return f"{', '.join(bad)} not defined here (defined: {json.dumps(shown)})"
         row = field(f.path)
         return (f"names a context, function or property not available here (contexts: "
                 f"{', '.join(AVAILABLE.get(row, ALL))})")
 
-    # ------------------------------------------------------------ forward matrix names
+    # ------------------------------------------------------------ owed names
     @staticmethod
-    def _may_owe(job) -> bool:
-        """Can job frame `job` still owe matrix names (no `strategy` yet, and it declares one)?"""
-        return job.kind == "object" and "strategy" not in job.values and "strategy" in job.branch.obj.names
+    def _owing(job, key: str) -> bool:
+        """Does job frame `job` declare `key` ("strategy", "needs") and not have it yet, so that
+        names it defines, used in the job, are owed?"""
+        return job.kind == "object" and key not in job.values and key in job.branch.obj.names
 
-    def _job(self, m, f):
-        """The job frame below tagged frame `f` when it may still owe matrix names, else None."""
+    def _job(self, m, f, key: str):
+        """The job frame below tagged frame `f` when it may still owe names of `key`, else None."""
         if len(f.path) < 3 or f.path[0] != "jobs" or len(m.stack) < 3:
             return None
-        return m.stack[2] if self._may_owe(m.stack[2]) else None
+        return m.stack[2] if self._owing(m.stack[2], key) else None
 
-    def _owed(self, m, f) -> frozenset:
+    def _owed_matrix(self, m, f) -> frozenset:
         """Matrix names (folded) owed at tagged frame `f`: by the job (its closed values use them
         and it has no strategy), or by the job's matrix object (used, not defined by it)."""
         if f.tag[1] == "job":
-            return content_refs(f) if self._may_owe(f) else frozenset()
+            return of(content_refs(f), "matrix") if self._owing(f, "strategy") else frozenset()
         if f.kind == "object" and _at_matrix(f.path):
-            job, defined = self._job(m, f), matrix_defined(f.values)
-            return content_refs(job) - defined if job is not None and defined is not None else frozenset()
+            job, defined = self._job(m, f, "strategy"), matrix_defined(f.values)
+            return of(content_refs(job), "matrix") - defined if job is not None and defined is not None \
+                else frozenset()
         return frozenset()
 
+    def _owed_needs(self, m, job) -> frozenset:
+        """Jobs (folded) job frame `job` uses as `needs.<job>` while it has no `needs`: its
+        `needs` must list them."""
+        return of(content_refs(job), "needs") if self._owing(job, "needs") else frozenset()
+
+    def _needable(self, m) -> dict:
+        """The jobs (folded -> as written) that the open job may use as `needs.<job>` before
+        its `needs`: those written before it (all 62 such references in the corpus name one),
+        less those whose `needs` lead back to it (listing one would close a cycle)."""
+        jobs = m.stack[1]
+        if jobs.kind != "object" or jobs.key is None:
+            return {}
+        edges = {k.lower(): {n.lower() for n in _names(v.get("needs"))}
+                 for k, v in jobs.values.items() if isinstance(v, dict)}
+        reach, todo = {jobs.key.lower()}, [jobs.key.lower()]
+        while todo:
+            x = todo.pop()
+            for k, refs in edges.items():
+                if x in refs and k not in reach:
+                    reach.add(k)
+                    todo.append(k)
+        return {k.lower(): k for k in jobs.values if k.lower() not in reach}
+
+    def _spelled(self, m, owed) -> list:
+        """Owed jobs as their keys are written."""
+        jobs = self._needable(m)
+        return sorted(jobs.get(n, n) for n in owed)
+
+    def _needs_cost(self, m, refs) -> float:
+        """Ids of a `needs` key listing `refs` (partial names read as the longest job they can
+        become): key, branch, CLOSE, and per name ITEM, branch, bytes and END (an upper bound
+        of the string or array the completion writes)."""
+        jobs = self._needable(m)
+        return 3 + sum(3 + max((len(k.encode()) for n, k in jobs.items() if n.startswith(r)), default=len(r))
+                       for r in refs)
+
     def _own_refs(self, m, f):
-        """References held by frame `f` inside a job that may still owe them (None: not such a
-        frame): its share of the strategy the completion may have to write."""
-        if len(f.path) > 2 and f.path[2] != "strategy" and self._job(m, f) is not None:
-            return content_refs(f)
-        return None
+        """(matrix, needs) references held by frame `f` inside a job that may still owe them
+        (None: not such a frame): its share of the strategy and needs the completion may have
+        to write."""
+        if len(f.path) <= 2 or f.path[0] != "jobs" or len(m.stack) < 3:
+            return None
+        job = m.stack[2]
+        matrix = f.path[2] != "strategy" and self._owing(job, "strategy")
+        needs = self._owing(job, "needs")
+        if not (matrix or needs):
+            return None
+        refs = content_refs(f)
+        return (of(refs, "matrix") if matrix else frozenset(), of(refs, "needs") if needs else frozenset())
 
     def _forward(self, m, f):
-        """What of the forward names frame `f`'s decisions and costs read."""
-        if f.tag[1] == "job" or (f.kind == "object" and _at_matrix(f.path)):
-            return self._owed(m, f)
+        """What of the owed names frame `f`'s decisions and costs read."""
+        if f.tag[1] == "job":
+            return self._owed_matrix(m, f), self._owed_needs(m, f)
+        if f.kind == "object" and _at_matrix(f.path):
+            return self._owed_matrix(m, f)
         return self._own_refs(m, f)
 
     def may_close(self, m, f):
-        return f.tag[1] not in ("job", "def") or not self._owed(m, f)
+        kind = f.tag[1]
+        if kind == "job":
+            return not self._owed_matrix(m, f) and not self._owed_needs(m, f)
+        if kind == "def":
+            return not self._owed_matrix(m, f)
+        if kind == "needs" and f.kind == "array":
+            return not self._needs_left(m, f)
+        return True
+
+    def _needs_left(self, m, f, skip=None) -> set:
+        """Owed jobs array frame `f` (the job's `needs`) does not list yet, less `skip`."""
+        listed = {n.lower() for n in f.items if isinstance(n, str)} | ({skip.lower()} if skip else set())
+        return set(self._owed_needs(m, m.stack[2])) - listed
 
     def close_reason(self, m, f):
-        owed = ", ".join(f"matrix.{n}" for n in sorted(self._owed(m, f)))
+        if f.tag[1] == "needs":
+            left = self._needs_left(m, f)
+            return f"the job uses {_listed(left)}, so its needs must list {'it' if len(left) == 1 else 'them'}"
+        owed = ", ".join(f"matrix.{n}" for n in sorted(self._owed_matrix(m, f)))
         if f.tag[1] == "job":
+            needs = self._owed_needs(m, f)
+            if not owed:
+                return f"{_listed(needs)} used, but the job has no needs listing {'it' if len(needs) == 1 else 'them'}"
             return f"{owed} used, but the job has no strategy defining it"
         return f"{owed} used in the job, but not defined by its matrix"
 
     def next_key(self, m, f):
-        owed = self._owed(m, f) if f.tag[1] in ("job", "def") and f.kind == "object" else None
-        if not owed:
+        if f.kind != "object" or f.tag[1] not in ("job", "def"):
             return None
-        return "strategy" if f.tag[1] == "job" else _shortest(owed)
+        if self._owed_matrix(m, f):
+            return "strategy" if f.tag[1] == "job" else _shortest(self._owed_matrix(m, f))
+        return "needs" if f.tag[1] == "job" and self._owed_needs(m, f) else None
+
+    def refused_kinds(self, m, f):
+        if f.tag[1] == "needs" and f.kind == "value" and len(self._owed_needs(m, m.stack[2])) > 1:
+            return frozenset({"string"})  # one string cannot list them all
+        return frozenset()
 
     def target(self, m, f):
-        if f.tag[1] != "mkey" or f.pending:
+        kind = f.tag[1]
+        if kind == "needs" and f.kind == "string":
+            owed = self._spelled(m, self._owed_needs(m, m.stack[2]))
+            return f.text + owed[0][len(f.text):] if len(owed) == 1 else None
+        if kind == "needs-item" and f.kind == "string" and not f.pending:
+            left = self._spelled(m, self._needs_left(m, m.stack[-2]))
+            fits = [n for n in left if n.lower().startswith(f.text.lower())]
+            return f.text + _shortest(fits)[len(f.text):] if fits else None
+        if kind != "mkey" or f.pending:
             return None
         low = f.text.lower()
-        owed = [n for n in self._owed(m, m.stack[-2]) if n.startswith(low)]
+        owed = [n for n in self._owed_matrix(m, m.stack[-2]) if n.startswith(low)]
         return f.text + _shortest(owed)[len(f.text):] if owed else None
 
     def branch_kind(self, m, f):
+        if f.kind == "value" and f.tag[1] == "needs":
+            owed = self._owed_needs(m, m.stack[2])
+            return None if not owed else "string" if len(owed) == 1 else "array"
         return "object" if f.kind == "value" and _at_matrix(f.path) else None
 
     def extra_cost(self, m, i, child_open):
         f = m.stack[i]
+        kind = f.tag[1]
+        if kind == "needs":
+            return self._needs_value_extra(m, i, child_open)
+        if kind == "needs-item":
+            return 0
         if f.kind == "value" and _at_matrix(f.path):
             return object_matrix_extra(m, f.conj)
-        if f.tag[1] == "job":
-            owed = self._owed(m, f)
-            return strategy_cost(m, f, owed) if owed else 0
+        if kind == "job":
+            owed = self._owed_matrix(m, f)
+            needs = self._owed_needs(m, f) if f.key != "needs" else ()  # open: its frames charge
+            return (strategy_cost(m, f, owed) if owed else 0) + (self._needs_cost(m, needs) if needs else 0)
         refs = self._own_refs(m, f)
-        return strategy_cost(m, m.stack[2], refs) if refs else 0
+        if not refs:
+            return 0
+        return (strategy_cost(m, m.stack[2], refs[0]) if refs[0] else 0) + \
+            (self._needs_cost(m, refs[1]) if refs[1] else 0)
+
+    def _needs_value_extra(self, m, i, child_open) -> float:
+        """What the job's `needs` (frame `i`) costs beyond its own share to list the owed jobs."""
+        f = m.stack[i]
+        owed = self._owed_needs(m, m.stack[2])
+        if not owed:
+            return 0
+        if f.kind == "value":
+            names = self._spelled(m, owed)
+            value = 2 + len(names[0].encode()) if len(names) == 1 else \
+                2 + sum(3 + len(n.encode()) for n in names)
+            return max(0, value - m.c.cost_conj(f.conj))
+        if f.kind != "array":
+            return 0  # a string: its target spells the one owed job
+        skip = None
+        if child_open:  # the open item's completion
+            g = m.stack[i + 1]
+            if g.kind == "string":
+                skip = g.text + m._string_completion(g, m._string_facts(g)).decode() if not g.pending else None
+            else:
+                left = self._spelled(m, self._needs_left(m, f))
+                skip = _shortest(left) if left else None
+        return sum(3 + len(n.encode()) for n in self._spelled(m, self._needs_left(m, f, skip)))
 
     def costs_local(self, f):
-        return f.tag[1] != "mkey"
+        return f.tag[1] not in ("mkey", "needs", "needs-item")
 
 
 def _at_matrix(path: tuple) -> bool:
@@ -398,3 +524,14 @@ def _at_matrix(path: tuple) -> bool:
 
 def _shortest(names):
     return min(names, key=lambda n: (len(n), n))
+
+
+def _listed(names) -> str:
+    return ", ".join(f"needs.{n}" for n in sorted(names))
+
+
+def _one_of(names) -> str:
+    """An ECMA pattern matching one of `names`, ignoring ASCII case (as GitHub matches jobs)."""
+    def ci(name):
+        return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in name)
+    return "^(" + "|".join(ci(n) for n in names) + ")$"

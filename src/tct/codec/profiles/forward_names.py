@@ -1,16 +1,19 @@
-"""Matrix names used before the job's `strategy` is written: owed, not free.
+"""Names used before the job part that defines them: owed, not free.
 
 Real workflows write `runs-on: ${{ matrix.os }}` above the job's `strategy` (1,071 times in the
-corpus), so a name used before its definition cannot be refused. It is *owed* instead, as
-`KeyOf` owes jobs: once a string naming `matrix.x` closes in a job that has no `strategy` yet,
-- the job may not close until a `strategy` is written (the completion writes one);
+corpus) and `if: needs.build.result` above its `needs` (62 times, each naming a job written
+earlier), so a name used before its definition cannot be refused. It is *owed* instead, as
+`KeyOf` owes jobs: once a string naming `matrix.x` or `needs.x` closes in a job that has no
+`strategy` (no `needs`) yet,
+- the job may not close until a `strategy` (a `needs`) is written (the completion writes it);
 - that strategy's `matrix` object may not close until `x` is one of its keys or a key of one
   of its `include` entries (the completion adds `x` as a key); a matrix given as an expression
-  leaves every name free.
-Costs: the job charges a strategy with every owed key. A frame inside the job that holds a
-reference not yet delivered to the job (an open string's text, a container's closed values)
-charges the same for its own references, so each frame's share depends on that frame alone (an
-upper bound: references held by several frames are charged by each).
+  leaves every name free. That `needs` lists `x` (a string naming it, or an array that may
+  not close before it does).
+Costs: the job charges a strategy (a `needs` array) with every owed name. A frame inside the
+job that holds a reference not yet delivered to the job (an open string's text, a container's
+closed values) charges the same for its own references, so each frame's share depends on that
+frame alone (an upper bound: references held by several frames are charged by each).
 """
 
 from __future__ import annotations
@@ -19,19 +22,20 @@ import re
 
 from tct.codec.profiles.expression import references
 
-_MENTION = re.compile("matrix", re.I)  # a cheap test before reading references
+OWING = ("matrix", "needs")  # the contexts whose names may be owed
+_MENTION = re.compile("matrix|needs", re.I)  # a cheap test before reading references
 # In an open string: any mention, a name possibly still empty (an upper bound of what its
 # completion can name: a free name is never lengthened by the shortest completion).
-_OPEN_REF = re.compile(r"matrix\.([A-Za-z_][\w-]*)?", re.I)
+_OPEN_REF = re.compile(r"(matrix|needs)\.([A-Za-z_][\w-]*)?", re.I)
 
 
 def value_refs(value, key=None) -> frozenset:
-    """Matrix names referenced anywhere in a finished JSON value (folded); a string under `if`
-    is a condition."""
+    """(context, name) pairs, folded, of the `OWING` names referenced anywhere in a finished
+    JSON value; a string under `if` is a condition."""
     if isinstance(value, str):
         if not _MENTION.search(value):
             return frozenset()
-        return frozenset(n.lower() for ctx, n in references(value, key == "if") if ctx == "matrix" and n != "*")
+        return frozenset((ctx, n.lower()) for ctx, n in references(value, key == "if") if ctx in OWING and n != "*")
     if isinstance(value, dict):
         return frozenset().union(*(value_refs(v, k) for k, v in value.items()))
     if isinstance(value, list):
@@ -40,8 +44,15 @@ def value_refs(value, key=None) -> frozenset:
 
 
 def open_refs(text: str) -> frozenset:
-    """Names (folded; "" for one not started) an open string's completion may reference."""
-    return frozenset(n.lower() for n in _OPEN_REF.findall(text)) if _MENTION.search(text) else frozenset()
+    """(context, name) pairs (folded; "" for a name not started) an open string's completion may
+    reference."""
+    return frozenset((c.lower(), n.lower()) for c, n in _OPEN_REF.findall(text)) if _MENTION.search(text) \
+        else frozenset()
+
+
+def of(refs, ctx: str) -> frozenset:
+    """The names of context `ctx` among (context, name) pairs."""
+    return frozenset(n for c, n in refs if c == ctx)
 
 
 def content_refs(f) -> frozenset:

@@ -98,7 +98,7 @@ class KeyOf(Rule):
             return f"{text!r} names the key it sits under ({self.text}, not itself)"
         if text in self._reaching(m, own):
             return f"{text!r} leads back to {own!r} (a cycle)"
-        return f"{text!r} repeats an earlier item"
+        return f"{text!r} repeats an earlier item" if text in self.excluded(m, f) else ""
 
     # ------------------------------------------------------------ owed names
     def _target_index(self, m) -> int | None:

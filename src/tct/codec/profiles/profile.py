@@ -152,6 +152,9 @@ class Joint(Rule):
         assert len(langs) <= 1, "two rules give one string a language"
         return langs[0] if langs else None
 
+    def refused_kinds(self, m, f):
+        return frozenset().union(*self._each(f, lambda r: r.refused_kinds(m, f)))
+
     def may_close(self, m, f):
         return all(self._each(f, lambda r: r.may_close(m, f)))
 

@@ -35,6 +35,11 @@ class Rule:
         any name). What it depends on must be in the `key`s of the frames it reads."""
         return None
 
+    def refused_kinds(self, m, f) -> frozenset:
+        """Branch kinds ("string", "array", ...) tagged value frame `f` may not take (what the
+        cheapest branch left costs beyond the cheapest is the rule's to charge)."""
+        return frozenset()
+
     def may_close(self, m, f) -> bool:
         return True
 
