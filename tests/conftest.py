@@ -124,3 +124,33 @@ def completions_at_prefixes(tok, doc, every: int, exact_every: int):
                 assert set(np.flatnonzero(d.allowed()).tolist()) == feed_accepts(d), d.describe()
                 check_cost_deltas(d, used)
         d.feed(t)
+
+
+def wander_and_check(tok, doc, cut: int, choices, valid, samples: int = 12) -> None:
+    """From the prefix of `doc`'s ids cut at `cut`, take the allowed ids `choices` pick; then
+    the mask is what `feed` accepts, and after every `samples`-th allowed id the shortest
+    completion ends within `remaining_cost()` in a document `valid` accepts."""
+    import numpy as np
+    seed = tok.encode(doc)
+    d = tok.decoder()
+    for t in seed[: cut % len(seed)]:
+        d.feed(t)
+    for c in choices:
+        allowed = np.flatnonzero(d.allowed())
+        if not len(allowed) or d.done:
+            break
+        d.feed(int(allowed[c % len(allowed)]))
+    if d.done:
+        return
+    accepted = feed_accepts(d)
+    assert set(np.flatnonzero(d.allowed()).tolist()) == accepted
+    for t in sorted(accepted)[:: max(1, len(accepted) // samples)]:
+        e = d.copy()
+        e.feed(t)
+        promised, n = e.remaining_cost(), 0
+        while not e.done:
+            assert n < promised, f"no end within the promised {promised} ids at {e.describe()}"
+            e.feed(e.completion_id())
+            n += 1
+        out = e.document()
+        assert valid(out), out

@@ -206,31 +206,9 @@ def test_needs_used_before_the_jobs_needs_are_owed():
 def test_owed_needs_keep_masks_exact_and_completions_listing_them(cut, choices):
     """Wandering from any prefix of NEEDS_FIRST: the mask is what `feed` accepts, and the
     completion after every allowed id lists every job used, within its promise."""
-    from conftest import feed_accepts
-    tok = strict()
-    seed = tok.encode(NEEDS_FIRST)
-    d = tok.decoder()
-    for t in seed[: cut % len(seed)]:
-        d.feed(t)
-    for c in choices:
-        allowed = np.flatnonzero(d.allowed())
-        if not len(allowed) or d.done:
-            break
-        d.feed(int(allowed[c % len(allowed)]))
-    if d.done:
-        return
-    accepted = feed_accepts(d)
-    assert set(np.flatnonzero(d.allowed()).tolist()) == accepted
-    for t in sorted(accepted)[:: max(1, len(accepted) // 8)]:
-        e = d.copy()
-        e.feed(t)
-        promised, n = e.remaining_cost(), 0
-        while not e.done:
-            assert n < promised, e.describe()
-            e.feed(e.completion_id())
-            n += 1
-        doc = e.document()
-        assert valid_under_profile(doc) and not _needs_unlisted(doc), doc
+    from conftest import wander_and_check
+    wander_and_check(strict(), NEEDS_FIRST, cut, choices, lambda doc: valid_under_profile(doc)
+                     and not _needs_unlisted(doc), samples=8)
 
 
 def test_defined_names_encode_forward_ones_stay_free():

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import tct
 from tct.eval import actionlint
-from conftest import CORPUS, check_cost_deltas, feed_accepts, sample
+from conftest import CORPUS, check_cost_deltas, sample, wander_and_check
 from tct.codec.profiles import get
 from tct.codec.profiles.location import match, parse
 from tct.data.documents import load_document
@@ -180,39 +180,11 @@ def test_random_walks_are_valid_under_the_profile():
         assert valid_under_profile(doc), (needs_problems(doc), doc)
 
 
-def _seed_streams():
-    """Encoded workflows with `needs` (forward ones too): hypothesis cuts them and wanders on."""
-    return [strict().encode(FORWARD)]
-
-
 @pytest.mark.parametrize("merged", [False, True])
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cut=st.integers(0, 10 ** 6), choices=st.lists(st.integers(0, 2 ** 16), max_size=40))
 def test_mask_is_what_feed_accepts_and_completions_are_valid(merged, cut, choices):
-    tok = strict(merged)
-    seed = tok.encode(FORWARD)
-    d = tok.decoder()
-    for t in seed[: cut % len(seed)]:
-        d.feed(t)
-    for c in choices:
-        allowed = np.flatnonzero(d.allowed())
-        if not len(allowed):
-            break
-        d.feed(int(allowed[c % len(allowed)]))
-    accepted = feed_accepts(d)
-    mask = d.allowed()
-    assert set(np.flatnonzero(mask).tolist()) == accepted
-    for t in sorted(accepted)[:: max(1, len(accepted) // 12)]:
-        e = d.copy()
-        e.feed(t)
-        promised = e.remaining_cost()
-        n = 0
-        while not e.done:
-            assert n < promised, f"no end within the promised {promised} ids at {e.describe()}"
-            e.feed(e.completion_id())
-            n += 1
-        doc = e.document()
-        assert valid_under_profile(doc), (needs_problems(doc), doc)
+    wander_and_check(strict(merged), FORWARD, cut, choices, lambda doc: valid_under_profile(doc))
 
 
 def test_real_workflows_encode_under_the_profile(manifest):

@@ -17,7 +17,6 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from tct.errors import DecodeError
 from tct.generation.constrained import check_budget, fits
 from tct.generation.prefix import prefix_decoder
 
