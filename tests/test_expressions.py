@@ -312,15 +312,37 @@ def _reference_ok(ctx, name, rest) -> bool:
     return rest in SECOND.get(ctx, (rest,))
 
 
+def _class(ctx, name, rest) -> str:
+    """An independent reading of a reference's kind: "S" a string, "C" an object or array, "A" any."""
+    if ctx == "github":
+        return "S" if name.lower() == "sha" else "C" if rest == "" else "A"
+    if ctx == "matrix":
+        return "A"
+    if name == "*" or rest == "":
+        return "C"
+    return "A" if rest.startswith(".outputs") else "S"
+
+
+def _equalities_ok(refs) -> bool:
+    """actionlint's `==` over `a == b == c`, which nests to the right (`a == (b == c)`), as this
+    profile keeps it: never an object or array on the left, nor right after a scalar."""
+    classes = [_class(*r) for r in refs]
+    return all(left != "C" and not (left in "SB" and right == "C") for left, right in zip(classes, classes[1:]))
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(REFERENCE, min_size=1, max_size=4), st.sampled_from([" && ", " == ", ", "]), st.booleans())
 def test_name_slots_accept_exactly_the_defined_names(template, refs, op, call):
-    """The filtered automaton accepts an expression iff the grammar does with names free and
-    every reference names an allowed name and property (read independently)."""
+    """The filtered automaton accepts an expression iff the grammar does with names free, every
+    reference names an allowed name and property, and `==` compares kinds actionlint allows
+    (both read independently)."""
     body = op.join(f"{c}.{n}{rest}" for c, n, rest in refs)
     text = "x ${{ " + (f"format({body})" if call else body) + " }}"
     free = SlotDFA(template.base, None)
-    assert template.accepts(text) == (free.accepts(text) and all(_reference_ok(*r) for r in refs)), text
+    format_ok = not call or op == " == " and len(refs) > 1 or (op == ", " and _class(*refs[0]) != "C") or \
+        (op != ", " and all(_class(*r) != "C" for r in refs))  # text first, unless it holds a comparison
+    assert template.accepts(text) == (free.accepts(text) and all(_reference_ok(*r) for r in refs) and format_ok
+                                      and (op != " == " or _equalities_ok(refs))), text
 
 
 @pytest.mark.parametrize("row, text, ok", [
@@ -333,7 +355,7 @@ def test_name_slots_accept_exactly_the_defined_names(template, refs, op, call):
     ("step", "${{ case(true, 1, 2) }}", True), ("step", "${{ case(true, 1, false, 2, 3) }}", True),
     ("step", "${{ case(true, 1) }}", False), ("step", "${{ case(true, 1, false, 2) }}", False),
     ("step.if", "success() && !cancelled()", True), ("step.if", "always(1)", False),
-    ("step", "${{ contains((github.sha), format('{0}', toJSON(fromJSON('[1]')))) }}", True),
+    ("step", "${{ contains(github.sha, format('{0}', toJSON(fromJSON('[1]')))) }}", True),
     ("step", "${{ contains(fromJSON('[\"a, b\"]'), github.sha) }}", True),  # a comma in a literal is no argument
     ("step", "${{ contains(github.event.commits[0], 'x') }}", True), ("step", "${{ contains(x[join(steps)]) }}", False),
 ])
@@ -356,13 +378,30 @@ def _call_text(node) -> str:
     return node if isinstance(node, str) else f"{node[0]}({', '.join(map(_call_text, node[1]))})"
 
 
+# An independent reading of actionlint's signatures for CALLS: what each argument may be ("S"
+# a string or number, "A" any, "B" a bool; "G" a group, which this profile takes as no argument)
+# and what each function gives.
+TEXT_ARG, NO_KIND = frozenset("SA"), None
+PARAMS = {"contains": (TEXT_ARG, TEXT_ARG), "startsWith": (TEXT_ARG,), "join": (TEXT_ARG, TEXT_ARG),
+          "toJSON": (NO_KIND,), "format": (TEXT_ARG, NO_KIND), "case": (NO_KIND,)}
+GIVES = {"contains": "B", "startsWith": "B", "join": "S", "toJSON": "S", "format": "S", "case": "A"}
+LEAF_CLASS = {"github.sha": "S", "'a,b'": "S", "1": "S", "matrix.os": "A", "true": "B", "(steps)": "G"}
+
+
+def _class_of(node) -> str:
+    return LEAF_CLASS[node] if isinstance(node, str) else GIVES[node[0]]
+
+
 def _call_ok(node, depth=0) -> bool:
     if isinstance(node, str):
         return depth + node.startswith("(") <= E.DEPTH
     least, most, odd = ARITIES[node[0]]
     n = len(node[1])
+    params = PARAMS[node[0]]
+    kinds_ok = all(params[min(i, len(params) - 1)] is None or _class_of(a) in params[min(i, len(params) - 1)]
+                   for i, a in enumerate(node[1]))
     return depth < E.DEPTH and least <= n and (most is None or n <= most) and (not odd or n % 2 == 1) \
-        and all(_call_ok(a, depth + 1) for a in node[1])
+        and kinds_ok and all(_call_ok(a, depth + 1) for a in node[1])
 
 
 @settings(max_examples=200, deadline=None)
@@ -380,3 +419,79 @@ def test_calls_are_counted_and_distances_stay_exact(template, node):
         state = template.trans[state].get(template.class_of(ord(ch)))
         if state is None:
             break
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("${{ github.sha < 1 }}", True), ("${{ matrix.os >= 'a' }}", True), ("${{ fromJSON(github.sha) < 3 }}", True),
+    ("${{ 1 == 2 < 3 }}", True), ("${{ 1 < 2 == true }}", False), ("${{ 'a' == 2 == true }}", True), ("${{ github.event.x == 1 }}", True), ("${{ steps.a.outcome != 'x' }}", True),
+    ("${{ needs.x.result == 'success' }}", True), ("${{ toJSON(github.event) }}", True),
+    ("${{ contains(needs.*.result, 'failure') }}", True), ("${{ matrix.os == github.event }}", True),
+    ("${{ contains(github.sha, 'a') == false }}", True), ("${{ github.event.commits[0].id }}", True),
+    ("${{ 1 < true }}", False), ("${{ github.event < 1 }}", False), ("${{ steps.a < 1 }}", False),
+    ("${{ 1 < contains(github.sha, 'a') }}", False), ("${{ 1 < 2 < 3 }}", False), ("${{ !github.sha < 1 }}", False),
+    ("${{ 1 < !github.sha }}", False), ("${{ (1) < 2 }}", True), ("${{ (1 == 2) < 3 }}", False), ("${{ (steps.a) == 'x' }}", False),
+    ("${{ (github.sha || github.ref) == 'dev' }}", True), ("${{ 1 < (2) }}", False), ("${{ null < 1 }}", False),
+    ("${{ true > false }}", False), ("${{ github.event == 1 }}", False), ("${{ 'a' != github }}", False),
+    ("${{ needs.*.result == 'x' }}", False), ("${{ 1 == steps.a }}", False), ("${{ github.sha.x }}", False),
+    ("${{ contains(github.sha, 'a').x }}", False), ("${{ github.sha[0] }}", False), ("${{ success() < 1 }}", False),
+    ("${{ env.x.y }}", False), ("${{ steps.a.outputs.x.y }}", False), ("${{ github.event.a.b.c }}", True),
+    ("${{ startsWith(github.ref, 'refs/tags') }}", True), ("${{ startsWith(github.event, 'a') }}", False),
+    ("${{ contains(needs.*.result, 'failure') }}", True), ("${{ contains(github, 'a') }}", False),
+    ("${{ join(matrix.os, ', ') }}", True), ("${{ format('{0}', github.event) }}", True),
+    ("${{ fromJSON(true) }}", False), ("${{ hashFiles('a', steps.a) }}", False),
+    ("${{ fromJSON(github.ref == 'a' && matrix.os || '[]') }}", True), ("${{ toJSON(github.ref == 'a') }}", True),
+    ("${{ endsWith(matrix.os || github.ref, 't') }}", True), ("${{ endsWith(github.ref || steps.a, 't') }}", False),
+])
+def test_comparisons_and_properties_follow_kinds(template, text, ok):
+    """actionlint's kinds: `<` compares numbers and strings (any aside), `==` never an object
+    or array with a scalar (this profile: never an object or array on its left), only objects
+    and arrays have properties or indexes, and arguments are of the kinds functions take (a
+    string or number, an array first for `contains` and `join`; each `||` term; one holding a
+    comparison is not checked). Comparisons
+    nest to the right (`1 < 2 == true` is `1 < (2 == true)`); a group is of the kind of what it
+    holds (`a || b`: the kind both are, else any). No group is a right operand or an argument."""
+    assert template.accepts(text) == ok
+
+
+def _random_texts(d, rng, n: int, steps: int = 30) -> list:
+    """Accepted texts: random walks over automaton `d` (biased to operators), each finished by
+    its shortest suffix, checking the distance equations at every state on the way."""
+    dist, out = d.distances(), []
+    for _ in range(n):
+        s, text = d.start, ""
+        for _ in range(steps):
+            row = d.trans[s]
+            assert dist[s] == (0 if s in d.accept else 1 + min(dist[t] for t in row.values())), text
+            if not row:
+                break
+            items = list(row.items())
+            ops = [it for it in items if d._char[it[0]] in tuple("<>=!()[].&| ,")]
+            cid, s = rng.choice(ops if ops and rng.random() < 0.4 else items)
+            text += chr(d._samples[cid][1])
+        out.append(text + d.shortest_suffix(s))
+    return out
+
+
+def test_operand_kinds_keep_distances_exact_and_actionlint_agrees(tmp_path):
+    """Random expressions (templates and conditions) keep the shortest-path equations at every
+    state; and actionlint reports no comparison, property or argument error in any of them (but
+    a bool argument: one holding a comparison is not checked), nor an index of a scalar (the
+    kind of an index is not followed yet)."""
+    import random
+    from tct.eval import actionlint
+    rng = random.Random(1)
+    names = tree("step", frozenset({"a"}), None, None, frozenset())
+    texts = {kind: _random_texts(SlotDFA(CharDFA(((E.pattern(kind), True),)), names), rng, 150)
+             for kind in (E.TEMPLATE, E.CONDITION)}
+    assert sum(("<" in t or ">" in t) for t in texts[E.CONDITION]) >= 10
+    if actionlint.executable() is None:
+        pytest.skip("actionlint is not installed")
+    steps = [{"id": "a", "run": "x"}] + [{"name": t, "run": "x"} for t in texts[E.TEMPLATE] if "\x00" not in t] + \
+        [{"if": t, "run": "x"} for t in texts[E.CONDITION] if "\x00" not in t and "${{" not in t and t.strip()]
+    from tct.data.documents import dumps_document
+    path = tmp_path / "w.yml"
+    path.write_text(dumps_document({"on": "push", "jobs": {"j": {"runs-on": "ubuntu-latest", "steps": steps}}}, "yaml"))
+    typed = ("cannot be compared", "receiver of object dereference", "index access operand", "is not assignable")
+    errors = [e["message"] for e in actionlint.lint([path])[path.resolve()] if any(k in e["message"] for k in typed)
+              and '"bool" cannot be assigned' not in e["message"]]  # an argument holding a comparison
+    assert not errors, errors[:5]

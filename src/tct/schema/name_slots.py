@@ -20,8 +20,12 @@ are open at each state outside string literals (`CharDFA.depths`), the call it o
 its arguments at its own depth (`,` adds one, `)` closes it), so `contains(a)` is refused and
 its shortest completion adds `,0`.
 
-States are (base state, prefix, names node, open calls) quadruples, numbered as they are
-reached, so a tree costs only what is visited. The language: strings of the base automaton
+Where the base automaton says which token each state is in (`CharDFA.roles`), the kinds of
+operands are followed too (`operand_kinds`: no `<` after a bool, no property of a string, no
+object where a function takes a string...).
+
+States are (base state, prefix, names node, open calls, operand records) tuples, numbered as
+they are reached, so a tree costs only what is visited. The language: strings of the base automaton
 whose slots hold allowed names and whose every prefix outside a slot can be finished without
 entering one
 (true of grammars that can always close with a literal). Distances and liveness honour it,
@@ -33,10 +37,16 @@ from __future__ import annotations
 import heapq
 import string
 
-from tct.schema.names import LEAF, NAME_CHARS, Arity, Names
+from tct.schema import operand_kinds
+from tct.schema.names import LEAF, NAME_CHARS, Arity, Names, kind_of
+from tct.schema.operand_kinds import ORDERED
 from tct.schema.regex import CharDFA, _merge, _sample
 
 INF = 1 << 30
+
+# The names node of a non-slot triple after an operand that `<` may not follow (a bool, null,
+# object or array): the triple then says so, and its distance avoids `<` (`_unordered_dist`).
+UNORDERED = "no <"
 
 
 class SlotDFA(CharDFA):
@@ -58,7 +68,7 @@ class SlotDFA(CharDFA):
         self.trans = _Rows(self)
         self.accept = _Accept(self)
         self.live = _Live(self)
-        self.start = self._id(self._enter(base.start, None, None) + ((),))
+        self.start = self._id(self._enter(base.start, None, None) + ((), ()))
         self._allowed_ranges, self._suffixes, self._count_cache = {}, {}, {}
         # Byte masks depend on code point ranges only: shared by every SlotDFA over `base`.
         self._ranges = base.__dict__.setdefault("_slot_ranges", {})
@@ -85,10 +95,20 @@ class SlotDFA(CharDFA):
 
     def _moves(self, triple):
         """(refined class, next triple, what the name left ends with: its subtree or Arity, or
-        None) of every transition, live or not."""
+        None, the kind of value that name is or None when no name is left) of every transition,
+        live or not."""
         s, p, node = triple
         base = self.base
         depth = base.labels.get(s)
+        if node is UNORDERED:  # after an operand `<` may not follow (until something else does)
+            roles = base.roles
+            for cid, t in base.trans[s].items():
+                if roles.get(t) == "opt=":
+                    continue
+                nxt = (t, None, UNORDERED) if roles.get(t) == "after" else self._enter(t, None, None)
+                for r in self._of_base[cid]:
+                    yield from self._first(r, nxt)
+            return
         for cid, t in base.trans[s].items():
             if depth is None:
                 nxt = self._enter(t, None, None)
@@ -100,34 +120,41 @@ class SlotDFA(CharDFA):
                 c = self._char[r]
                 if same and c is not None and c in NAME_CHARS:  # a name character
                     if node is None:
-                        yield r, (t, "", None), None
+                        yield r, (t, "", None), None, None
                     else:
                         q = node.advance(p, c)
                         if q is not None:
-                            yield r, _slot(t, q, node), None
+                            yield r, _slot(t, q, node), None, None
                     continue
                 if same:  # a delimiter inside the slot (none in the expression grammar)
-                    yield r, (t, p, node), None
+                    yield r, (t, p, node), None, None
                     continue
                 if node is None:
-                    yield from self._first(r, self._enter(t, depth, None))
+                    yield from self._first(r, self._enter(t, depth, None), None, "any")
                     continue
                 ok, child = node.exit(p, c if c is not None else "\x00")
                 if ok:
-                    yield from self._first(r, self._enter(t, depth, child), child)
+                    nxt, kind = self._enter(t, depth, child), kind_of(child)
+                    if kind not in ORDERED and nxt[1] is None:  # no `<` after a bool, null or object
+                        role = base.roles.get(t)
+                        if role == "opt=":
+                            continue
+                        if role == "after":
+                            nxt = (t, None, UNORDERED)
+                    yield from self._first(r, nxt, child, kind)
 
-    def _first(self, r: int, triple, child=None):
+    def _first(self, r: int, triple, child=None, kind=None):
         """`triple` entered on class `r`: a slot entered on a name character starts with it."""
         t, p, node = triple
         c = self._char[r]
         if p is None or c is None or c not in NAME_CHARS:
-            yield r, triple, child
+            yield r, triple, child, kind
         elif node is None:
-            yield r, triple, child
+            yield r, triple, child, kind
         else:
             q = node.advance(p, c)
             if q is not None:
-                yield r, _slot(t, q, node), child
+                yield r, _slot(t, q, node), child, kind
 
     def _calls_after(self, calls: tuple, s: int, t: int, c, child):
         """The open calls after base move `s` -> `t` on character `c` (None: not a name or
@@ -157,8 +184,12 @@ class SlotDFA(CharDFA):
 
     def _triple_dist(self, triple) -> int:
         s, p, node = triple
+        if node is UNORDERED:
+            return self._unordered_dist(s)
         if p is None:
             return self._d0[s]
+        if s in self.base.accept and (node is None or node.exit(p, "\x00")[0]):
+            return 0  # a bare condition may end on a name
         if node is None:
             return _free_slot_distance(self.base, self._d0, s)
         hit = self._dist.get(triple)
@@ -166,34 +197,91 @@ class SlotDFA(CharDFA):
             return hit
         self._dist[triple] = INF  # guards a cycle (none: prefixes grow, depths deepen)
         best = INF
-        for _, nxt, child in self._moves(triple):
+        for _, nxt, child, _ in self._moves(triple):
             opened = child.extra(0) if isinstance(child, Arity) else 0  # the call this name opens
             best = min(best, 1 + opened + self._triple_dist(nxt))
         self._dist[triple] = best
         return best
 
+    def _unordered_dist(self, s: int) -> int:
+        """Distance from non-slot state `s` after an operand that `<` may not follow: through
+        whitespace (which keeps that), then out by any move but `<`/`>` to a state `_d0`
+        measures (the shortest way out never needs an ordering operator later)."""
+        cache = self.base.__dict__.setdefault("_unordered", {})
+        hit = cache.get(s)
+        if hit is not None:
+            return hit
+        base, roles = self.base, self.base.roles
+        best, seen, heap = INF, {s: 0}, [(0, s)]
+        while heap:
+            k, u = heapq.heappop(heap)
+            if k > seen[u] or k >= best:
+                continue
+            if u in base.accept:
+                best = k
+                continue
+            for t in base.trans[u].values():
+                role = roles.get(t)
+                if role == "opt=":
+                    continue
+                if role == "after":
+                    if k + 1 < seen.get(t, INF):
+                        seen[t] = k + 1
+                        heapq.heappush(heap, (k + 1, t))
+                elif self._d0[t] < INF:
+                    best = min(best, k + 1 + self._d0[t])
+        cache[s] = best
+        return best
+
     def _quad_dist(self, quad) -> int:
         """The triple's distance plus what each open call still needs: the shortest way out
-        closes brackets as soon as it can, and an argument fits wherever `)` does."""
+        closes brackets as soon as it can, and an argument fits wherever `)` does. Operand
+        kinds (`operand_kinds`) only ever refuse moves the shortest way out does not take, or
+        narrow a slot's names (which the triple holds)."""
         d = self._triple_dist(quad[:3])
         return d + sum(arity.extra(k) for _, arity, k in quad[3]) if d < INF else INF
 
     def _row(self, i: int) -> dict:
         quad = self._triples[i]
-        triple, calls = quad[:3], quad[3]
+        triple, calls, ops = quad[:3], quad[3], quad[4]
         if triple[1] is None:
-            moves = [(r, nxt, child) for r, nxt, child in self._moves(triple) if self._triple_dist(nxt) < INF]
+            moves = [m for m in self._moves(triple) if self._triple_dist(m[1]) < INF]
         else:
             moves = self._slot_rows.get(triple)  # a slot's moves, like its distance, are shared
             if moves is None:
-                moves = self._slot_rows[triple] = [(r, nxt, child) for r, nxt, child in self._moves(triple)
-                                                   if self._triple_dist(nxt) < INF]
+                moves = self._slot_rows[triple] = [m for m in self._moves(triple) if self._triple_dist(m[1]) < INF]
         row = {}
-        for r, nxt, child in moves:
-            after = self._calls_after(calls, triple[0], nxt[0], self._char[r], child)
-            if after is not None:
-                row[r] = self._id(nxt + (after,))
+        for r, nxt, child, kind in moves:
+            c = self._char[r]
+            after = self._calls_after(calls, triple[0], nxt[0], c, child)
+            if after is None:
+                continue
+            kinds = operand_kinds.after(self.base, ops, triple[0], nxt[0], c, kind, calls, after)
+            if kinds is None:
+                continue
+            want = ops[-1][4] if ops else None
+            if want is not None and triple[1] is None and nxt[1] is not None and self.base.labels.get(nxt[0]) == 0:
+                nxt = self._narrowed_entry(nxt, c, want)  # the operand's names end in a kind it may be
+                if nxt is None:
+                    continue
+            row[r] = self._id(nxt + (after, kinds))
         return row
+
+    def _narrowed_entry(self, nxt, c, want):
+        """Depth-0 slot entry `nxt` (on character `c`) with the root's names ending only in
+        kinds `want`."""
+        if self.root is None:  # names free: of any kind
+            return nxt
+        root = self.root.with_finals(want)
+        t = nxt[0]
+        if nxt[1] == Names.START:
+            triple = (t, Names.START, root)
+        else:
+            q = root.advance(Names.START, c)
+            if q is None:
+                return None
+            triple = _slot(t, q, root)
+        return triple if self._triple_dist(triple) < INF else None
 
     def class_of(self, cp: int) -> int | None:
         if cp in self._single_class:
@@ -209,7 +297,11 @@ def _slot(t: int, prefix: str, node: Names) -> tuple:
     """The triple of slot state `t` with `prefix` read under `node`: a free slot once every
     name the prefix can become is allowed."""
     sub = node.narrow(prefix)
-    return (t, prefix, sub) if sub is not None else (t, "", None)
+    if sub is None:
+        return (t, "", None)
+    if sub.excluded == frozenset():  # any name will do: the prefix read so far no longer matters
+        return (t, "_", sub)
+    return (t, prefix, sub)
 
 
 def _refined_classes(base: CharDFA) -> tuple:
@@ -298,6 +390,9 @@ def _free_slot_distance(base: CharDFA, d0: list[int], s: int) -> int:
         k, u = heapq.heappop(heap)
         if k > seen[u] or k >= best:
             continue
+        if u in base.accept:  # a bare condition may end on a name
+            best = k
+            continue
         for t in base.trans[u].values():
             if t in base.labels:
                 if k + 1 < seen.get(t, INF):
@@ -342,7 +437,7 @@ class _Accept:
     def __contains__(self, i) -> bool:
         if i is None:
             return False
-        s, p, node, calls = self.d._triples[i]
+        s, p, node, calls, _ = self.d._triples[i]
         return not calls and s in self.d.base.accept and (p is None or node is None or node.exit(p, "\x00")[0])
 
 

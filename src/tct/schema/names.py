@@ -15,14 +15,24 @@ class Names:
     """An immutable tree of allowed names: name -> Names, or None for anything below it.
     Names are read ignoring case, except those in `exact` (`true` is a literal, `TRUE` is not).
     `Names.all_but(names)` allows any name but those, with anything below it (a matrix can
-    define any key but `include` and `exclude`)."""
+    define any key but `include` and `exclude`).
 
-    __slots__ = ("children", "exact", "excluded", "prefixes", "exact_prefixes", "delims", "_key", "_hash",
-                 "_narrow")
+    A node is a value of a `kind` ("object", or a scalar leaf: "string", "number", "bool",
+    "null"); None is "any". `finals` (None: all) are the kinds a name read under this node may
+    end an access chain with (`with_finals`: the right operand of `<` may not be a bool); a
+    name that goes on with `.` or `[` is not checked, its subtree is; a scalar never goes on."""
+
+    __slots__ = ("children", "exact", "excluded", "each", "kind", "finals", "prefixes", "exact_prefixes",
+                 "delims", "_key", "_hash", "_narrow", "_filtered")
 
     def __init__(self, children: dict, exact: dict | None = None, delims: frozenset | None = None,
-                 excluded: frozenset | None = None):
+                 excluded: frozenset | None = None, kind: str = "object", finals: frozenset | None = None,
+                 each=None):
         self.excluded = excluded  # None, or the only names refused (then `children` is empty)
+        self.each = each  # with `excluded`: the subtree of every name (None: any)
+        self.kind, self.finals = kind, finals
+        if finals is not None and "array" not in finals:  # `.*` makes an array
+            children = {k: v for k, v in children.items() if k != "*"}
         self.children = {k.lower(): v for k, v in children.items()}
         self.exact = dict(exact or {})
         self.prefixes = frozenset(k[:i] for k in self.children for i in range(len(k) + 1))
@@ -31,9 +41,10 @@ class Names:
             if delims is None else delims
         self._key = (tuple(sorted(self.children.items(), key=lambda kv: kv[0])),
                      tuple(sorted(self.exact.items(), key=lambda kv: kv[0])), self.delims,
-                     None if excluded is None else tuple(sorted(excluded)))
+                     None if excluded is None else tuple(sorted(excluded)), kind,
+                     None if finals is None else tuple(sorted(finals)), each)
         self._hash = hash(self._key)
-        self._narrow = {}
+        self._narrow, self._filtered = {}, {}
 
     def __hash__(self):
         return self._hash
@@ -42,8 +53,19 @@ class Names:
         return isinstance(other, Names) and self._hash == other._hash and self._key == other._key
 
     @classmethod
-    def all_but(cls, names) -> "Names":
-        return cls({}, delims=frozenset(), excluded=frozenset(n.lower() for n in names))
+    def all_but(cls, names, each=None) -> "Names":
+        """Any name but `names`, each with subtree `each` (None: any kind, anything below)."""
+        return cls({}, delims=frozenset(), excluded=frozenset(n.lower() for n in names), each=each)
+
+    def with_finals(self, finals: frozenset | None) -> "Names":
+        """This tree, its names ending a chain only with a value of a kind in `finals`."""
+        if finals is None or finals == self.finals:
+            return self
+        hit = self._filtered.get(finals)
+        if hit is None:
+            hit = self._filtered[finals] = Names(self.children, self.exact, self.delims, self.excluded,
+                                                 self.kind, finals, self.each)
+        return hit
 
     def __repr__(self):
         if self.excluded is not None:
@@ -75,7 +97,7 @@ class Names:
         else:
             low = prefix + extra.lower()
         if self.excluded is not None:
-            return (True, None) if low and low not in self.excluded else (False, None)
+            return (True, self.each) if low and low not in self.excluded else (False, None)
         if low in self.children:
             return True, self.children[low]
         return False, None
@@ -91,16 +113,30 @@ class Names:
             low = prefix if typed is None else typed.lower()
             if self.excluded is not None:
                 left = frozenset(n for n in self.excluded if n.startswith(low))
-                hit = self._narrow[prefix] = Names.all_but(left) if left else None
+                if not left and self.each is None:  # any name, of any kind: every filter allows it
+                    hit = None
+                else:
+                    hit = Names.all_but(left, self.each).with_finals(self.finals)
+                self._narrow[prefix] = hit
                 return hit
             hit = self._narrow[prefix] = Names(
                 {k: v for k, v in self.children.items() if k.startswith(low)},
                 {k: v for k, v in self.exact.items() if k.startswith(typed)} if typed is not None else {},
-                self.delims)
+                self.delims, kind=self.kind, finals=self.finals)
         return hit
 
     def exit(self, prefix: str, ch: str):
         """(True, subtree) when `prefix` is a whole name that character `ch` may end, else (False, None)."""
+        found, sub = self._exit(prefix, ch)
+        if not found:
+            return False, None
+        if ch in ".[":  # the chain goes on, never from a scalar: its end is checked below
+            if kind_of(sub) in SCALAR_KINDS:
+                return False, None
+            return True, sub.with_finals(self.finals) if isinstance(sub, Names) else sub
+        return (True, sub) if self.finals is None or kind_of(sub) in self.finals else (False, None)
+
+    def _exit(self, prefix: str, ch: str):
         if self.excluded is not None:
             return self.get(prefix)
         found, sub = self.get(prefix, ch)
@@ -109,7 +145,22 @@ class Names:
         return (False, None) if ch in self.delims else self.get(prefix)
 
 
-LEAF = Names({})
+LEAF = Names({}, kind="string")
+NUMBER = Names({}, kind="number")
+BOOL = Names({}, kind="bool")
+NULL = Names({}, kind="null")
+OBJECT = Names.all_but(())  # an object of any properties, each of any kind
+STRINGS = Names.all_but((), LEAF)  # an object of any properties, each a string (`env`, `outputs`)
+SCALAR_KINDS = frozenset({"string", "number", "bool", "null"})
+
+
+def kind_of(sub) -> str:
+    """The kind of value a name with subtree `sub` stands for (a function: what it returns)."""
+    if sub is None:
+        return "any"
+    if isinstance(sub, Arity):
+        return sub.returns
+    return sub.kind
 
 
 @dataclass(frozen=True)
@@ -121,6 +172,12 @@ class Arity:
     least: int
     most: int | None = None
     odd: bool = False
+    returns: str = "any"  # the kind of its value
+    params: tuple = ()  # per argument, the kinds it may end in (None: any); the last repeats
+
+    def param(self, i: int):
+        """The kinds argument `i` may end in (None: any)."""
+        return self.params[min(i, len(self.params) - 1)] if self.params else None
 
     def fold(self, k: int) -> int:
         if self.most is not None or k <= self.least:

@@ -96,10 +96,13 @@ class PatternFSM:
     `labels` marks states (state -> label) where the automaton reads a name that something
     outside the automaton restricts (name_slots.SlotDFA); `depths` says how many brackets are
     open at states that read code (outside its string literals), so calls can count their
-    arguments. CharDFA carries both to its states."""
+    arguments; `roles` says which token a state is in (an operand, after one, a literal...), so
+    operand kinds can be followed. CharDFA carries all three to its states."""
 
-    def __init__(self, fsm: FSM, classes: list, labels: dict | None = None, depths: dict | None = None):
+    def __init__(self, fsm: FSM, classes: list, labels: dict | None = None, depths: dict | None = None,
+                 roles: dict | None = None):
         self.fsm, self.classes, self.labels, self.depths = fsm, classes, labels or {}, depths or {}
+        self.roles = roles or {}
 
 
 def _walk(node, out: list):
@@ -478,9 +481,13 @@ class CharDFA:
         assert len(labelled) <= 1, "one labelled automaton per string"
         self.labels = {}  # state -> label of the name being read there (PatternFSM.labels)
         self.depths = {}  # state -> brackets open there (PatternFSM.depths)
+        self.roles = {}  # state -> token it is in (PatternFSM.roles)
         for k, labels in labelled:
-            depths = pfs[k][0].depths
+            depths, roles = pfs[k][0].depths, pfs[k][0].roles
             for st in order:
+                role = roles.get(st[0][k])
+                if role is not None:
+                    self.roles[ids[st]] = role
                 lab = labels.get(st[0][k])
                 if lab is not None:
                     self.labels[ids[st]] = lab

@@ -28,38 +28,48 @@ import re
 from functools import lru_cache
 
 from tct.codec.profiles import expression
-from tct.codec.profiles.forward_names import content_refs, matrix_defined, object_matrix_extra, of, strategy_cost
+from tct.codec.profiles.forward_names import (content_refs, matrix_defined, object_matrix_extra, of, open_refs,
+                                              strategy_cost)
 from tct.codec.profiles.rule import Rule
 from tct.schema.name_slots import SlotDFA
-from tct.schema.names import LEAF, Arity, Names
+from tct.schema.names import BOOL, LEAF, NULL, NUMBER, OBJECT, STRINGS, Arity, Names
 from tct.schema.values import canonical
 
 
-# Properties of typed contexts, as actionlint knows them (None: an object of anything).
+# Properties of typed contexts, as actionlint knows them and of the kinds it gives them (LEAF
+# a string; OBJECT an object of any properties, STRINGS one of string properties).
 GITHUB = {**dict.fromkeys((
     "action", "action_path", "action_ref", "action_repository", "action_status", "actor", "actor_id", "api_url",
-    "artifact_cache_size_limit", "artifacts", "artifacts_list", "base_ref", "env", "event_name", "event_path",
-    "graphql_url", "head_ref", "job", "output", "path", "ref", "ref_name", "ref_protected", "ref_type", "repository",
+    "artifacts", "artifacts_list", "base_ref", "env", "event_name", "event_path",
+    "graphql_url", "head_ref", "job", "output", "path", "ref", "ref_name", "ref_type", "repository",
     "repository_id", "repository_owner", "repository_owner_id", "repository_visibility", "repositoryurl",
-    "retention_days", "run_attempt", "run_id", "run_number", "secret_source", "server_url", "sha", "state",
+    "run_attempt", "run_id", "run_number", "secret_source", "server_url", "sha", "state",
     "step_summary", "token", "triggering_actor", "workflow", "workflow_ref", "workflow_sha", "workspace"), LEAF),
-    "event": None}
+    "artifact_cache_size_limit": NUMBER, "retention_days": NUMBER, "ref_protected": BOOL, "event": OBJECT}
 RUNNER = dict.fromkeys(("arch", "debug", "environment", "name", "os", "temp", "tool_cache"), LEAF)
-JOB = {**dict.fromkeys(("check_run_id", "status", "workflow_file_path", "workflow_ref", "workflow_repository",
-                        "workflow_sha"), LEAF), "container": None, "services": None}
-STEP = Names({"outputs": None, "outcome": LEAF, "conclusion": LEAF})
-NEEDED = Names({"outputs": None, "result": LEAF})
-LITERALS = {"true": LEAF, "false": LEAF, "null": LEAF}
+JOB = {**dict.fromkeys(("status", "workflow_file_path", "workflow_ref", "workflow_repository",
+                        "workflow_sha"), LEAF), "check_run_id": NUMBER, "container": OBJECT, "services": OBJECT}
+STEP = Names({"outputs": STRINGS, "outcome": LEAF, "conclusion": LEAF})
+NEEDED = Names({"outputs": STRINGS, "result": LEAF})
+LITERALS = {"true": BOOL, "false": BOOL, "null": NULL}
 # `matrix.<name>` before the matrix is written (or given as an expression): a name the matrix
 # may still define, so never one of its own keywords (the completion could not define it).
 MATRIX_KEYS = Names.all_but(("include", "exclude"))
 
 FUNCTIONS = ("contains", "startsWith", "endsWith", "format", "join", "toJSON", "fromJSON", "case")
 STATUS = ("always", "success", "failure", "cancelled")
-# Arguments each function takes, as actionlint counts them.
-ARITY = {"contains": Arity(2, 2), "startsWith": Arity(2, 2), "endsWith": Arity(2, 2), "format": Arity(1),
-         "join": Arity(1, 2), "toJSON": Arity(1, 1), "fromJSON": Arity(1, 1), "case": Arity(3, odd=True),
-         "hashFiles": Arity(1), **dict.fromkeys(STATUS, Arity(0, 0))}
+# Arguments each function takes, as actionlint counts them, the kinds they may be (a string
+# takes a number too; `contains` and `join` take an array first) and the kind of its value.
+TEXT = frozenset({"any", "string", "number"})
+LIST = TEXT | {"array"}
+ARITY = {"contains": Arity(2, 2, returns="bool", params=(LIST, TEXT)),
+         "startsWith": Arity(2, 2, returns="bool", params=(TEXT,)),
+         "endsWith": Arity(2, 2, returns="bool", params=(TEXT,)),
+         "format": Arity(1, returns="string", params=(TEXT, None)),
+         "join": Arity(1, 2, returns="string", params=(LIST, TEXT)),
+         "toJSON": Arity(1, 1, returns="string"), "fromJSON": Arity(1, 1, params=(TEXT,)),
+         "case": Arity(3, odd=True), "hashFiles": Arity(1, returns="string", params=(TEXT,)),
+         **dict.fromkeys(STATUS, Arity(0, 0, returns="bool"))}
 
 # Contexts available per field (GitHub's context availability table, as actionlint checks it).
 _JOB = ("github", "needs", "strategy", "matrix", "vars", "inputs")
@@ -184,13 +194,13 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_list
     the job may still list (`needs.*` reads what it lists: nothing yet)."""
     contexts = AVAILABLE.get(row, ALL)
     outs = dict(outputs or ())
-    typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": None,
-             "env": None, "vars": None, "secrets": None, "jobs": None,
-             "steps": None if steps is None else Names(dict.fromkeys(steps, STEP)),
-             "needs": None if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
-                                                        **({"*": NEEDED} if needs and needs_listed else {})}),
+    typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": OBJECT,
+             "env": STRINGS, "vars": STRINGS, "secrets": STRINGS, "jobs": OBJECT,
+             "steps": OBJECT if steps is None else Names(dict.fromkeys(steps, STEP)),
+             "needs": OBJECT if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
+                                                          **({"*": NEEDED} if needs and needs_listed else {})}),
              "matrix": MATRIX_KEYS if matrix is None else Names(dict.fromkeys(matrix)),
-             "inputs": None if inputs is None else Names(dict.fromkeys(inputs))}
+             "inputs": OBJECT if inputs is None else Names(dict.fromkeys(inputs))}
     functions = FUNCTIONS + (STATUS if row in ("job.if", "step.if") else ()) + \
         (("hashFiles",) if row in ("step", "step.if") else ())
     return Names({**{c: typed[c] for c in contexts}, **{f + "(": ARITY[f] for f in functions}}, exact=LITERALS)
@@ -328,7 +338,9 @@ class ExpressionNames(Rule):
             return f"{', '.join(bad)} not defined here (defined: {json.dumps(shown)})"
         row = field(f.path)
         return (f"names a context, function or property not available here (contexts: "
-                f"{', '.join(AVAILABLE.get(row, ALL))})")
+                f"{', '.join(AVAILABLE.get(row, ALL))}), or uses a value where actionlint refuses its kind "
+                f"(an object or bool compared with `<`, an object with a string, a property of a string, "
+                f"an argument a function does not take)")
 
     # ------------------------------------------------------------ owed names
     @staticmethod
@@ -401,7 +413,11 @@ class ExpressionNames(Rule):
         needs = self._owing(job, "needs")
         if not (matrix or needs):
             return None
-        refs = content_refs(f)
+        if f.kind == "string":  # what it reads once its shortest completion is written: a name
+            rest = m._string_completion(f, m._string_facts(f))  # may need `.x` to be of a kind
+            refs = open_refs((f.text.encode() + f.pending + rest).decode("utf-8", "replace"))
+        else:
+            refs = content_refs(f)
         return (of(refs, "matrix") if matrix else frozenset(), of(refs, "needs") if needs else frozenset())
 
     def _forward(self, m, f):

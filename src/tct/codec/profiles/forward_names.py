@@ -24,8 +24,8 @@ from tct.codec.profiles.expression import references
 
 OWING = ("matrix", "needs")  # the contexts whose names may be owed
 _MENTION = re.compile("matrix|needs", re.I)  # a cheap test before reading references
-# In an open string: any mention, a name possibly still empty (an upper bound of what its
-# completion can name: a free name is never lengthened by the shortest completion).
+# In a string: any mention, a name possibly still empty (read in an open string's text with
+# its shortest completion, which may add a name: `1 < matrix` goes on to `matrix.a`).
 _OPEN_REF = re.compile(r"(matrix|needs)\.([A-Za-z_][\w-]*)?", re.I)
 
 

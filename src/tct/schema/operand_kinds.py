@@ -1,0 +1,111 @@
+"""The kinds of an expression's operands, followed along a `name_slots.SlotDFA`, as actionlint
+checks them: `<`, `<=`, `>`, `>=` compare numbers and strings (any aside); `==` and `!=` never
+an object or array with a scalar (here: never an object or array on the left); only objects
+and arrays have properties and indexes; functions take arguments of given kinds
+(`names.Arity.params`; an argument holding a comparison is not checked). Comparisons nest to
+the right (`a < b == c` is `a < (b == c)`), and `a || b` is of the kind both are (else any).
+
+The base automaton marks each state with the token it is in (`CharDFA.roles`: an operand,
+after one, an operator, a literal...) and its bracket depth; names carry their kind
+(`names.kind_of`). A state holds one record per open bracket. What is refused is never on a
+shortest way out (an operator, `!`, `(`, `.`, `[`: a literal or the end always does as well),
+so distances stay those of the slots, except two places the slot triple takes over: an
+operand's names end only in the kinds it may be (`Names.with_finals`, at the slot it starts
+in), and `<` after a bool or null name (a condition that may not be a literal alone goes on
+with `<0` otherwise).
+"""
+
+from __future__ import annotations
+
+# A record: (class of the operand just read, negated, through `.*`, comparison in progress:
+# None, "ord" or "eq", kinds the operand being read may end in, class of the `&&`/`||` terms
+# before it, kinds the argument it is in may end in). Classes, as actionlint's checks tell kinds apart: "A" any, "S" number or string,
+# "B" bool, "N" null, "C" object or array.
+EMPTY = (None, False, False, None, None, None, None)
+CLASSES = {"any": "A", "string": "S", "number": "S", "bool": "B", "null": "N", "object": "C", "array": "C"}
+ORDERED_CLASSES = frozenset("AS")  # may be compared with < <= > >=
+DEREF_CLASSES = frozenset("AC")  # may be followed by .name or [index]
+ORDERED = frozenset({"any", "number", "string"})  # kinds of the right operand of < <= > >=
+NOT_COMPOSITE = frozenset({"any", "number", "string", "bool", "null"})  # of == != after a scalar
+
+
+def merge_class(a, b):
+    """The class of `a || b` (actionlint merges a string with a number or bool into a string,
+    other different kinds into any)."""
+    if a is None or a == b:
+        return b
+    return "S" if {a, b} <= {"S", "B"} else "A"
+
+
+def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: tuple):
+    """The operand records after move `s` -> `t` of automaton `base` on character `c` (`kind`:
+    of the name the move leaves, if any; `calls`, `after_calls`: `name_slots.SlotDFA`'s open
+    calls before and after it), or None when the move makes a type error actionlint reports.
+    One record per open bracket (`EMPTY`'s shape). Only moves the shortest way out never takes
+    are refused (an operator, `!`, `(`, `.`, `[`); an operand's names are narrowed where it
+    starts (`SlotDFA._row`)."""
+    closed = calls[-1][1] if len(after_calls) < len(calls) else None
+    opened = after_calls[-1][1] if len(after_calls) > len(calls) else None
+    roles = base.roles
+    rs, rt = roles.get(s), roles.get(t)
+    if rt is None or rt == "close":  # outside an expression
+        return ()
+    c = c or "\x00"  # a class of no single character: no operator or bracket
+    last, neg, star, cmp, want, acc, arg = ops[-1] if ops else EMPTY
+    outer = ops[:-1]
+    depths = base.depths
+    ds, dt = depths.get(s), depths.get(t)
+    opens = ds is not None and dt is not None and dt == ds + 1
+    if kind is not None:  # a name is left
+        last = "C" if star else CLASSES[kind]
+    # Comparisons nest to the right, as actionlint parses them: in `a < b == c` the right
+    # operand of `<` is `b == c`, a bool, so nothing follows an ordering comparison.
+    # An argument of a kind (`arg`): each `&&`/`||` term is of that kind, but a comparison, let
+    # through unchecked (`fromJSON(a == 'b' && c || d)` is fine: the terms merge to any).
+    if rt == "opt=" and c in "<>":  # an ordering operator
+        left = "B" if neg else last
+        if cmp == "ord" or left not in ORDERED_CLASSES:
+            return None
+        return outer + ((None, False, False, "ord", ORDERED, acc, arg),)
+    if rt == "op" and c in "=!":  # == or !=
+        left = "B" if neg else last
+        if left == "C" or cmp == "ord":
+            return None
+        return outer + ((None, False, False, "eq", NOT_COMPOSITE if left in ("S", "B") else None, acc, arg),)
+    if rt == "op" and c in "&|":  # `a || b` is of a kind both may be
+        term = "B" if (neg or cmp) else last
+        return outer + ((None, False, False, None, arg, merge_class(acc, term), arg),)
+    if rt == "operand" and c == ",":
+        call = after_calls[-1] if after_calls and after_calls[-1][0] == ds else None
+        want = call[1].param(max(1, call[2] - 1)) if call else None
+        return outer + ((None, False, False, None, want, None, want),)
+    if rt == "operand" and c == "!":
+        if want is not None and "bool" not in want:
+            return None
+        neg = True
+    elif rt in ("num", "str") and rs not in ("num", "str", "strq"):
+        last = "S"
+    elif c in ".[" and (rt == "dot" or (c == "[" and opens)):
+        if last not in DEREF_CLASSES:
+            return None  # a property or index of a scalar
+        last = "C" if star else "A"
+    elif (rs == "dot" and c == "*") or (rt == "pstar" and rs != "pstar"):
+        if want is not None and "array" not in want:
+            return None
+        star, last = True, "C"
+    if opens:  # a call, group or index opens
+        if rt == "operand" and c == "(" and want is not None:
+            return None  # a group's kind is not followed
+        first = opened.param(0) if opened is not None else None
+        inner = (None, False, False, None, first, None, first)
+        return outer + ((last, neg, star, cmp, want, acc, arg), inner)
+    if c in ")]" and ds is not None and dt is not None and dt == ds - 1:
+        up = outer[-1] if outer else EMPTY
+        if closed is not None:
+            got = CLASSES[closed.returns]
+        elif c == "]":
+            got = "A"  # an element or property: of any kind
+        else:  # a group: of the kind of what it holds
+            got = merge_class(acc, "B" if (neg or cmp) else last)
+        return outer[:-1] + ((got,) + up[1:],)
+    return outer + ((last, neg, star, cmp, want, acc, arg),)
