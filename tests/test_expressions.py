@@ -33,8 +33,8 @@ def template():
     "", "plain $HOME ${VAR} {x} }} $", "$${{ runner.os }}", "${{github.sha}}", "${{ 'it''s' }}", "${{ -1.5 }}",
     "${{ github.event_name == 'push' && contains(github.ref, 'refs/tags') }}",
     "a ${{ format('{0}-{1}', matrix.os, steps.a.outputs.y) }} b", "${{ fromJSON(needs.x.outputs.y) }}",
-    "${{ needs.*.result }}", "${{ secrets.X }}${{ hashFiles('**/go.sum') }}", "${{ !(true || false) }}",
-    "${{ steps.build.outcome }}", "${{ github.event.commits[0].id }}", "${{ null }}", "${{ GitHub.SHA }}",
+    "${{ join(needs.*.result) }}", "${{ secrets.X }}${{ hashFiles('**/go.sum') }}", "${{ !(true || false) }}",
+    "${{ steps.build.outcome }}", "${{ github.event.commits[0].id }}", "${{ github.sha == null }}", "${{ GitHub.SHA }}",
     "${{ toJSON(steps) }}", "${{ steps.a.outputs['my-x'] }}", "${{ matrix['node-version'] }}", "${{ matrix.Os }}",
     "${{ toJson(fromJSON(env.X).a) }}", "${{ ((((contains(vars.A, 'b'))))) }}", "${{ 10 }}", "${{ 0.05 }}",
     "${{ -0 }}", "${{ 'a\x01' }}", "${{ 123456789 }}", "${{ -123456789 }}", "${{ 1234567890.5 }}"])
@@ -224,7 +224,7 @@ def test_defined_names_encode_forward_ones_stay_free():
 
 def test_after_two_steps_a_reference_continues_only_with_their_ids():
     tok = strict()
-    doc = _job([{"id": "a", "run": "x"}, {"id": "bb", "run": "x"}, {"run": "${{ steps.a }}"}])
+    doc = _job([{"id": "a", "run": "x"}, {"id": "bb", "run": "x"}, {"run": "${{ steps.a.outcome }}"}])
     ids = tok.encode(doc)
     cut = next(i for i in range(len(ids)) if tok.decode_prefix(ids[:i])[0].endswith("${{ steps."))
     d = tok.decoder()
@@ -339,9 +339,11 @@ def test_name_slots_accept_exactly_the_defined_names(template, refs, op, call):
     body = op.join(f"{c}.{n}{rest}" for c, n, rest in refs)
     text = "x ${{ " + (f"format({body})" if call else body) + " }}"
     free = SlotDFA(template.base, None)
-    format_ok = not call or op == " == " and len(refs) > 1 or (op == ", " and _class(*refs[0]) != "C") or \
-        (op != ", " and all(_class(*r) != "C" for r in refs))  # text first, unless it holds a comparison
+    # a value of a kind (format's text, what the template shows): its first term, unless a comparison
+    first_ok = (op == " == " and len(refs) > 1) or _class(*refs[0]) != "C"
+    format_ok, shown_ok = not call or first_ok, call or first_ok
     assert template.accepts(text) == (free.accepts(text) and all(_reference_ok(*r) for r in refs) and format_ok
+                                      and shown_ok
                                       and (op != " == " or _equalities_ok(refs))), text
 
 
@@ -411,7 +413,7 @@ def test_calls_are_counted_and_distances_stay_exact(template, node):
     and along the text every live state's distance solves the shortest-path equations (0 where
     it accepts, else 1 + the least over its moves): completions and costs stay exact."""
     text = "${{ " + _call_text(node) + " }}"
-    assert template.accepts(text) == _call_ok(node), text
+    assert template.accepts(text) == (_call_ok(node) and node != "(steps)"), text  # no object shown
     dist, state = template.distances(), template.start
     for ch in text:
         moves = [dist[t] for t in template.trans[state].values()]
@@ -440,14 +442,18 @@ def test_calls_are_counted_and_distances_stay_exact(template, node):
     ("${{ join(matrix.os, ', ') }}", True), ("${{ format('{0}', github.event) }}", True),
     ("${{ fromJSON(true) }}", False), ("${{ hashFiles('a', steps.a) }}", False),
     ("${{ fromJSON(github.ref == 'a' && matrix.os || '[]') }}", True), ("${{ toJSON(github.ref == 'a') }}", True),
-    ("${{ endsWith(matrix.os || github.ref, 't') }}", True), ("${{ endsWith(github.ref || steps.a, 't') }}", False),
+    ("${{ needs.*.result }}", False), ("${{ github.event }}", False), ("${{ null }}", False),
+    ("a ${{ github.sha }} ${{ steps.a.outputs }}", False), ("${{ github.event.x || 'a' }}", True),
+    ("${{ endsWith(matrix.os || github.ref, 't') }}", True), ("${{ endsWith(github.ref || steps.a, 't') }}", True),
+    ("${{ github.sha || null }}", True), ("${{ github.event || 'a' }}", False),
 ])
 def test_comparisons_and_properties_follow_kinds(template, text, ok):
     """actionlint's kinds: `<` compares numbers and strings (any aside), `==` never an object
     or array with a scalar (this profile: never an object or array on its left), only objects
     and arrays have properties or indexes, and arguments are of the kinds functions take (a
-    string or number, an array first for `contains` and `join`; each `||` term; one holding a
-    comparison is not checked). Comparisons
+    string or number, an array first for `contains` and `join`: the first `||` term, the rest
+    merging with it; one holding a comparison is not checked); a template shows no object,
+    array or null (likewise). Comparisons
     nest to the right (`1 < 2 == true` is `1 < (2 == true)`); a group is of the kind of what it
     holds (`a || b`: the kind both are, else any). No group is a right operand or an argument."""
     assert template.accepts(text) == ok
@@ -474,7 +480,7 @@ def _random_texts(d, rng, n: int, steps: int = 30) -> list:
 
 def test_operand_kinds_keep_distances_exact_and_actionlint_agrees(tmp_path):
     """Random expressions (templates and conditions) keep the shortest-path equations at every
-    state; and actionlint reports no comparison, property or argument error in any of them (but
+    state; and actionlint reports no comparison, property, argument or shown-object error in any of them (but
     a bool argument: one holding a comparison is not checked), nor an index of a scalar (the
     kind of an index is not followed yet)."""
     import random
@@ -491,7 +497,8 @@ def test_operand_kinds_keep_distances_exact_and_actionlint_agrees(tmp_path):
     from tct.data.documents import dumps_document
     path = tmp_path / "w.yml"
     path.write_text(dumps_document({"on": "push", "jobs": {"j": {"runs-on": "ubuntu-latest", "steps": steps}}}, "yaml"))
-    typed = ("cannot be compared", "receiver of object dereference", "index access operand", "is not assignable")
+    typed = ("cannot be compared", "receiver of object dereference", "index access operand", "is not assignable",
+             "should not be evaluated")
     errors = [e["message"] for e in actionlint.lint([path])[path.resolve()] if any(k in e["message"] for k in typed)
               and '"bool" cannot be assigned' not in e["message"]]  # an argument holding a comparison
     assert not errors, errors[:5]

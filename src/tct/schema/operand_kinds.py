@@ -2,7 +2,8 @@
 checks them: `<`, `<=`, `>`, `>=` compare numbers and strings (any aside); `==` and `!=` never
 an object or array with a scalar (here: never an object or array on the left); only objects
 and arrays have properties and indexes; functions take arguments of given kinds
-(`names.Arity.params`; an argument holding a comparison is not checked). Comparisons nest to
+(`names.Arity.params`: its first `||` term, the others merging with it; one holding a
+comparison is not checked); a template's `${{ }}` shows no object, array or null (likewise). Comparisons nest to
 the right (`a < b == c` is `a < (b == c)`), and `a || b` is of the kind both are (else any).
 
 The base automaton marks each state with the token it is in (`CharDFA.roles`: an operand,
@@ -19,14 +20,15 @@ from __future__ import annotations
 
 # A record: (class of the operand just read, negated, through `.*`, comparison in progress:
 # None, "ord" or "eq", kinds the operand being read may end in, class of the `&&`/`||` terms
-# before it, kinds the argument it is in may end in). Classes, as actionlint's checks tell kinds apart: "A" any, "S" number or string,
+# before it). Classes, as actionlint's checks tell kinds apart: "A" any, "S" number or string,
 # "B" bool, "N" null, "C" object or array.
-EMPTY = (None, False, False, None, None, None, None)
+EMPTY = (None, False, False, None, None, None)
 CLASSES = {"any": "A", "string": "S", "number": "S", "bool": "B", "null": "N", "object": "C", "array": "C"}
 ORDERED_CLASSES = frozenset("AS")  # may be compared with < <= > >=
 DEREF_CLASSES = frozenset("AC")  # may be followed by .name or [index]
 ORDERED = frozenset({"any", "number", "string"})  # kinds of the right operand of < <= > >=
 NOT_COMPOSITE = frozenset({"any", "number", "string", "bool", "null"})  # of == != after a scalar
+SHOWN = frozenset({"any", "number", "string", "bool"})  # what `${{ }}` in a template may evaluate to
 
 
 def merge_class(a, b):
@@ -48,10 +50,12 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
     opened = after_calls[-1][1] if len(after_calls) > len(calls) else None
     roles = base.roles
     rs, rt = roles.get(s), roles.get(t)
-    if rt is None or rt == "close":  # outside an expression
+    if rt is None or rt in ("close", "text"):  # outside an expression
         return ()
     c = c or "\x00"  # a class of no single character: no operator or bracket
-    last, neg, star, cmp, want, acc, arg = ops[-1] if ops else EMPTY
+    if rs == "text":  # a template's `${{`: each term a value to show, no object, array or null
+        return ((None, False, False, None, SHOWN, None),)
+    last, neg, star, cmp, want, acc = ops[-1] if ops else EMPTY
     outer = ops[:-1]
     depths = base.depths
     ds, dt = depths.get(s), depths.get(t)
@@ -60,25 +64,26 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
         last = "C" if star else CLASSES[kind]
     # Comparisons nest to the right, as actionlint parses them: in `a < b == c` the right
     # operand of `<` is `b == c`, a bool, so nothing follows an ordering comparison.
-    # An argument of a kind (`arg`): each `&&`/`||` term is of that kind, but a comparison, let
-    # through unchecked (`fromJSON(a == 'b' && c || d)` is fine: the terms merge to any).
+    # A value of a kind (an argument, what a template shows) needs only its first `&&`/`||`
+    # term of that kind (the terms merge: `x || null` is any), and a comparison in it is let
+    # through unchecked (`fromJSON(a == 'b' && c || d)` is fine).
     if rt == "opt=" and c in "<>":  # an ordering operator
         left = "B" if neg else last
         if cmp == "ord" or left not in ORDERED_CLASSES:
             return None
-        return outer + ((None, False, False, "ord", ORDERED, acc, arg),)
+        return outer + ((None, False, False, "ord", ORDERED, acc),)
     if rt == "op" and c in "=!":  # == or !=
         left = "B" if neg else last
         if left == "C" or cmp == "ord":
             return None
-        return outer + ((None, False, False, "eq", NOT_COMPOSITE if left in ("S", "B") else None, acc, arg),)
+        return outer + ((None, False, False, "eq", NOT_COMPOSITE if left in ("S", "B") else None, acc),)
     if rt == "op" and c in "&|":  # `a || b` is of a kind both may be
         term = "B" if (neg or cmp) else last
-        return outer + ((None, False, False, None, arg, merge_class(acc, term), arg),)
+        return outer + ((None, False, False, None, None, merge_class(acc, term)),)
     if rt == "operand" and c == ",":
         call = after_calls[-1] if after_calls and after_calls[-1][0] == ds else None
         want = call[1].param(max(1, call[2] - 1)) if call else None
-        return outer + ((None, False, False, None, want, None, want),)
+        return outer + ((None, False, False, None, want, None),)
     if rt == "operand" and c == "!":
         if want is not None and "bool" not in want:
             return None
@@ -94,11 +99,14 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
             return None
         star, last = True, "C"
     if opens:  # a call, group or index opens
-        if rt == "operand" and c == "(" and want is not None:
-            return None  # a group's kind is not followed
-        first = opened.param(0) if opened is not None else None
-        inner = (None, False, False, None, first, None, first)
-        return outer + ((last, neg, star, cmp, want, acc, arg), inner)
+        if rt == "operand" and c == "(":  # a group: of the kind an argument would be
+            if want is not None and cmp is not None:
+                return None  # not the right operand of a comparison
+            first = None if neg else want
+        else:
+            first = opened.param(0) if opened is not None else None
+        inner = (None, False, False, None, first, None)
+        return outer + ((last, neg, star, cmp, want, acc), inner)
     if c in ")]" and ds is not None and dt is not None and dt == ds - 1:
         up = outer[-1] if outer else EMPTY
         if closed is not None:
@@ -108,4 +116,4 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
         else:  # a group: of the kind of what it holds
             got = merge_class(acc, "B" if (neg or cmp) else last)
         return outer[:-1] + ((got,) + up[1:],)
-    return outer + ((last, neg, star, cmp, want, acc, arg),)
+    return outer + ((last, neg, star, cmp, want, acc),)

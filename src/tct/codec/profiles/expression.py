@@ -107,7 +107,7 @@ class _Grammar:
         finals = {ids[s] for s in order if self.accepts(s)}
         labels = {ids[s]: label(s) for s in order if label(s) is not None}
         depths = {ids[s]: len(s[2]) for s in order if s[0] == "x" and s[3][0] != "str"}
-        roles = {ids[s]: s[3][0] for s in order if s[0] == "x"}
+        roles = {ids[s]: s[3][0] if s[0] == "x" else "text" for s in order if s[0] in ("x", "text")}
         return PatternFSM(_FSM(len(classes), 0, finals, trans), classes, labels, depths, roles)
 
     def accepts(self, s) -> bool:
