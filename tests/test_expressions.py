@@ -502,3 +502,23 @@ def test_operand_kinds_keep_distances_exact_and_actionlint_agrees(tmp_path):
     errors = [e["message"] for e in actionlint.lint([path])[path.resolve()] if any(k in e["message"] for k in typed)
               and '"bool" cannot be assigned' not in e["message"]]  # an argument holding a comparison
     assert not errors, errors[:5]
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("${{ matrix.exp.x }}", False), ("${{ matrix.os.x }}", False), ("${{ matrix.exp < 1 }}", False),
+    ("${{ matrix.os < 1 }}", True), ("${{ matrix.n.x }}", True), ("${{ matrix.p.t }}", True), ("${{ matrix.exp }}", True),
+])
+def test_matrix_names_are_of_the_kind_of_their_values(text, ok):
+    """A matrix name whose values are all scalars of one kind is of that kind (as actionlint
+    types matrix rows, `include` entries too); mixed or object values leave it any, and so does
+    a name used before the strategy (owed)."""
+    doc = {"on": "push", "jobs": {"j": {"runs-on": "x", "strategy": {"matrix": {
+        "exp": [True], "os": ["a", "b"], "n": [1, "2"], "p": [{"t": 1}], "include": [{"exp": False, "n": 3}]}},
+        "steps": [{"run": text}]}}}
+    tok = strict()
+    tok.base.encode(doc)
+    if ok:
+        assert tok.decode(tok.encode(doc)) == doc
+    else:
+        with pytest.raises(tct.SchemaViolation):
+            tok.encode(doc)

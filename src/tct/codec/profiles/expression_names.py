@@ -52,6 +52,7 @@ JOB = {**dict.fromkeys(("status", "workflow_file_path", "workflow_ref", "workflo
 STEP = Names({"outputs": STRINGS, "outcome": LEAF, "conclusion": LEAF})
 NEEDED = Names({"outputs": STRINGS, "result": LEAF})
 LITERALS = {"true": BOOL, "false": BOOL, "null": NULL}
+SCALARS = {"string": LEAF, "number": NUMBER, "bool": BOOL}
 # `matrix.<name>` before the matrix is written (or given as an expression): a name the matrix
 # may still define, so never one of its own keywords (the completion could not define it).
 MATRIX_KEYS = Names.all_but(("include", "exclude"))
@@ -149,6 +150,37 @@ def matrix_names(strategy):
     return frozenset(out)
 
 
+def matrix_kinds(strategy) -> frozenset:
+    """(name, kind) of the matrix names whose every value (rows and `include` entries) is a
+    scalar of one kind, as actionlint types `matrix.<name>` (a property of it is refused)."""
+    m = strategy.get("matrix") if isinstance(strategy, dict) else None
+    if not isinstance(m, dict):
+        return frozenset()
+    values: dict = {}
+    for k, row in m.items():
+        if k not in ("include", "exclude"):
+            values.setdefault(k, []).extend(row if isinstance(row, list) else [row])
+    for entry in m.get("include") if isinstance(m.get("include"), list) else ():
+        for k, v in (entry.items() if isinstance(entry, dict) else ()):
+            values.setdefault(k, []).append(v)
+    out = set()
+    for k, vs in values.items():
+        kinds = {_scalar_kind(v) for v in vs}
+        if len(kinds) == 1 and None not in kinds:
+            out.add((k, kinds.pop()))
+    return frozenset(out)
+
+
+def _scalar_kind(v):
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, str):
+        return None if "${{" in v else "string"
+    return None
+
+
 def step_ids(steps) -> frozenset:
     """Ids of `steps`, those of `parallel` groups included."""
     out = set()
@@ -165,6 +197,7 @@ def names_in_job(job: dict, steps_before=None) -> dict:
     values decided so far); `steps_before`: the items of `steps` before the current step."""
     return {"needs": frozenset(_names(job["needs"])) if "needs" in job else None,
             "matrix": matrix_names(job["strategy"]) if "strategy" in job else None,
+            "matrix_kinds": matrix_kinds(job["strategy"]) if "strategy" in job else frozenset(),
             "steps": step_ids(steps_before) if steps_before is not None
             else step_ids(job["steps"]) if "steps" in job else None}
 
@@ -188,10 +221,12 @@ def _needed(outputs) -> Names:
 
 
 @lru_cache(maxsize=4096)
-def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_listed: bool = True) -> Names:
+def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_listed: bool = True,
+         matrix_kinds=frozenset()) -> Names:
     """The names a string of field `row` may use, given the document's names (None: free);
     `outputs`: `needed_outputs` of `needs`; `needs_listed`: false while `needs` names the jobs
-    the job may still list (`needs.*` reads what it lists: nothing yet)."""
+    the job may still list (`needs.*` reads what it lists: nothing yet); `matrix_kinds`: (name,
+    kind) of matrix names whose values are all scalars of one kind."""
     contexts = AVAILABLE.get(row, ALL)
     outs = dict(outputs or ())
     typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": OBJECT,
@@ -199,7 +234,8 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_list
              "steps": OBJECT if steps is None else Names(dict.fromkeys(steps, STEP)),
              "needs": OBJECT if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
                                                           **({"*": NEEDED} if needs and needs_listed else {})}),
-             "matrix": MATRIX_KEYS if matrix is None else Names(dict.fromkeys(matrix)),
+             "matrix": MATRIX_KEYS if matrix is None else Names(
+                 {**dict.fromkeys(matrix), **{n: SCALARS[k] for n, k in matrix_kinds if n in matrix}}),
              "inputs": OBJECT if inputs is None else Names(dict.fromkeys(inputs))}
     functions = FUNCTIONS + (STATUS if row in ("job.if", "step.if") else ()) + \
         (("hashFiles",) if row in ("step", "step.if") else ())
@@ -289,7 +325,8 @@ class ExpressionNames(Rule):
             return None
         n = self.names(m, f)
         return expression.pattern(kind), tree(field(f.path), n["steps"], n["needs"], n["matrix"], n["inputs"],
-                                              n.get("outputs"), n.get("needs_listed", True))
+                                              n.get("outputs"), n.get("needs_listed", True),
+                                              n.get("matrix_kinds", frozenset()))
 
     def key(self, m, f):
         """What strings entered from frame `f` (or below it) read: the names, and for frames
@@ -334,7 +371,7 @@ class ExpressionNames(Rule):
         names = self.names(m, f)
         bad = undefined(text, names, condition)
         if bad:
-            shown = {c: sorted(v) for c, v in names.items() if v is not None and c not in ("outputs", "needs_listed")}
+            shown = {c: sorted(v) for c, v in names.items() if v is not None and c not in ("outputs", "needs_listed", "matrix_kinds")}
             return f"{', '.join(bad)} not defined here (defined: {json.dumps(shown)})"
         row = field(f.path)
         return (f"names a context, function or property not available here (contexts: "
