@@ -522,3 +522,23 @@ def test_matrix_names_are_of_the_kind_of_their_values(text, ok):
     else:
         with pytest.raises(tct.SchemaViolation):
             tok.encode(doc)
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("${{ inputs.flag.x }}", False), ("${{ inputs.flag < 1 }}", False), ("${{ inputs.s.x }}", False),
+    ("${{ inputs.n < 1 }}", True), ("${{ inputs.flag == true }}", True), ("${{ inputs.both < 1 }}", True),
+])
+def test_inputs_are_of_their_declared_type(text, ok):
+    """`inputs.<name>` is of its declared `type` (boolean, number; string, choice and environment
+    are strings, as is an untyped workflow_dispatch input); declared twice with two kinds: any."""
+    on = {"workflow_dispatch": {"inputs": {"flag": {"type": "boolean"}, "s": {"description": "x"},
+                                           "both": {"type": "string"}}},
+          "workflow_call": {"inputs": {"n": {"type": "number"}, "both": {"type": "number"}}}}
+    doc = {"on": on, "jobs": {"j": {"runs-on": "x", "steps": [{"run": text}]}}}
+    tok = strict()
+    tok.base.encode(doc)
+    if ok:
+        assert tok.decode(tok.encode(doc)) == doc
+    else:
+        with pytest.raises(tct.SchemaViolation):
+            tok.encode(doc)

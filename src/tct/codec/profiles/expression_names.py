@@ -135,6 +135,26 @@ def input_names(on) -> frozenset:
     return frozenset(out)
 
 
+def input_kinds(on) -> frozenset:
+    """(name, kind) of declared inputs whose `type` says their kind (`boolean`, `number`; a
+    `string`, `choice` or `environment` is a string; workflow_dispatch's default is a string),
+    as actionlint types `inputs.<name>`; one declared twice with different kinds is left out."""
+    kinds: dict = {}
+    if isinstance(on, dict):
+        for event in ("workflow_call", "workflow_dispatch"):
+            e = on.get(event)
+            for name, spec in (e["inputs"].items() if isinstance(e, dict) and isinstance(e.get("inputs"), dict)
+                               else ()):
+                declared = spec.get("type", "string" if event == "workflow_dispatch" else None) \
+                    if isinstance(spec, dict) else None
+                kind = _INPUT_KINDS.get(declared) if isinstance(declared, str) else None
+                kinds[name] = kind if kinds.get(name, kind) == kind else None
+    return frozenset((n, k) for n, k in kinds.items() if k is not None)
+
+
+_INPUT_KINDS = {"boolean": "bool", "number": "number", "string": "string", "choice": "string", "environment": "string"}
+
+
 def matrix_names(strategy):
     """Keys a job's matrix defines, or None when an expression makes them unknown."""
     m = strategy.get("matrix") if isinstance(strategy, dict) else None
@@ -222,11 +242,11 @@ def _needed(outputs) -> Names:
 
 @lru_cache(maxsize=4096)
 def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_listed: bool = True,
-         matrix_kinds=frozenset()) -> Names:
+         matrix_kinds=frozenset(), inputs_kinds=frozenset()) -> Names:
     """The names a string of field `row` may use, given the document's names (None: free);
     `outputs`: `needed_outputs` of `needs`; `needs_listed`: false while `needs` names the jobs
-    the job may still list (`needs.*` reads what it lists: nothing yet); `matrix_kinds`: (name,
-    kind) of matrix names whose values are all scalars of one kind."""
+    the job may still list (`needs.*` reads what it lists: nothing yet); `matrix_kinds`,
+    `inputs_kinds`: (name, kind) of names whose kind is known."""
     contexts = AVAILABLE.get(row, ALL)
     outs = dict(outputs or ())
     typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": OBJECT,
@@ -236,7 +256,8 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_list
                                                           **({"*": NEEDED} if needs and needs_listed else {})}),
              "matrix": MATRIX_KEYS if matrix is None else Names(
                  {**dict.fromkeys(matrix), **{n: SCALARS[k] for n, k in matrix_kinds if n in matrix}}),
-             "inputs": OBJECT if inputs is None else Names(dict.fromkeys(inputs))}
+             "inputs": OBJECT if inputs is None else Names(
+                 {**dict.fromkeys(inputs), **{n: SCALARS[k] for n, k in inputs_kinds if n in inputs}})}
     functions = FUNCTIONS + (STATUS if row in ("job.if", "step.if") else ()) + \
         (("hashFiles",) if row in ("step", "step.if") else ())
     return Names({**{c: typed[c] for c in contexts}, **{f + "(": ARITY[f] for f in functions}}, exact=LITERALS)
@@ -302,7 +323,8 @@ class ExpressionNames(Rule):
         job and root objects' own content."""
         path = f.path
         root = m.stack[0]
-        out = {"inputs": input_names(root.values["on"]) if root.kind == "object" and "on" in root.values else None}
+        on = root.values["on"] if root.kind == "object" and "on" in root.values else None
+        out = {"inputs": None if on is None else input_names(on), "inputs_kinds": input_kinds(on)}
         if len(path) < 2 or path[0] != "jobs":
             return out | {"steps": frozenset(), "needs": frozenset(), "matrix": frozenset()}
         job = m.stack[2].values if m.stack[2].kind == "object" else {}
@@ -326,7 +348,7 @@ class ExpressionNames(Rule):
         n = self.names(m, f)
         return expression.pattern(kind), tree(field(f.path), n["steps"], n["needs"], n["matrix"], n["inputs"],
                                               n.get("outputs"), n.get("needs_listed", True),
-                                              n.get("matrix_kinds", frozenset()))
+                                              n.get("matrix_kinds", frozenset()), n["inputs_kinds"])
 
     def key(self, m, f):
         """What strings entered from frame `f` (or below it) read: the names, and for frames
@@ -338,7 +360,7 @@ class ExpressionNames(Rule):
         kind = f.tag[1]
         own = None
         if kind == "root" and f.kind == "object":
-            own = input_names(f.values["on"]) if "on" in f.values else None
+            own = (input_names(f.values["on"]), input_kinds(f.values["on"])) if "on" in f.values else None
         elif kind == "steps" and f.kind == "array":
             own = tuple(sorted(step_ids(f.items)))
         elif kind == "step" and f.kind == "object":
@@ -371,7 +393,7 @@ class ExpressionNames(Rule):
         names = self.names(m, f)
         bad = undefined(text, names, condition)
         if bad:
-            shown = {c: sorted(v) for c, v in names.items() if v is not None and c not in ("outputs", "needs_listed", "matrix_kinds")}
+            shown = {c: sorted(v) for c, v in names.items() if v is not None and c not in ("outputs", "needs_listed", "matrix_kinds", "inputs_kinds")}
             return f"{', '.join(bad)} not defined here (defined: {json.dumps(shown)})"
         row = field(f.path)
         return (f"names a context, function or property not available here (contexts: "
