@@ -155,36 +155,36 @@ def input_kinds(on) -> frozenset:
 _INPUT_KINDS = {"boolean": "bool", "number": "number", "string": "string", "choice": "string", "environment": "string"}
 
 
-def matrix_names(strategy):
-    """Keys a job's matrix defines, or None when an expression makes them unknown."""
+def _matrix_values(strategy):
+    """Name -> values a job's matrix gives it (rows and `include` entries), or None when an
+    expression makes the names unknown."""
     m = strategy.get("matrix") if isinstance(strategy, dict) else None
     if not isinstance(m, dict):
-        return None if isinstance(m, str) else frozenset()
-    out = {k for k in m if k not in ("include", "exclude")}
+        return None if isinstance(m, str) else {}
     inc = m.get("include")
     if isinstance(inc, str):
         return None
+    values: dict = {}
+    for k, row in m.items():
+        if k not in ("include", "exclude"):
+            values.setdefault(k, []).extend(row if isinstance(row, list) else [row])
     for entry in inc if isinstance(inc, list) else ():
-        if isinstance(entry, dict):
-            out |= set(entry)
-    return frozenset(out)
+        for k, v in (entry.items() if isinstance(entry, dict) else ()):
+            values.setdefault(k, []).append(v)
+    return values
+
+
+def matrix_names(strategy):
+    """Keys a job's matrix defines, or None when an expression makes them unknown."""
+    values = _matrix_values(strategy)
+    return None if values is None else frozenset(values)
 
 
 def matrix_kinds(strategy) -> frozenset:
     """(name, kind) of the matrix names whose every value (rows and `include` entries) is a
     scalar of one kind, as actionlint types `matrix.<name>` (a property of it is refused)."""
-    m = strategy.get("matrix") if isinstance(strategy, dict) else None
-    if not isinstance(m, dict):
-        return frozenset()
-    values: dict = {}
-    for k, row in m.items():
-        if k not in ("include", "exclude"):
-            values.setdefault(k, []).extend(row if isinstance(row, list) else [row])
-    for entry in m.get("include") if isinstance(m.get("include"), list) else ():
-        for k, v in (entry.items() if isinstance(entry, dict) else ()):
-            values.setdefault(k, []).append(v)
     out = set()
-    for k, vs in values.items():
+    for k, vs in (_matrix_values(strategy) or {}).items():
         kinds = {_scalar_kind(v) for v in vs}
         if len(kinds) == 1 and None not in kinds:
             out.add((k, kinds.pop()))
@@ -393,7 +393,7 @@ class ExpressionNames(Rule):
         names = self.names(m, f)
         bad = undefined(text, names, condition)
         if bad:
-            shown = {c: sorted(v) for c, v in names.items() if v is not None and c not in ("outputs", "needs_listed", "matrix_kinds", "inputs_kinds")}
+            shown = {c: sorted(names[c]) for c in ("inputs", "needs", "matrix", "steps") if names.get(c) is not None}
             return f"{', '.join(bad)} not defined here (defined: {json.dumps(shown)})"
         row = field(f.path)
         return (f"names a context, function or property not available here (contexts: "
