@@ -28,8 +28,8 @@ import re
 from functools import lru_cache
 
 from tct.codec.profiles import expression
-from tct.codec.profiles.forward_names import (content_refs, matrix_defined, object_matrix_extra, of, open_refs,
-                                              strategy_cost)
+from tct.codec.profiles.forward_names import (content_refs, matrix_defined, matrix_values, object_matrix_extra, of,
+                                              open_refs, strategy_cost)
 from tct.codec.profiles.rule import Rule
 from tct.schema.name_slots import SlotDFA
 from tct.schema.names import BOOL, LEAF, NULL, NUMBER, OBJECT, STRINGS, Arity, Names
@@ -156,22 +156,7 @@ _INPUT_KINDS = {"boolean": "bool", "number": "number", "string": "string", "choi
 
 
 def _matrix_values(strategy):
-    """Name -> values a job's matrix gives it (rows and `include` entries), or None when an
-    expression makes the names unknown."""
-    m = strategy.get("matrix") if isinstance(strategy, dict) else None
-    if not isinstance(m, dict):
-        return None if isinstance(m, str) else {}
-    inc = m.get("include")
-    if isinstance(inc, str):
-        return None
-    values: dict = {}
-    for k, row in m.items():
-        if k not in ("include", "exclude"):
-            values.setdefault(k, []).extend(row if isinstance(row, list) else [row])
-    for entry in inc if isinstance(inc, list) else ():
-        for k, v in (entry.items() if isinstance(entry, dict) else ()):
-            values.setdefault(k, []).append(v)
-    return values
+    return matrix_values(strategy.get("matrix") if isinstance(strategy, dict) else None)
 
 
 def matrix_names(strategy):

@@ -79,17 +79,29 @@ def content_refs(f) -> frozenset:
     return refs
 
 
-def matrix_defined(matrix: dict) -> frozenset | None:
-    """Names (folded) a matrix object defines: its keys and its `include` entries' keys (None:
-    any, when `include` is an expression)."""
+def matrix_values(matrix):
+    """Name -> the values a job's matrix gives it (its rows and `include` entries), or None when
+    an expression makes the names unknown (the matrix or its `include`)."""
+    if not isinstance(matrix, dict):
+        return None if isinstance(matrix, str) else {}
     include = matrix.get("include")
     if isinstance(include, str):
         return None
-    out = {k.lower() for k in matrix if k not in ("include", "exclude")}
+    values: dict = {}
+    for k, row in matrix.items():
+        if k not in ("include", "exclude"):
+            values.setdefault(k, []).extend(row if isinstance(row, list) else [row])
     for entry in include if isinstance(include, list) else ():
-        if isinstance(entry, dict):
-            out |= {k.lower() for k in entry}
-    return frozenset(out)
+        for k, v in (entry.items() if isinstance(entry, dict) else ()):
+            values.setdefault(k, []).append(v)
+    return values
+
+
+def matrix_defined(matrix: dict) -> frozenset | None:
+    """Names (folded) a matrix object defines: its keys and its `include` entries' keys (None:
+    any, when `include` is an expression)."""
+    values = matrix_values(matrix)
+    return None if values is None else frozenset(k.lower() for k in values)
 
 
 def strategy_cost(m, job, names) -> float:
