@@ -12,7 +12,8 @@ import torch
 from safetensors.torch import load_file
 
 from tct.errors import TCTError
-from tct.train.loop import TrainConfig, build_arg_parser, lr_at, train
+from tct.model.checkpoint import load_checkpoint
+from tct.train.loop import TrainConfig, build_arg_parser, evaluate, lr_at, train
 from tct.data.shards import IGNORE, Shards, write_shards
 
 
@@ -122,6 +123,23 @@ def test_resume_is_exact(tmp_path, data_dir):
         assert torch.equal(a[k], b[k]), k
     assert [r["step"] for r in records(tmp_path / "full", "train")] == [5, 10, 12]
     assert [r["step"] for r in records(tmp_path / "split", "train")] == [5, 7, 10, 12]  # 9 was trimmed
+
+
+def test_keep_best_saves_the_best_evaluation(tmp_path, data_dir):
+    # The resumed half runs at a learning rate that wrecks the model, so the best evaluation
+    # is one the first process saved and the second must not overwrite it.
+    common = dict(data=str(data_dir), out=str(tmp_path / "run"), max_steps=24, keep_best=True,
+                  **{**TINY, "eval_every": 3, "ckpt_every": 3})
+    train(TrainConfig(stop_at_step=12, **{**common, "lr": 0.05}))
+    train(TrainConfig(resume=True, **{**common, "lr": 5.0}))
+    vals = records(tmp_path / "run", "val")
+    best = min(vals, key=lambda r: r["val_bpb"])
+    assert best["step"] <= 12 < vals[-1]["step"] and vals[-1]["val_bpb"] > best["val_bpb"]
+    stored = json.loads((tmp_path / "run" / "best" / "config.json").read_text())["extra"]
+    assert stored["step"] == best["step"] and stored["val_bpb"] == best["val_bpb"]
+    model, _, _ = load_checkpoint(tmp_path / "run" / "best", expected_identity=IDENTITY)
+    again = evaluate(model, Shards(data_dir), batch_size=8)
+    assert again["val_loss"] == pytest.approx(best["val_loss"], rel=1e-5)
 
 
 def test_max_minutes_stops_with_checkpoint(tmp_path, data_dir):

@@ -19,6 +19,9 @@ What it does and why:
 * Masked likelihood: data prepared with masks (`tct.data.masks`) is also scored under the
   softmax over each position's legal ids (val_masked_loss / val_masked_bpb: what sampling under
   the tokenizer's mask realizes); `--masked` trains on that objective too.
+* `--keep-best`: a small corpus is read for many epochs, so the last step is seldom the best;
+  each evaluation that improves the val score (masked bits per byte where known) also saves
+  weights + config to OUT/best, which `load_model` and `tct eval` read like any checkpoint.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from tqdm import tqdm
 
 from tct.errors import TCTError
 from tct.model.checkpoint import (CONFIG_NAME, STATE_NAME, load_checkpoint, load_train_state,
-                                  save_checkpoint, write_files_atomically)
+                                  read_checkpoint_config, save_checkpoint, write_files_atomically)
 from tct.model.gpt import GPT, PRESETS, GPTConfig
 from tct.data.shards import IGNORE, Shards, bits_per_byte
 
@@ -81,6 +84,7 @@ class TrainConfig:
     device: str = "auto"
     compile: bool = False
     masked: bool = False            # train on the softmax over legal ids (data prepared with masks)
+    keep_best: bool = False         # also save the best-scoring evaluation to OUT/best
     progress: bool = True
     threads: int | None = None      # torch intra-op CPU threads (process-wide); None keeps torch's default
 
@@ -216,6 +220,24 @@ def evaluate(model: GPT, shards: Shards, batch_size: int = 16, overlap: int | No
     return out
 
 
+BEST_DIR = "best"
+
+
+def val_score(record: dict) -> float | None:
+    """What "best" means: masked bits per byte, else bits per byte, else loss (lower is better)."""
+    for key in ("val_masked_bpb", "val_bpb", "val_loss"):
+        if record.get(key) is not None:
+            return record[key]
+    return None
+
+
+def _best_so_far(out: Path) -> float:
+    if not (out / BEST_DIR / CONFIG_NAME).exists():
+        return math.inf
+    score = val_score(read_checkpoint_config(out / BEST_DIR).get("extra", {}))
+    return math.inf if score is None else score
+
+
 def _trim_metrics(path: Path, step: int) -> None:
     """On resume, drop records an interrupted run wrote after its last checkpoint."""
     if not path.exists():
@@ -285,20 +307,29 @@ def _train(cfg: TrainConfig, d: _Dist) -> dict:
     summary = {"step": step, "stopped": None, "train_loss": None, "val_loss": None, "val_bpb": None,
                "val_masked_loss": None, "val_masked_bpb": None, "params": model.num_params()}
 
+    def extra():
+        return {k: summary[k] for k in ("step", "train_loss", "val_loss", "val_bpb", "val_masked_bpb")}
+
     def save():
         if main:
             train_state = {"step": step, "optimizer": opt.state_dict(), "seed": cfg.seed, "world_size": d.world,
                            "train_config": json.loads(json.dumps(asdict(cfg), default=str))}
-            extra = {k: summary[k] for k in ("step", "train_loss", "val_loss", "val_bpb", "val_masked_bpb")}
-            save_checkpoint(out, model, mcfg, identity, extra=extra, train_state=train_state)
+            save_checkpoint(out, model, mcfg, identity, extra=extra(), train_state=train_state)
         if d.world > 1:
             dist.barrier()
+
+    best = _best_so_far(out) if main and cfg.keep_best else math.inf
 
     def run_eval():
         r = evaluate(model, shards, cfg.eval_batch_size or cfg.batch_size, cfg.eval_overlap,
                      cfg.eval_max_docs, autocast, d)
+        nonlocal best
         summary.update({k: r.get(k) for k in ("val_loss", "val_bpb", "val_masked_loss", "val_masked_bpb")})
         log({"kind": "val", "step": step, **r})
+        score = val_score(r)
+        if main and cfg.keep_best and score is not None and score < best:
+            best = score
+            save_checkpoint(out / BEST_DIR, model, mcfg, identity, extra=extra())
         if main:
             bar.write(f"step {step}: val loss {r['val_loss']:.4f}"
                       + (f", {r['val_bpb']:.4f} bits/byte" if r["val_bpb"] is not None else "")
@@ -387,6 +418,7 @@ def build_arg_parser(parser: argparse.ArgumentParser | None = None) -> argparse.
         "progress": "show a progress bar",
         "threads": "torch CPU threads per process (torchrun sets 1 via OMP_NUM_THREADS)",
         "masked": "train on the softmax over each position's legal ids (data prepared with masks)",
+        "keep_best": "also save weights + config to OUT/best whenever the val score improves",
     }
     defaults = TrainConfig(data="", out="")
     for f in fields(TrainConfig):
