@@ -30,7 +30,7 @@ def test_kv_cache_matches_full_forward():
         full, _ = model(ids)
         # prefill, then single tokens, then a multi-token chunk (exercises the offset mask)
         parts = [ids[:, :7]] + [ids[:, i:i + 1] for i in range(7, 20)] + [ids[:, 20:30]]
-        cache, outs, pos = None, [], 0
+        cache, outs, pos = model.new_cache(), [], 0
         for part in parts:
             logits, cache = model(part, cache=cache, start_pos=pos)
             outs.append(logits)
@@ -38,7 +38,12 @@ def test_kv_cache_matches_full_forward():
     inc = torch.cat(outs, dim=1)
     assert inc.shape == full.shape == (3, 30, 300)
     torch.testing.assert_close(inc, full, atol=1e-5, rtol=1e-5)
-    assert cache[0][0].shape == (3, 4, 30, 8)
+    assert len(cache) == 30 and cache.keys[0].shape == (3, 4, 64, 8)
+    # dropping batch rows keeps the others' continuation exact
+    with torch.no_grad():
+        nxt, _ = model(ids[[0, 2], :1], cache=cache.select(torch.tensor([0, 2])))
+        ref, _ = model(torch.cat([ids[[0, 2]], ids[[0, 2], :1]], dim=1))
+    torch.testing.assert_close(nxt[:, -1], ref[:, -1], atol=1e-5, rtol=1e-5)
 
 
 def test_forward_is_causal_and_bounded():
@@ -52,7 +57,7 @@ def test_forward_is_causal_and_bounded():
     torch.testing.assert_close(a[:, :10], b[:, :10])
     with pytest.raises(ValueError):
         model(torch.zeros(1, 65, dtype=torch.long))
-    _, cache = model(ids)
+    _, cache = model(ids, cache=model.new_cache())
     with pytest.raises(ValueError):
         model(ids[:, :1], cache=cache, start_pos=3)
 

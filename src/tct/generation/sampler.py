@@ -140,54 +140,52 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
 
     window_start = 0
     cache = None
-    fed = 0  # tokens of seqs[*][window_start:] already in the cache
 
-    def window_input(start):
-        rows = [([tok.position_id(start)] if start else []) + s[start:] for s in seqs]
-        return torch.tensor(rows, dtype=torch.long, device=device)
+    def window_input(start, rows):
+        ids = [([tok.position_id(start)] if start else []) + seqs[b][start:] for b in rows]
+        return torch.tensor(ids, dtype=torch.long, device=device)
 
     done = [use_mask and d.done for d in decoders]  # use_mask=False: they end at EOS or the budget
+    rows = [b for b in range(n) if not done[b]]  # the sequences the model still runs, in batch order
     bar = tqdm(total=n, unit="doc", desc="generating", file=sys.stderr, disable=not progress)
 
-    while not all(done):
+    while rows:
         bar.set_postfix_str(f"{stats.tokens} tokens", refresh=False)
         bar.update(sum(done) - bar.n)
-        length = len(seqs[0])
+        length = len(seqs[rows[0]])
         if length - window_start + (1 if window_start else 0) > context:
             window_start = length - context // 2
-            cache, fed = None, 0
+            cache = None
         if cache is None:
-            x = window_input(window_start)
-            fed = length
+            x, cache = window_input(window_start, rows), net.new_cache()
         else:
-            x = torch.tensor([[s[-1]] for s in seqs], dtype=torch.long, device=device)
-            fed += 1
+            x = torch.tensor([[seqs[b][-1]] for b in rows], dtype=torch.long, device=device)
         logits, cache = net(x, cache=cache)
         stats.steps += 1
-        live = [b for b in range(n) if not done[b]]
-        last = logits[live, -1, :].float().cpu()
+        last = logits[:, -1, :].float().cpu()
         t0 = time.perf_counter()
         # The legal ids (base ids and every merged id over merges); the budget is checked on the
         # pick (`_within_budget`): the cost deltas of a whole mask walk every id's run in states
         # never seen, and under a profile states seldom recur (2x the step time).
         if use_mask:
-            masks = np.stack([_candidates(decoders[b]) for b in live])
+            masks = np.stack([_candidates(decoders[b]) for b in rows])
             last = last.masked_fill(~torch.from_numpy(masks), -torch.inf)
         t1 = time.perf_counter()
-        picked = dict(zip(live, _sample(last, temperature, top_k, top_p, rng)))
+        picked = dict(zip(rows, _sample(last, temperature, top_k, top_p, rng)))
         t2 = time.perf_counter()
-        for row, b in enumerate(live):
+        for row, b in enumerate(rows):
             if use_mask:
                 picked[b], decoders[b] = _within_budget(decoders[b], picked[b], last[row:row + 1], length,
                                                         max_tokens, temperature, top_k, top_p, rng)
-        for b in range(n):
-            tok_id = picked.get(b, tok.pad_id)
-            seqs[b].append(tok_id)
-            if b not in picked:
-                continue
+            seqs[b].append(picked[b])
             stats.tokens += 1
-            done[b] = decoders[b].done if use_mask else tok_id == tok.eos_id or len(seqs[b]) >= max_tokens
+            done[b] = decoders[b].done if use_mask else picked[b] == tok.eos_id or len(seqs[b]) >= max_tokens
         stats.mask_seconds += (t1 - t0) + (time.perf_counter() - t2 if use_mask else 0.0)
+        # Finished sequences leave the batch (and the cache) instead of running on as padding.
+        keep = [i for i, b in enumerate(rows) if not done[b]]
+        if len(keep) < len(rows):
+            rows = [rows[i] for i in keep]
+            cache = cache.select(torch.tensor(keep, device=device)) if rows else None
     stats.seconds += time.perf_counter() - start_time
     bar.set_postfix_str(f"{stats.tokens} tokens", refresh=False)
     bar.update(n - bar.n)
@@ -196,7 +194,7 @@ def generate(model, n: int = 1, temperature: float = 1.0, top_p: float = 1.0, to
         return [None] * n
     outs = []
     for b, d in enumerate(decoders):
-        ids = [i for i in seqs[b] if i != tok.pad_id]
+        ids = seqs[b]
         stats.lengths.append(len(ids))
         outs.append((d.document(), ids) if return_ids else d.document())
     return outs

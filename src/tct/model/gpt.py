@@ -9,7 +9,9 @@ The model knows nothing about schemas: it sees ids in [0, vocab_size) and is siz
   is carried by the position-id token that starts a mid-document window;
 * RMSNorm (pre-norm) + SwiGLU MLP, no biases: the usual small-LM recipe, stable without tuning;
 * `scaled_dot_product_attention`: picks flash / memory-efficient kernels where available;
-* a KV cache (`forward(ids, cache, start_pos)`) so constrained decoding costs O(T) per token.
+* a KV cache (`forward(ids, cache)`, `KVCache`) so constrained decoding costs O(T) per token;
+  its buffers span the context and each step writes its slot in place (concatenating copied
+  the whole history every step: two thirds of a batch-8 step at 1,000 positions).
 """
 
 from __future__ import annotations
@@ -23,8 +25,38 @@ from torch import nn
 
 from tct.errors import TCTError
 
-KVCache = list[tuple[torch.Tensor, torch.Tensor]]
-"""One (k, v) pair per layer, each of shape (batch, n_heads, cached_len, head_dim)."""
+class KVCache:
+    """Keys and values of every layer for the positions fed so far: `len(cache)` of them.
+
+    Buffers are (batch, n_heads, context, head_dim) per layer, made on the first write in the
+    dtype the layer computes in (bf16 under autocast)."""
+
+    def __init__(self, n_layers: int, context: int):
+        self.context, self.length = context, 0
+        self.keys: list[torch.Tensor | None] = [None] * n_layers
+        self.values: list[torch.Tensor | None] = [None] * n_layers
+
+    def __len__(self) -> int:
+        return self.length
+
+    def write(self, layer: int, start: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Store k, v (batch, heads, T, head_dim) at positions start.. and return all so far."""
+        if self.keys[layer] is None:
+            shape = (*k.shape[:2], self.context, k.shape[3])
+            self.keys[layer] = k.new_empty(shape)
+            self.values[layer] = v.new_empty(shape)
+        end = start + k.shape[2]
+        self.keys[layer][:, :, start:end] = k
+        self.values[layer][:, :, start:end] = v
+        return self.keys[layer][:, :, :end], self.values[layer][:, :, :end]
+
+    def select(self, rows: torch.Tensor) -> KVCache:
+        """A cache of the given batch rows only (for dropping finished sequences)."""
+        out = KVCache(len(self.keys), self.context)
+        out.length = self.length
+        pick = (lambda t: None if t is None else t.index_select(0, rows))
+        out.keys, out.values = [pick(t) for t in self.keys], [pick(t) for t in self.values]
+        return out
 
 
 @dataclass
@@ -107,17 +139,18 @@ class Attention(nn.Module):
         self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model, bias=False)
         self.proj = nn.Linear(cfg.d_model, cfg.d_model, bias=False)
 
-    def forward(self, x, cos, sin, past, mask):
+    def forward(self, x, cos, sin, cache: KVCache | None, layer: int, mask):
         B, T, C = x.shape
         q, k, v = (t.view(B, T, self.n_heads, -1).transpose(1, 2) for t in self.qkv(x).split(C, dim=2))
         q, k = _apply_rope(q, cos, sin), _apply_rope(k, cos, sin)
-        if past is not None:
-            k, v = torch.cat([past[0], k], dim=2), torch.cat([past[1], v], dim=2)
+        past = cache is not None and len(cache) > 0
+        if cache is not None:
+            k, v = cache.write(layer, len(cache), k, v)
         y = F.scaled_dot_product_attention(
-            q, k, v, attn_mask=mask, is_causal=mask is None and past is None and T > 1,
+            q, k, v, attn_mask=mask, is_causal=mask is None and not past and T > 1,
             dropout_p=self.dropout if self.training else 0.0,
         )
-        return self.proj(y.transpose(1, 2).reshape(B, T, C)), (k, v)
+        return self.proj(y.transpose(1, 2).reshape(B, T, C))
 
 
 class MLP(nn.Module):
@@ -138,10 +171,9 @@ class Block(nn.Module):
         self.norm2, self.mlp = RMSNorm(cfg.d_model), MLP(cfg)
         self.drop = nn.Dropout(cfg.dropout)
 
-    def forward(self, x, cos, sin, past, mask):
-        a, kv = self.attn(self.norm1(x), cos, sin, past, mask)
-        x = x + self.drop(a)
-        return x + self.drop(self.mlp(self.norm2(x))), kv
+    def forward(self, x, cos, sin, cache, layer, mask):
+        x = x + self.drop(self.attn(self.norm1(x), cos, sin, cache, layer, mask))
+        return x + self.drop(self.mlp(self.norm2(x)))
 
 
 class GPT(nn.Module):
@@ -171,17 +203,20 @@ class GPT(nn.Module):
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
+    def new_cache(self) -> KVCache:
+        return KVCache(self.config.n_layers, self.config.context)
+
     def forward(
         self, ids: torch.Tensor, cache: KVCache | None = None, start_pos: int | None = None
-    ) -> tuple[torch.Tensor, KVCache]:
-        """ids (B, T) -> (logits (B, T, vocab), cache covering all positions so far).
+    ) -> tuple[torch.Tensor, KVCache | None]:
+        """ids (B, T) -> (logits (B, T, vocab), the cache, now covering these positions too).
 
-        With a cache, `ids` are the next T tokens after the cached ones; `start_pos`
-        defaults to the cached length (passing it only double-checks).  The caller keeps
-        start_pos + T <= context, e.g. by re-windowing long documents.
+        With a cache (`new_cache()`, filled in place), `ids` are the next T tokens after the
+        cached ones; `start_pos` defaults to the cached length (passing it only double-checks).
+        The caller keeps start_pos + T <= context, e.g. by re-windowing long documents.
         """
         B, T = ids.shape
-        past_len = cache[0][0].shape[2] if cache else 0
+        past_len = len(cache) if cache is not None else 0
         if start_pos is None:
             start_pos = past_len
         elif start_pos != past_len:
@@ -191,14 +226,13 @@ class GPT(nn.Module):
         cos = self.rope_cos[start_pos:start_pos + T]
         sin = self.rope_sin[start_pos:start_pos + T]
         mask = None
-        if cache and T > 1:
+        if past_len and T > 1:
             # Queries continue after the cache, so the causal mask is offset by past_len.
             q_pos = torch.arange(past_len, past_len + T, device=ids.device)
             mask = torch.arange(past_len + T, device=ids.device)[None, :] <= q_pos[:, None]
         x = self.drop(self.tok_emb(ids))
-        new_cache: KVCache = []
         for i, block in enumerate(self.blocks):
-            x, kv = block(x, cos, sin, cache[i] if cache else None, mask)
-            new_cache.append(kv)
-        logits = F.linear(self.norm(x), self.tok_emb.weight)
-        return logits, new_cache
+            x = block(x, cos, sin, cache, i, mask)
+        if cache is not None:
+            cache.length = start_pos + T
+        return F.linear(self.norm(x), self.tok_emb.weight), cache
