@@ -56,10 +56,11 @@ def main():
     ap.add_argument("--show", type=int, default=0, help="print this many error messages per setting")
     ap.add_argument("--profiles", nargs="+", default=["none", "github-workflow-strict"],
                     help="generate under each (none: the schema alone)")
+    ap.add_argument("--keep", help="write the samples into this folder (one subfolder per setting) and keep them")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+        tmp = Path(args.keep or tmp)
         if CORPUS.exists():
             files = [CORPUS / r["file"] for r in manifest() if r["split"] == "val" and r["verdict"] == "valid"]
             summarize(f"real val workflows ({len(files)})", lint(files))
@@ -74,8 +75,8 @@ def main():
                         docs.append(doc)
                         hit += len(ids) >= args.max_tokens
                     seed += 1
-                folder = tmp / f"{Path(name).name}-{profile}-{t}"
-                folder.mkdir()
+                folder = tmp / f"{name.strip('/').replace('/', '_')}-{profile}-{t}"
+                folder.mkdir(parents=True, exist_ok=True)
                 files = []
                 for i, doc in enumerate(docs):
                     f = folder / f"sample{i:03d}.yml"
