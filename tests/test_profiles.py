@@ -9,6 +9,7 @@ with its JSON path and reason. Real workflows still encode.
 from __future__ import annotations
 
 import functools
+import json
 
 import numpy as np
 import pytest
@@ -393,3 +394,63 @@ def test_a_condition_costs_what_its_completion_writes(merged):
             d.feed(d.completion_id())
             n += 1
         assert n <= promised and valid_under_profile(d.document()), (prefix, n, promised)
+
+
+STATIC_BASE = {"name": "CI", "on": {"push": {"branches": ["main"]}, "workflow_dispatch": {"inputs": {"x": {}}},
+                                    "workflow_call": {"inputs": {"y": {"type": "string"}},
+                                                      "outputs": {"o": {"value": "${{ jobs.a.outputs.z }}"}}}},
+               "defaults": {"run": {"shell": "bash"}},
+               "jobs": {"a": {"runs-on": "ubuntu-latest", "outputs": {"z": "${{ steps.s.outputs.z }}"},
+                              "steps": [{"run": "make", "id": "s", "shell": "bash"}]}}}
+
+
+def _at(doc, path: str, value):
+    doc = json.loads(json.dumps(doc))
+    *parents, last = [int(p) if p.isdigit() else p for p in path.strip("/").split("/")]
+    node = doc
+    for p in parents:
+        node = node.setdefault(p, {}) if isinstance(node, dict) else node[p]
+    node[last] = value
+    return doc
+
+
+@pytest.mark.parametrize("path, value", [
+    ("/name", "CI ${{ github.ref }}"),
+    ("/defaults/run/shell", "bash ${{ 'x' }}"),
+    ("/on/push/branches/0", "v${{ 1 }}"),
+    ("/on/workflow_run", {"workflows": ["CI ${{ 'a' }}"]}),
+    ("/on/workflow_dispatch/inputs/x/description", "${{ github.actor }}"),
+    ("/on/workflow_dispatch/inputs/x/options", ["a", "${{ 'b' }}"]),
+    ("/on/workflow_call/inputs/y/description", "y ${{ 'b' }}"),
+    ("/jobs/a/steps/0/shell", "bash ${{ 'x' }}"),
+])
+def test_static_fields_hold_no_expression(path, value):
+    """actionlint: "expressions are not allowed in this static workflow field" (the workflow's
+    name and defaults, a step's shell, the strings of `on`), also where the schema's `$ref`
+    hides an event's own keywords (workflow_run, workflow_dispatch)."""
+    doc = _at(STATIC_BASE, path, value)
+    strict().base.encode(doc)
+    with pytest.raises(tct.SchemaViolation) as err:
+        strict().encode(doc)
+    assert err.value.path.startswith(path) and "must match" in str(err.value)
+
+
+def test_fields_that_take_expressions_keep_them_and_the_schema_ids():
+    doc = _at(_at(STATIC_BASE, "/on/workflow_call/inputs/y/default", "${{ github.ref }}"),
+              "/jobs/a/steps/0/name", "step ${{ github.ref }}")
+    assert strict().encode(doc) == strict().base.encode(doc)
+
+
+def test_locations_are_not_looked_for_among_siblings_a_ref_hides():
+    """Before 2019-09 a `$ref` hides its siblings: a constraint placed there would be dropped
+    silently by the compiler, so the patch refuses the location instead."""
+    from tct.codec.profiles.patch import constrain
+    from tct.errors import TCTError
+    old = {"$schema": "http://json-schema.org/draft-07/schema#", "definitions": {"d": {"type": "object"}},
+           "properties": {"a": {"$ref": "#/definitions/d", "properties": {"b": {"type": "string"}}}}}
+    with pytest.raises(TCTError, match="reaches no subschema"):
+        constrain(old, [("/a/b", {"minLength": 1})])
+    new = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": {"d": {"type": "object"}},
+           "properties": {"a": {"$ref": "#/$defs/d", "properties": {"b": {"type": "string"}}}}}
+    patched = constrain(new, [("/a/b", {"minLength": 1})])
+    assert patched["properties"]["a"]["properties"]["b"]["allOf"][1] == {"minLength": 1}

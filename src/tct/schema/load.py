@@ -203,17 +203,24 @@ def _plain_unevaluated(node: dict, draft: str) -> dict:
     return out
 
 
-def index_schema(root, registry=None) -> SchemaIndex:
-    """`registry`: None (local refs only), a folder, or a referencing.Registry."""
-    if not isinstance(root, (dict, bool)):
-        raise SchemaError("", "a schema must be an object or a boolean")
+def draft_of(root) -> str:
+    """The draft a schema declares in `$schema` (draft 7 when it names none)."""
     draft = "draft-07"
-    own = ""
     if isinstance(root, dict):
         uri = str(root.get("$schema", ""))
         for d in ("draft-04", "draft-06", "draft-07", "2019-09", "2020-12"):
             if d in uri:
                 draft = d
+    return draft
+
+
+def index_schema(root, registry=None) -> SchemaIndex:
+    """`registry`: None (local refs only), a folder, or a referencing.Registry."""
+    if not isinstance(root, (dict, bool)):
+        raise SchemaError("", "a schema must be an object or a boolean")
+    draft = draft_of(root)
+    own = ""
+    if isinstance(root, dict):
         sid = root.get("$id", root.get("id"))
         own = urldefrag(sid)[0] if isinstance(sid, str) and not sid.startswith("#") else ""
     idx = SchemaIndex(root=root, draft=draft, uri=own)

@@ -87,6 +87,15 @@ MAPPINGS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/strategy/matrix")
 # actionlint: "constant expression in condition": a condition that is a literal alone (bare or in
 # `${{ }}`; `if: false` as a boolean or number too). Constants built with operators (`1 == 1`)
 # are not caught: that needs a name to be required, which name slots cannot do yet.
+# actionlint: "expressions are not allowed in this static workflow field": the workflow's name,
+# its defaults, a step's shell and the strings of `on` but a called workflow's input defaults
+# and output values.
+NO_EXPRESSION = "^(?![\\s\\S]*\\$\\{\\{)"
+_FILTERS = ("branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore")
+STATIC = ("/name", "/defaults/run/shell", "/defaults/run/working-directory", "/jobs/*/steps/*/shell",
+          "/on/workflow_call/inputs/*/description",
+          "/on/workflow_call/outputs/*/description", "/on/workflow_call/secrets/*/description") \
+    + tuple(f"/on/*/{f}{tail}" for f in _FILTERS for tail in ("", "/*"))
 CONDITIONS = ("/jobs/*/if", "/jobs/*/steps/*/if")
 CONSTANT_CONDITION = ("^[ \\t\\r\\n]*(\\$\\{\\{[ \\t\\r\\n]*)?(true|false|null|-?[0-9][0-9.]*|'([^']|'')*')"
                       "[ \\t\\r\\n]*(\\}\\}[ \\t\\r\\n]*)?$")
@@ -111,7 +120,8 @@ PROFILE = Profile(
         ("/on/schedule/*/cron", CRON, "a cron schedule actionlint accepts"),
         ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
         ("/jobs/*/uses", REUSABLE_WORKFLOW, "owner/repo/path/workflow.yml@ref, ./path/workflow.yml or $/path/workflow.yml"),
-    ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS + POSITIVE)),
+    ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS + POSITIVE)
+      + tuple((loc, NO_EXPRESSION, "actionlint: no expression in this static field") for loc in STATIC)),
     rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames(),
            RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run")),
     # Strings the schema says hold an expression hold a non-empty one, so the schema's shortest
@@ -129,6 +139,13 @@ PROFILE = Profile(
          "workflow_run names its workflows"),
         ("/on/workflow_run", {"type": "object", "patternProperties": {"^workflows$": {
             "not": {"type": "object"}, "items": {"minLength": 1}}}}, "workflow_run names its workflows"),
+        # Where the schema's `$ref` hides the event's own keywords, static fields are reached by
+        # the event (patterns only: the keys stay free keys, the ids the schema's).
+        ("/on/workflow_run", {"patternProperties": {"^workflows$": {
+            "pattern": NO_EXPRESSION, "items": {"pattern": NO_EXPRESSION}}}}, "actionlint: a static field"),
+        ("/on/workflow_dispatch", {"patternProperties": {"^inputs$": {"additionalProperties": {"patternProperties": {
+            "^(description|default)$": {"pattern": NO_EXPRESSION},
+            "^options$": {"items": {"pattern": NO_EXPRESSION}}}}}}}, "actionlint: a static field"),
         # a reusable workflow's inputs are a mapping; its secrets a mapping or `inherit`
         ("/jobs/*/with", {"type": "object"}, "a mapping"),
         ("/jobs/*/secrets", {"anyOf": [{"type": "object"}, {"const": "inherit"}]}, "a mapping or inherit"),

@@ -2,7 +2,8 @@
 
 A string language (cron, action refs) is a JSON Schema `pattern` conjoined at a location, so
 the compiler enforces it exactly and its costs (shortest completions) account for it. Shared
-subschemas (`$ref`) on the way are copied first, so a constraint reaches only its location.
+subschemas (`$ref`) on the way are copied first, so a constraint reaches only its location;
+before 2019-09 a `$ref` hides its siblings, so a location is not looked for among them.
 No property name or literal value is added, so the ids of the tokenizer are unchanged. Each
 conjunction is marked as narrowing (`costs.NARROWING`): where it leaves one option of several,
 the machine still emits the choice (`Machine._narrowed`) and costs still charge it.
@@ -16,6 +17,7 @@ import re
 from tct.codec.profiles.location import parse
 from tct.errors import TCTError
 from tct.schema.costs import NARROWING
+from tct.schema.load import MODERN_DRAFTS, draft_of
 
 
 def constrain(schema: dict, rules: list[tuple[str, dict]]) -> dict:
@@ -23,9 +25,10 @@ def constrain(schema: dict, rules: list[tuple[str, dict]]) -> dict:
     valid under the rule's subschema."""
     doc = copy.deepcopy(schema)
     defs = "$defs" if "$defs" in doc else "definitions"
+    siblings = draft_of(doc) in MODERN_DRAFTS
     for location, sub in rules:
         hits: list = []
-        _targets(doc, defs, {"root": doc}, "root", parse(location), hits)
+        _targets(doc, defs, {"root": doc}, "root", parse(location), hits, siblings)
         if not hits:
             raise TCTError(f"profile location {location!r} reaches no subschema")
         for holder, key in hits:
@@ -33,7 +36,7 @@ def constrain(schema: dict, rules: list[tuple[str, dict]]) -> dict:
     return doc
 
 
-def _targets(doc, defs, holder, key, segs, hits) -> None:
+def _targets(doc, defs, holder, key, segs, hits, siblings: bool) -> None:
     node = holder[key]
     if node is False or (node is True and segs):
         return
@@ -45,33 +48,35 @@ def _targets(doc, defs, holder, key, segs, hits) -> None:
         name = f"profile{len(doc.setdefault(defs, {}))}"
         doc[defs][name] = copy.deepcopy(target)  # unshared: only this location sees the change
         node["$ref"] = f"#/{defs}/{name}"
-        _targets(doc, defs, doc[defs], name, segs, hits)
+        _targets(doc, defs, doc[defs], name, segs, hits, siblings)
+        if not siblings:
+            return
     for k in ("allOf", "anyOf", "oneOf"):
         for i in range(len(node.get(k, []))):
-            _targets(doc, defs, node[k], i, segs, hits)
+            _targets(doc, defs, node[k], i, segs, hits, siblings)
     for k in ("then", "else"):
         if k in node:
-            _targets(doc, defs, node, k, segs, hits)
+            _targets(doc, defs, node, k, segs, hits, siblings)
     seg, rest = segs[0], segs[1:]
     props = node.get("properties") or {}
     matched = False
     for name in props:
         if seg in ("*", name):
             matched = True
-            _targets(doc, defs, props, name, rest, hits)
+            _targets(doc, defs, props, name, rest, hits, siblings)
     for pat in node.get("patternProperties") or {}:
         if seg == "*" or re.search(pat, seg):
             matched = True
-            _targets(doc, defs, node["patternProperties"], pat, rest, hits)
+            _targets(doc, defs, node["patternProperties"], pat, rest, hits, siblings)
     if isinstance(node.get("additionalProperties"), dict) and (seg == "*" or not matched):
-        _targets(doc, defs, node, "additionalProperties", rest, hits)
+        _targets(doc, defs, node, "additionalProperties", rest, hits, siblings)
     items = node.get("items")
     if isinstance(items, dict) and (seg == "*" or seg.isdigit()):
-        _targets(doc, defs, node, "items", rest, hits)
+        _targets(doc, defs, node, "items", rest, hits, siblings)
     elif isinstance(items, list):
         for i in range(len(items)):
             if seg in ("*", str(i)):
-                _targets(doc, defs, items, i, rest, hits)
+                _targets(doc, defs, items, i, rest, hits, siblings)
 
 
 def _resolve(doc, ref: str):
