@@ -423,6 +423,7 @@ def _at(doc, path: str, value):
     ("/on/workflow_dispatch/inputs/x/options", ["a", "${{ 'b' }}"]),
     ("/on/workflow_call/inputs/y/description", "y ${{ 'b' }}"),
     ("/jobs/a/steps/0/shell", "bash ${{ 'x' }}"),
+    ("/on/workflow_dispatch/inputs/x/type", "labeled"),
 ])
 def test_static_fields_hold_no_expression(path, value):
     """actionlint: "expressions are not allowed in this static workflow field" (the workflow's
@@ -438,7 +439,17 @@ def test_static_fields_hold_no_expression(path, value):
 def test_fields_that_take_expressions_keep_them_and_the_schema_ids():
     doc = _at(_at(STATIC_BASE, "/on/workflow_call/inputs/y/default", "${{ github.ref }}"),
               "/jobs/a/steps/0/name", "step ${{ github.ref }}")
+    doc = _at(doc, "/on/workflow_dispatch/inputs/x", {"type": "choice", "options": ["a", "b"], "required": True,
+                                                      "default": "a", "description": "d"})
     assert strict().encode(doc) == strict().base.encode(doc)
+
+
+def test_workflow_dispatch_inputs_are_required_by_a_boolean():
+    doc = _at(STATIC_BASE, "/on/workflow_dispatch/inputs/x/required", "yes")
+    strict().base.encode(doc)
+    with pytest.raises(tct.SchemaViolation) as err:
+        strict().encode(doc)
+    assert err.value.path == "/on/workflow_dispatch/inputs/x/required"
 
 
 def test_locations_are_not_looked_for_among_siblings_a_ref_hides():

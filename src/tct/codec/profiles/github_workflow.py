@@ -96,6 +96,11 @@ STATIC = ("/name", "/defaults/run/shell", "/defaults/run/working-directory", "/j
           "/on/workflow_call/inputs/*/description",
           "/on/workflow_call/outputs/*/description", "/on/workflow_call/secrets/*/description") \
     + tuple(f"/on/*/{f}{tail}" for f in _FILTERS for tail in ("", "/*"))
+# The schema's `$ref` hides workflow_dispatch's own keywords, so its inputs are free-form there.
+# actionlint's input types, as a pattern on the free value (no value gains an id, no branch is
+# left alone). Its five keys are not enforced: a finite set of free-key names would force their
+# bytes, and the ids would no longer be the schema's.
+DISPATCH_INPUT_TYPES = "^(string|number|boolean|choice|environment)$"
 CONDITIONS = ("/jobs/*/if", "/jobs/*/steps/*/if")
 CONSTANT_CONDITION = ("^[ \\t\\r\\n]*(\\$\\{\\{[ \\t\\r\\n]*)?(true|false|null|-?[0-9][0-9.]*|'([^']|'')*')"
                       "[ \\t\\r\\n]*(\\}\\}[ \\t\\r\\n]*)?$")
@@ -143,9 +148,13 @@ PROFILE = Profile(
         # the event (patterns only: the keys stay free keys, the ids the schema's).
         ("/on/workflow_run", {"patternProperties": {"^workflows$": {
             "pattern": NO_EXPRESSION, "items": {"pattern": NO_EXPRESSION}}}}, "actionlint: a static field"),
-        ("/on/workflow_dispatch", {"patternProperties": {"^inputs$": {"additionalProperties": {"patternProperties": {
-            "^(description|default)$": {"pattern": NO_EXPRESSION},
-            "^options$": {"items": {"pattern": NO_EXPRESSION}}}}}}}, "actionlint: a static field"),
+        ("/on/workflow_dispatch", {"patternProperties": {"^inputs$": {"additionalProperties": {
+            "patternProperties": {
+                "^(description|default)$": {"pattern": NO_EXPRESSION},
+                "^options$": {"items": {"pattern": NO_EXPRESSION}},
+                "^type$": {"pattern": DISPATCH_INPUT_TYPES},
+                "^required$": {"type": "boolean"}}}}}},
+         "actionlint: a workflow_dispatch input (its type, `required` and static fields)"),
         # a reusable workflow's inputs are a mapping; its secrets a mapping or `inherit`
         ("/jobs/*/with", {"type": "object"}, "a mapping"),
         ("/jobs/*/secrets", {"anyOf": [{"type": "object"}, {"const": "inherit"}]}, "a mapping or inherit"),
