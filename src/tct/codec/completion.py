@@ -42,7 +42,7 @@ class Completion:
         """May the change in `remaining_cost()` after an id be cached by the `frame_key`s of the
         frames it reaches (vocab/cost_deltas.py)? Not while a frame is open whose profile rule
         charges costs that read other frames (its `Rule.costs_local`)."""
-        return self.rules is None or all(f.tag is None or self.rules[f.tag].costs_local(f) for f in self.stack)
+        return self.rules is None or all(f.tag is None or self.rules[f.tag].costs_local(self, f) for f in self.stack)
 
     def free_key_value_costs(self) -> tuple[float, float]:
         """(least, largest) completion cost of the value of any free key of the object whose key

@@ -14,7 +14,8 @@ conditions). Its names are narrowed by a tree (`names.Names`):
   `on.workflow_call`/`on.workflow_dispatch`. A definition not written yet (a job whose
   `strategy` comes later, `jobs` before `on`) leaves its names free: real workflows reference
   forward, and a name is only checked against a definition that is final. Matrix names used
-  before the job's `strategy` are then owed by the job (`forward_names.py`).
+  before the job's `strategy`, `needs.<job>` before its `needs` and `steps.<id>` before its
+  `steps` are then owed by the job (`forward_names.py`).
 
 The names of a string are chosen when it starts, from the frames below it; each tagged frame's
 `key` holds the names its strings would get, and the content that defines names, so mask and
@@ -29,7 +30,7 @@ from functools import lru_cache
 
 from tct.codec.profiles import expression
 from tct.codec.profiles.forward_names import (content_refs, matrix_defined, matrix_values, object_matrix_extra, of,
-                                              open_refs, strategy_cost)
+                                              open_refs, steps_cost, strategy_cost)
 from tct.codec.profiles.rule import Rule
 from tct.schema.name_slots import SlotDFA
 from tct.schema.names import BOOL, LEAF, NULL, NUMBER, OBJECT, STRINGS, Arity, Names
@@ -341,6 +342,8 @@ class ExpressionNames(Rule):
         if f.tag[1] in ("needs", "needs-item"):
             return self._owed_needs(m, m.stack[2])
         if f.kind == "string":  # the names are in its facts' id
+            if _step_id(f.path):  # its completion may spell an owed id
+                return f.text, self._steps_left(m)
             return f.text if f.tag[1] == "def" else self._forward(m, f)
         kind = f.tag[1]
         own = None
@@ -415,6 +418,21 @@ class ExpressionNames(Rule):
         `needs` must list them."""
         return of(content_refs(job), "needs") if self._owing(job, "needs") else frozenset()
 
+    def _owed_steps(self, m, job) -> frozenset:
+        """Step ids (folded) job frame `job` uses as `steps.<id>` while it has no `steps`: its
+        steps must define them."""
+        return of(content_refs(job), "steps") if self._owing(job, "steps") else frozenset()
+
+    def _steps_left(self, m, skip=None) -> frozenset:
+        """Owed step ids the open job's steps array (closed items) does not define yet."""
+        if len(m.stack) < 4 or m.stack[3].kind != "array" or m.stack[3].tag is None \
+                or m.stack[3].tag[1] != "steps":
+            return frozenset()
+        owed = self._owed_steps(m, m.stack[2])
+        if not owed:
+            return owed
+        return owed - {i.lower() for i in step_ids(m.stack[3].items)} - ({skip.lower()} if skip else set())
+
     def _needable(self, m) -> dict:
         """The jobs (folded -> as written) that the open job may use as `needs.<job>` before
         its `needs`: those written before it (all 62 such references in the corpus name one),
@@ -455,27 +473,33 @@ class ExpressionNames(Rule):
         job = m.stack[2]
         matrix = f.path[2] != "strategy" and self._owing(job, "strategy")
         needs = self._owing(job, "needs")
-        if not (matrix or needs):
+        steps = f.path[2] != "steps" and self._owing(job, "steps")
+        if not (matrix or needs or steps):
             return None
         if f.kind == "string":  # what it reads once its shortest completion is written: a name
             rest = m._string_completion(f, m._string_facts(f))  # may need `.x` to be of a kind
             refs = open_refs((f.text.encode() + f.pending + rest).decode("utf-8", "replace"))
         else:
             refs = content_refs(f)
-        return (of(refs, "matrix") if matrix else frozenset(), of(refs, "needs") if needs else frozenset())
+        return (of(refs, "matrix") if matrix else frozenset(), of(refs, "needs") if needs else frozenset(),
+                of(refs, "steps") if steps else frozenset())
 
     def _forward(self, m, f):
         """What of the owed names frame `f`'s decisions and costs read."""
         if f.tag[1] == "job":
-            return self._owed_matrix(m, f), self._owed_needs(m, f)
+            return self._owed_matrix(m, f), self._owed_needs(m, f), self._owed_steps(m, f)
         if f.kind == "object" and _at_matrix(f.path):
             return self._owed_matrix(m, f)
+        if f.tag[1] in ("steps", "step") and len(f.path) in (3, 4):
+            return self._own_refs(m, f), self._steps_left(m)
         return self._own_refs(m, f)
 
     def may_close(self, m, f):
         kind = f.tag[1]
         if kind == "job":
-            return not self._owed_matrix(m, f) and not self._owed_needs(m, f)
+            return not self._owed_matrix(m, f) and not self._owed_needs(m, f) and not self._owed_steps(m, f)
+        if kind == "steps" and f.kind == "array" and len(f.path) == 3:
+            return not self._steps_left(m)
         if kind == "def":
             return not self._owed_matrix(m, f)
         if kind == "needs" and f.kind == "array":
@@ -488,6 +512,10 @@ class ExpressionNames(Rule):
         return set(self._owed_needs(m, m.stack[2])) - listed
 
     def close_reason(self, m, f):
+        if f.tag[1] == "steps":
+            return f"{_listed(self._steps_left(m), 'steps')} used in the job, but no step has that id"
+        if f.tag[1] == "job" and not self._owed_matrix(m, f) and not self._owed_needs(m, f):
+            return f"{_listed(self._owed_steps(m, f), 'steps')} used, but the job has no steps defining it"
         if f.tag[1] == "needs":
             left = self._needs_left(m, f)
             return f"the job uses {_listed(left)}, so its needs must list {'it' if len(left) == 1 else 'them'}"
@@ -500,11 +528,15 @@ class ExpressionNames(Rule):
         return f"{owed} used in the job, but not defined by its matrix"
 
     def next_key(self, m, f):
+        if f.kind == "object" and f.tag[1] == "step" and len(f.path) == 4:  # it may take an owed id
+            return "id" if "id" not in f.values and self._steps_left(m) else None
         if f.kind != "object" or f.tag[1] not in ("job", "def"):
             return None
         if self._owed_matrix(m, f):
             return "strategy" if f.tag[1] == "job" else _shortest(self._owed_matrix(m, f))
-        return "needs" if f.tag[1] == "job" and self._owed_needs(m, f) else None
+        if f.tag[1] == "job" and self._owed_needs(m, f):
+            return "needs"
+        return "steps" if f.tag[1] == "job" and self._owed_steps(m, f) else None
 
     def refused_kinds(self, m, f):
         if f.tag[1] == "needs" and f.kind == "value" and len(self._owed_needs(m, m.stack[2])) > 1:
@@ -513,6 +545,9 @@ class ExpressionNames(Rule):
 
     def target(self, m, f):
         kind = f.tag[1]
+        if f.kind == "string" and _step_id(f.path) and not f.pending:
+            fits = [n for n in self._steps_left(m) if n.startswith(f.text.lower())]
+            return f.text + _shortest(fits)[len(f.text):] if fits else None
         if kind == "needs" and f.kind == "string":
             owed = self._spelled(m, self._owed_needs(m, m.stack[2]))
             return f.text + owed[0][len(f.text):] if len(owed) == 1 else None
@@ -544,12 +579,18 @@ class ExpressionNames(Rule):
         if kind == "job":
             owed = self._owed_matrix(m, f)
             needs = self._owed_needs(m, f) if f.key != "needs" else ()  # open: its frames charge
-            return (strategy_cost(m, f, owed) if owed else 0) + (self._needs_cost(m, needs) if needs else 0)
+            steps = self._owed_steps(m, f) if f.key != "steps" else ()
+            return (strategy_cost(m, f, owed) if owed else 0) + (self._needs_cost(m, needs) if needs else 0) + \
+                steps_cost(m, f, steps)
+        extra = 0
+        if kind == "steps" and len(f.path) == 3 and f.kind in ("value", "array"):
+            extra = steps_cost(m, m.stack[2], self._steps_left(m) if f.kind == "array" else
+                               self._owed_steps(m, m.stack[2]))
         refs = self._own_refs(m, f)
         if not refs:
-            return 0
-        return (strategy_cost(m, m.stack[2], refs[0]) if refs[0] else 0) + \
-            (self._needs_cost(m, refs[1]) if refs[1] else 0)
+            return extra
+        return extra + (strategy_cost(m, m.stack[2], refs[0]) if refs[0] else 0) + \
+            (self._needs_cost(m, refs[1]) if refs[1] else 0) + steps_cost(m, m.stack[2], refs[2])
 
     def _needs_value_extra(self, m, i, child_open) -> float:
         """What the job's `needs` (frame `i`) costs beyond its own share to list the owed jobs."""
@@ -574,8 +615,17 @@ class ExpressionNames(Rule):
                 skip = _shortest(left) if left else None
         return sum(3 + len(n.encode()) for n in self._spelled(m, self._needs_left(m, f, skip)))
 
-    def costs_local(self, f):
-        return f.tag[1] not in ("mkey", "needs", "needs-item")
+    def costs_local(self, m, f):
+        if f.tag[1] in ("mkey", "needs", "needs-item"):
+            return False
+        if f.tag[1] in ("steps", "step") or _step_id(f.path):  # only while the job owes step ids
+            return len(m.stack) < 3 or not self._owed_steps(m, m.stack[2])
+        return True
+
+
+def _step_id(path: tuple) -> bool:
+    """A step's `id` (not one of a `parallel` group: the completion never writes those)."""
+    return len(path) == 5 and path[0] == "jobs" and path[2] == "steps" and path[4] == "id"
 
 
 def _at_matrix(path: tuple) -> bool:
@@ -586,8 +636,8 @@ def _shortest(names):
     return min(names, key=lambda n: (len(n), n))
 
 
-def _listed(names) -> str:
-    return ", ".join(f"needs.{n}" for n in sorted(names))
+def _listed(names, ctx: str = "needs") -> str:
+    return ", ".join(f"{ctx}.{n}" for n in sorted(names))
 
 
 def _one_of(names) -> str:

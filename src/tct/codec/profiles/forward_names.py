@@ -1,16 +1,20 @@
 """Names used before the job part that defines them: owed, not free.
 
 Real workflows write `runs-on: ${{ matrix.os }}` above the job's `strategy` (1,071 times in the
-corpus) and `if: needs.build.result` above its `needs` (62 times, each naming a job written
-earlier), so a name used before its definition cannot be refused. It is *owed* instead, as
-`KeyOf` owes jobs: once a string naming `matrix.x` or `needs.x` closes in a job that has no
-`strategy` (no `needs`) yet,
-- the job may not close until a `strategy` (a `needs`) is written (the completion writes it);
+corpus), `if: needs.build.result` above its `needs` (62 times, each naming a job written
+earlier) and `outputs: {x: ${{ steps.s.outputs.x }}}` above its `steps` (839 references in 333
+jobs, 836 defined by a later step), so a name used before its definition cannot be refused. It
+is *owed* instead, as `KeyOf` owes jobs: once a string naming `matrix.x`, `needs.x` or
+`steps.x` closes in a job that has no `strategy` (`needs`, `steps`) yet,
+- the job may not close until a `strategy` (a `needs`, `steps`) is written (the completion
+  writes it);
 - that strategy's `matrix` object may not close until `x` is one of its keys or a key of one
   of its `include` entries (the completion adds `x` as a key); a matrix given as an expression
   leaves every name free. That `needs` lists `x` (a string naming it, or an array that may
-  not close before it does).
-Costs: the job charges a strategy (a `needs` array) with every owed name. A frame inside the
+  not close before it does). Its `steps` define every `steps.x` (the array may not close before
+  a step has id `x`; the completion gives an open step or a new one that id).
+Costs: the job charges a strategy (a `needs` array, a new step per owed id) with every owed
+name. A frame inside the
 job that holds a reference not yet delivered to the job (an open string's text, a container's
 closed values) charges the same for its own references, so each frame's share depends on that
 frame alone (an upper bound: references held by several frames are charged by each).
@@ -22,11 +26,11 @@ import re
 
 from tct.codec.profiles.expression import references
 
-OWING = ("matrix", "needs")  # the contexts whose names may be owed
-_MENTION = re.compile("matrix|needs", re.I)  # a cheap test before reading references
+OWING = ("matrix", "needs", "steps")  # the contexts whose names may be owed
+_MENTION = re.compile("matrix|needs|steps", re.I)  # a cheap test before reading references
 # In a string: any mention, a name possibly still empty (read in an open string's text with
 # its shortest completion, which may add a name: `1 < matrix` goes on to `matrix.a`).
-_OPEN_REF = re.compile(r"(matrix|needs)\.([A-Za-z_][\w-]*)?", re.I)
+_OPEN_REF = re.compile(r"(matrix|needs|steps)\.([A-Za-z_][\w-]*)?", re.I)
 
 
 def value_refs(value, key=None) -> frozenset:
@@ -118,6 +122,22 @@ def strategy_cost(m, job, names) -> float:
             kc = None if matrix is None else matrix.key_conj(name or "a")
             cost += 2 + max(1, len(name.encode())) + (m.c.cost_conj(kc) if kc is not None else float("inf"))
     return cost
+
+
+def steps_cost(m, job, names) -> float:
+    """Ids to define `names` as step ids in job frame `job`'s steps: per name a new step (ITEM,
+    the cheapest step, and an `id` key with its value: branch, bytes, END), an upper bound (the
+    completion may give an open step the id instead). A normal job always completes with steps
+    (`runs-on` needs them), so the array itself is already counted."""
+    if not names:
+        return 0
+    key = ("step-cost", job.branch.obj)
+    if key not in m.cache:
+        conj = job.branch.obj.key_conj("steps")
+        arrays = [b for b in m.c.branches(conj) if b.kind == "array"] if conj is not None else []
+        items = [b.arr.item_conj(10 ** 6) for b in arrays]
+        m.cache[key] = min((m.c.cost_conj(c) for c in items if c is not None), default=float("inf"))
+    return sum(m.cache[key] + 4 + max(1, len(n.encode())) for n in names)
 
 
 def object_matrix_extra(m, matrix_conj) -> float:

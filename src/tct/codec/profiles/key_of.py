@@ -190,5 +190,5 @@ class KeyOf(Rule):
         s = b.string
         return shortest_string(s.dfa, s.dfa.start, "", s.excluded | own)
 
-    def costs_local(self, f):
+    def costs_local(self, m, f):
         return f.tag[1] not in ("K", "R", "I")

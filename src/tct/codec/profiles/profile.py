@@ -180,5 +180,5 @@ class Joint(Rule):
     def branch_kind(self, m, f):
         return self._first(f, lambda r: r.branch_kind(m, f))
 
-    def costs_local(self, f):
-        return all(self._each(f, lambda r: r.costs_local(f)))
+    def costs_local(self, m, f):
+        return all(self._each(f, lambda r: r.costs_local(m, f)))

@@ -61,5 +61,5 @@ class RequiredKey(Rule):
             return m.c.cost_conj(f.branch.obj.key_conj(self.name))
         return new_key_cost(m, f.branch.obj, self.name)
 
-    def costs_local(self, f):
+    def costs_local(self, m, f):
         return f.kind != "string"  # a key's completion depends on its object

@@ -69,7 +69,7 @@ class Rule:
         shortest one."""
         return None
 
-    def costs_local(self, f) -> bool:
+    def costs_local(self, m, f) -> bool:
         """While tagged frame `f` is open, does every frame's share of `remaining_cost()` depend
         only on its own `frame_key`? (else budgets feed ids on copies instead of caching)"""
         return True
