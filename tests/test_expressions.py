@@ -166,18 +166,24 @@ def _needs_unlisted(doc) -> list:
     return out
 
 
+def _completions_pay_what_is_owed(tok, doc, unpaid) -> None:
+    """`doc` has the schema's ids, and at every 2nd prefix the shortest completion is valid with
+    nothing `unpaid`, within its promise (exact masks and cost deltas every 5th)."""
+    assert tok.encode(doc) == tok.base.encode(doc)
+    checked = 0
+    for _, done in completions_at_prefixes(tok, doc, every=2, exact_every=5):
+        assert valid_under_profile(done) and not unpaid(done), done["jobs"]
+        checked += 1
+    assert checked > 50
+
+
 def test_needs_used_before_the_jobs_needs_are_owed():
     """A job may use `needs.<job>` above its `needs` (62 times in the corpus, each naming a job
     written earlier): its `needs` must then list it. At every prefix the shortest completion
     lists every job used, within its promise, with exact masks and cost deltas, and the ids
     are the schema's."""
     tok = strict()
-    assert tok.encode(NEEDS_FIRST) == tok.base.encode(NEEDS_FIRST)
-    checked = 0
-    for _, done in completions_at_prefixes(tok, NEEDS_FIRST, every=2, exact_every=5):
-        assert valid_under_profile(done) and not _needs_unlisted(done), done["jobs"].get("t")
-        checked += 1
-    assert checked > 50
+    _completions_pay_what_is_owed(tok, NEEDS_FIRST, _needs_unlisted)
     job = NEEDS_FIRST["jobs"]["t"]
     jobs = NEEDS_FIRST["jobs"]
     for change, path, what in (
@@ -235,12 +241,7 @@ def test_steps_used_before_the_jobs_steps_are_owed():
     shortest completion defines every id used (an open step takes one, or new steps do), within
     its promise, with exact masks and cost deltas, and the ids are the schema's."""
     tok = strict()
-    assert tok.encode(STEPS_FIRST) == tok.base.encode(STEPS_FIRST)
-    checked = 0
-    for _, done in completions_at_prefixes(tok, STEPS_FIRST, every=2, exact_every=5):
-        assert valid_under_profile(done) and not _steps_undefined(done), done["jobs"].get("j")
-        checked += 1
-    assert checked > 50
+    _completions_pay_what_is_owed(tok, STEPS_FIRST, _steps_undefined)
     job = STEPS_FIRST["jobs"]["j"]
     bad = {"on": "push", "jobs": {"j": {**job, "steps": [{"id": "ver", "run": "x"}, {"id": "buil", "run": "x"}]}}}
     tok.base.encode(bad)
