@@ -423,7 +423,7 @@ class ExpressionNames(Rule):
         steps must define them."""
         return of(content_refs(job), "steps") if self._owing(job, "steps") else frozenset()
 
-    def _steps_left(self, m, skip=None) -> frozenset:
+    def _steps_left(self, m) -> frozenset:
         """Owed step ids the open job's steps array (closed items) does not define yet."""
         if len(m.stack) < 4 or m.stack[3].kind != "array" or m.stack[3].tag is None \
                 or m.stack[3].tag[1] != "steps":
@@ -431,7 +431,7 @@ class ExpressionNames(Rule):
         owed = self._owed_steps(m, m.stack[2])
         if not owed:
             return owed
-        return owed - {i.lower() for i in step_ids(m.stack[3].items)} - ({skip.lower()} if skip else set())
+        return owed - {i.lower() for i in step_ids(m.stack[3].items)}
 
     def _needable(self, m) -> dict:
         """The jobs (folded -> as written) that the open job may use as `needs.<job>` before
@@ -490,8 +490,8 @@ class ExpressionNames(Rule):
             return self._owed_matrix(m, f), self._owed_needs(m, f), self._owed_steps(m, f)
         if f.kind == "object" and _at_matrix(f.path):
             return self._owed_matrix(m, f)
-        if f.tag[1] in ("steps", "step") and len(f.path) in (3, 4):
-            return self._own_refs(m, f), self._steps_left(m)
+        if f.tag[1] in ("steps", "step") and len(f.path) in (3, 4):  # what the steps owe, what is left
+            return self._own_refs(m, f), self._owed_steps(m, m.stack[2]), self._steps_left(m)
         return self._own_refs(m, f)
 
     def may_close(self, m, f):
