@@ -579,7 +579,8 @@ class Machine(Completion, Narrowing, StringRuns):
         return r.string_reason(self, f, text) if text in f.excluded or f.facts is not None else ""
 
     def partial_text(self) -> str:
-        """Minified JSON text of everything decided so far (a prefix of the final document)."""
+        """Minified JSON text of everything decided so far: a prefix of the final document, but
+        for an open number, shown as typed (`-0.00` is written `-0.0` once it closes)."""
         if self.done:
             return _dump(self.result)
         out = []
