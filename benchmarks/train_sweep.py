@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src"
+sys.path.insert(0, str(SRC))  # a checkout on a bare GPU machine: tct is not installed there
+from tct.train.loop import read_metrics  # noqa: E402  (torch, numpy, safetensors, tqdm only)
 
 
 def parse_flags(text: str) -> list[str]:
@@ -67,10 +69,6 @@ def fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.4f}"
 
 
-def records(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--variant", action="append", required=True, help="NAME=DATA_DIR:flag=value,...")
@@ -101,7 +99,7 @@ def main():
     wait_all(probes, logs)
     plans = {}
     for n, (data, flags) in variants.items():
-        rate = [r for r in records(work / f"probe-{n}") if r["kind"] == "train"][-1]["tokens_per_s"]
+        rate = [r for r in read_metrics(work / f"probe-{n}") if r["kind"] == "train"][-1]["tokens_per_s"]
         tokens_per_step = flag_value(flags, "--batch-size", 16) * flag_value(flags, "--context", 512) \
             * flag_value(flags, "--grad-accum", 1)
         steps = max(20, int(args.minutes * 60 * rate / tokens_per_step * 0.9))
@@ -122,7 +120,7 @@ def main():
     print(f"\n{'variant':<10} {'params':>9} {'steps':>11} {'best step':>9} {'bits/byte':>9} {'masked':>7} "
           f"{'last':>7} {'train loss':>10} {'val loss':>8}")
     for n in variants:
-        recs = records(work / n)
+        recs = read_metrics(work / n)
         vals = [r for r in recs if r["kind"] == "val"]
         best = json.loads((work / n / "best" / "config.json").read_text())
         extra = best["extra"]

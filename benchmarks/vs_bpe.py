@@ -37,6 +37,7 @@ from tct.data.documents import load_document
 from tct.data.prepare import corpus_files, prepare
 from tct.data.shards import Shards, write_shards
 from tct.model.gpt import GPTConfig
+from tct.train.loop import read_metrics
 
 N_POS, POS_STRIDE = 64, 256  # windows of BPE streams carry a position id, as tct's do
 
@@ -91,16 +92,12 @@ def torchrun(data: Path, out: Path, args, extra: list[str]) -> None:
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
 
 
-def records(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-
-
 def run_variant(name: str, data: Path, work: Path, args) -> list[dict]:
     masked = ["--masked"] if name.endswith("-masked") else []
     probe = work / f"probe-{name}"
     torchrun(data, probe, args, ["--max-steps", "12", "--eval-every", "0", "--eval-max-docs", "1",
                                 "--warmup-steps", "2", *masked])
-    rate = [r for r in records(probe) if r["kind"] == "train"][-1]["tokens_per_s"]
+    rate = [r for r in read_metrics(probe) if r["kind"] == "train"][-1]["tokens_per_s"]
     tokens_per_step = 16 * GPTConfig.preset(args.preset, 8).context * args.nproc
     steps = max(20, int(args.minutes * 60 * rate / tokens_per_step * 0.95))
     out = work / f"run-{name}"
@@ -109,7 +106,7 @@ def run_variant(name: str, data: Path, work: Path, args) -> list[dict]:
                                "--warmup-steps", str(min(100, steps // 10)), "--max-minutes", str(args.minutes),
                                *masked])
     wall = time.time() - t
-    recs = records(out)
+    recs = read_metrics(out)
     start = recs[0]["time"] - recs[0].get("elapsed_s", 0)
     vals = [{**r, "minutes": (r["time"] - start) / 60} for r in recs if r["kind"] == "val"]
     print(f"  {name}: {steps} steps planned, {recs[-1]['step']} done, {wall / 60:.1f} min wall, "

@@ -31,6 +31,11 @@ NOT_COMPOSITE = frozenset({"any", "number", "string", "bool", "null"})  # of == 
 SHOWN = frozenset({"any", "number", "string", "bool"})  # what `${{ }}` in a template may evaluate to
 
 
+def _term(last, neg, cmp):
+    """The class of a finished `&&`/`||` term: a negation or a comparison is a bool."""
+    return "B" if (neg or cmp) else last
+
+
 def merge_class(a, b):
     """The class of `a || b` (actionlint merges a string with a number or bool into a string,
     other different kinds into any)."""
@@ -78,8 +83,7 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
             return None
         return outer + ((None, False, False, "eq", NOT_COMPOSITE if left in ("S", "B") else None, acc),)
     if rt == "op" and c in "&|":  # `a || b` is of a kind both may be
-        term = "B" if (neg or cmp) else last
-        return outer + ((None, False, False, None, None, merge_class(acc, term)),)
+        return outer + ((None, False, False, None, None, merge_class(acc, _term(last, neg, cmp))),)
     if rt == "operand" and c == ",":
         call = after_calls[-1] if after_calls and after_calls[-1][0] == ds else None
         want = call[1].param(max(1, call[2] - 1)) if call else None
@@ -114,6 +118,6 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
         elif c == "]":
             got = "A"  # an element or property: of any kind
         else:  # a group: of the kind of what it holds
-            got = merge_class(acc, "B" if (neg or cmp) else last)
+            got = merge_class(acc, _term(last, neg, cmp))
         return outer[:-1] + ((got,) + up[1:],)
     return outer + ((last, neg, star, cmp, want, acc),)

@@ -238,6 +238,14 @@ def _best_so_far(out: Path) -> float:
     return math.inf if score is None else score
 
 
+METRICS_NAME = "metrics.jsonl"
+
+
+def read_metrics(out: str | os.PathLike) -> list[dict]:
+    """The records a run wrote to OUT/metrics.jsonl (train, val, end), in order."""
+    return [json.loads(line) for line in (Path(out) / METRICS_NAME).read_text(encoding="utf-8").splitlines()]
+
+
 def _trim_metrics(path: Path, step: int) -> None:
     """On resume, drop records an interrupted run wrote after its last checkpoint."""
     if not path.exists():
@@ -278,7 +286,7 @@ def _train(cfg: TrainConfig, d: _Dist) -> dict:
         opt.load_state_dict(state["optimizer"])
         step = int(state["step"])
     out, main = Path(cfg.out), d.rank == 0
-    metrics_path = out / "metrics.jsonl"
+    metrics_path = out / METRICS_NAME
     if main:
         out.mkdir(parents=True, exist_ok=True)
         _trim_metrics(metrics_path, step)

@@ -326,7 +326,7 @@ class ExpressionNames(Rule):
 
     def language(self, m, f):
         if f.tag[1] == "needs":
-            owed = self._owed_needs(m, m.stack[2])
+            owed = self._owed(m.stack[2], "needs")
             return (_one_of(self._spelled(m, owed)), None) if len(owed) == 1 else None
         kind = f.tag[2] if f.tag[1] in ("str", "def") else None
         if kind is None:
@@ -340,7 +340,7 @@ class ExpressionNames(Rule):
         """What strings entered from frame `f` (or below it) read: the names, and for frames
         whose content defines names, that content."""
         if f.tag[1] in ("needs", "needs-item"):
-            return self._owed_needs(m, m.stack[2])
+            return self._owed(m.stack[2], "needs")
         if f.kind == "string":  # the names are in its facts' id
             if _step_id(f.path):  # its completion may spell an owed id
                 return f.text, self._steps_left(m)
@@ -363,7 +363,7 @@ class ExpressionNames(Rule):
 
     def string_reason(self, m, f, text):
         if f.tag[1] == "needs":
-            owed = self._owed_needs(m, m.stack[2])
+            owed = self._owed(m.stack[2], "needs")
             return f"the job uses {_listed(owed)}, so its needs must list {'it' if len(owed) == 1 else 'them'}"
         lang = self.language(m, f)
         if lang is None:
@@ -413,22 +413,17 @@ class ExpressionNames(Rule):
                 else frozenset()
         return frozenset()
 
-    def _owed_needs(self, m, job) -> frozenset:
-        """Jobs (folded) job frame `job` uses as `needs.<job>` while it has no `needs`: its
-        `needs` must list them."""
-        return of(content_refs(job), "needs") if self._owing(job, "needs") else frozenset()
-
-    def _owed_steps(self, m, job) -> frozenset:
-        """Step ids (folded) job frame `job` uses as `steps.<id>` while it has no `steps`: its
-        steps must define them."""
-        return of(content_refs(job), "steps") if self._owing(job, "steps") else frozenset()
+    def _owed(self, job, ctx: str) -> frozenset:
+        """Names (folded) job frame `job` uses as `<ctx>.<name>` while it has no key `ctx`
+        ("needs", "steps"), which must then list (define) them."""
+        return of(content_refs(job), ctx) if self._owing(job, ctx) else frozenset()
 
     def _steps_left(self, m) -> frozenset:
         """Owed step ids the open job's steps array (closed items) does not define yet."""
         if len(m.stack) < 4 or m.stack[3].kind != "array" or m.stack[3].tag is None \
                 or m.stack[3].tag[1] != "steps":
             return frozenset()
-        owed = self._owed_steps(m, m.stack[2])
+        owed = self._owed(m.stack[2], "steps")
         if not owed:
             return owed
         return owed - {i.lower() for i in step_ids(m.stack[3].items)}
@@ -487,17 +482,17 @@ class ExpressionNames(Rule):
     def _forward(self, m, f):
         """What of the owed names frame `f`'s decisions and costs read."""
         if f.tag[1] == "job":
-            return self._owed_matrix(m, f), self._owed_needs(m, f), self._owed_steps(m, f)
+            return self._owed_matrix(m, f), self._owed(f, "needs"), self._owed(f, "steps")
         if f.kind == "object" and _at_matrix(f.path):
             return self._owed_matrix(m, f)
         if f.tag[1] in ("steps", "step") and len(f.path) in (3, 4):  # what the steps owe, what is left
-            return self._own_refs(m, f), self._owed_steps(m, m.stack[2]), self._steps_left(m)
+            return self._own_refs(m, f), self._owed(m.stack[2], "steps"), self._steps_left(m)
         return self._own_refs(m, f)
 
     def may_close(self, m, f):
         kind = f.tag[1]
         if kind == "job":
-            return not self._owed_matrix(m, f) and not self._owed_needs(m, f) and not self._owed_steps(m, f)
+            return not self._owed_matrix(m, f) and not self._owed(f, "needs") and not self._owed(f, "steps")
         if kind == "steps" and f.kind == "array" and len(f.path) == 3:
             return not self._steps_left(m)
         if kind == "def":
@@ -509,19 +504,19 @@ class ExpressionNames(Rule):
     def _needs_left(self, m, f, skip=None) -> set:
         """Owed jobs array frame `f` (the job's `needs`) does not list yet, less `skip`."""
         listed = {n.lower() for n in f.items if isinstance(n, str)} | ({skip.lower()} if skip else set())
-        return set(self._owed_needs(m, m.stack[2])) - listed
+        return set(self._owed(m.stack[2], "needs")) - listed
 
     def close_reason(self, m, f):
         if f.tag[1] == "steps":
             return f"{_listed(self._steps_left(m), 'steps')} used in the job, but no step has that id"
-        if f.tag[1] == "job" and not self._owed_matrix(m, f) and not self._owed_needs(m, f):
-            return f"{_listed(self._owed_steps(m, f), 'steps')} used, but the job has no steps defining it"
+        if f.tag[1] == "job" and not self._owed_matrix(m, f) and not self._owed(f, "needs"):
+            return f"{_listed(self._owed(f, 'steps'), 'steps')} used, but the job has no steps defining it"
         if f.tag[1] == "needs":
             left = self._needs_left(m, f)
             return f"the job uses {_listed(left)}, so its needs must list {'it' if len(left) == 1 else 'them'}"
         owed = ", ".join(f"matrix.{n}" for n in sorted(self._owed_matrix(m, f)))
         if f.tag[1] == "job":
-            needs = self._owed_needs(m, f)
+            needs = self._owed(f, "needs")
             if not owed:
                 return f"{_listed(needs)} used, but the job has no needs listing {'it' if len(needs) == 1 else 'them'}"
             return f"{owed} used, but the job has no strategy defining it"
@@ -534,12 +529,12 @@ class ExpressionNames(Rule):
             return None
         if self._owed_matrix(m, f):
             return "strategy" if f.tag[1] == "job" else _shortest(self._owed_matrix(m, f))
-        if f.tag[1] == "job" and self._owed_needs(m, f):
+        if f.tag[1] == "job" and self._owed(f, "needs"):
             return "needs"
-        return "steps" if f.tag[1] == "job" and self._owed_steps(m, f) else None
+        return "steps" if f.tag[1] == "job" and self._owed(f, "steps") else None
 
     def refused_kinds(self, m, f):
-        if f.tag[1] == "needs" and f.kind == "value" and len(self._owed_needs(m, m.stack[2])) > 1:
+        if f.tag[1] == "needs" and f.kind == "value" and len(self._owed(m.stack[2], "needs")) > 1:
             return frozenset({"string"})  # one string cannot list them all
         return frozenset()
 
@@ -549,7 +544,7 @@ class ExpressionNames(Rule):
             fits = [n for n in self._steps_left(m) if n.startswith(f.text.lower())]
             return f.text + _shortest(fits)[len(f.text):] if fits else None
         if kind == "needs" and f.kind == "string":
-            owed = self._spelled(m, self._owed_needs(m, m.stack[2]))
+            owed = self._spelled(m, self._owed(m.stack[2], "needs"))
             return f.text + owed[0][len(f.text):] if len(owed) == 1 else None
         if kind == "needs-item" and f.kind == "string" and not f.pending:
             left = self._spelled(m, self._needs_left(m, m.stack[-2]))
@@ -563,7 +558,7 @@ class ExpressionNames(Rule):
 
     def branch_kind(self, m, f):
         if f.kind == "value" and f.tag[1] == "needs":
-            owed = self._owed_needs(m, m.stack[2])
+            owed = self._owed(m.stack[2], "needs")
             return None if not owed else "string" if len(owed) == 1 else "array"
         return "object" if f.kind == "value" and _at_matrix(f.path) else None
 
@@ -578,14 +573,14 @@ class ExpressionNames(Rule):
             return object_matrix_extra(m, f.conj)
         if kind == "job":
             owed = self._owed_matrix(m, f)
-            needs = self._owed_needs(m, f) if f.key != "needs" else ()  # open: its frames charge
-            steps = self._owed_steps(m, f) if f.key != "steps" else ()
+            needs = self._owed(f, "needs") if f.key != "needs" else ()  # open: its frames charge
+            steps = self._owed(f, "steps") if f.key != "steps" else ()
             return (strategy_cost(m, f, owed) if owed else 0) + (self._needs_cost(m, needs) if needs else 0) + \
                 steps_cost(m, f, steps)
         extra = 0
         if kind == "steps" and len(f.path) == 3 and f.kind in ("value", "array"):
             extra = steps_cost(m, m.stack[2], self._steps_left(m) if f.kind == "array" else
-                               self._owed_steps(m, m.stack[2]))
+                               self._owed(m.stack[2], "steps"))
         refs = self._own_refs(m, f)
         if not refs:
             return extra
@@ -595,7 +590,7 @@ class ExpressionNames(Rule):
     def _needs_value_extra(self, m, i, child_open) -> float:
         """What the job's `needs` (frame `i`) costs beyond its own share to list the owed jobs."""
         f = m.stack[i]
-        owed = self._owed_needs(m, m.stack[2])
+        owed = self._owed(m.stack[2], "needs")
         if not owed:
             return 0
         if f.kind == "value":
@@ -619,7 +614,7 @@ class ExpressionNames(Rule):
         if f.tag[1] in ("mkey", "needs", "needs-item"):
             return False
         if f.tag[1] in ("steps", "step") or _step_id(f.path):  # only while the job owes step ids
-            return len(m.stack) < 3 or not self._owed_steps(m, m.stack[2])
+            return len(m.stack) < 3 or not self._owed(m.stack[2], "steps")
         return True
 
 
