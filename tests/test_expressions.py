@@ -496,11 +496,18 @@ def test_calls_are_counted_and_distances_stay_exact(template, node):
     ("a ${{ github.sha }} ${{ steps.a.outputs }}", False), ("${{ github.event.x || 'a' }}", True),
     ("${{ endsWith(matrix.os || github.ref, 't') }}", True), ("${{ endsWith(github.ref || steps.a, 't') }}", True),
     ("${{ github.sha || null }}", True), ("${{ github.event || 'a' }}", False),
+    ("${{ needs[0].result }}", False), ("${{ needs['x'].result }}", True), ("${{ steps[true] }}", False),
+    ("${{ matrix[-1] }}", False), ("${{ env[(0)] }}", False), ("${{ env[('A')] }}", True),
+    ("${{ github[github] }}", False), ("${{ env[!github.sha] }}", False), ("${{ env[github.sha] }}", True),
+    ("${{ env[format('{0}', 1)] }}", True), ("${{ env[contains('a', 'b')] }}", False),
+    ("${{ toJSON(needs.*[0]) }}", True), ("${{ toJSON(needs.*['x']) }}", False),
+    ("${{ toJSON(needs.*[github.event]) }}", False), ("${{ fromJSON('[1]')[0] }}", True),
+    ("${{ github.event.commits['a'] }}", True),
 ])
 def test_comparisons_and_properties_follow_kinds(template, text, ok):
     """actionlint's kinds: `<` compares numbers and strings (any aside), `==` never an object
     or array with a scalar (this profile: never an object or array on its left), only objects
-    and arrays have properties or indexes, and arguments are of the kinds functions take (a
+    and arrays have properties or indexes (an object's a string, an array's a number), and arguments are of the kinds functions take (a
     string or number, an array first for `contains` and `join`: the first `||` term, the rest
     merging with it; one holding a comparison is not checked); a template shows no object,
     array or null (likewise). Comparisons
@@ -531,8 +538,8 @@ def _random_texts(d, rng, n: int, steps: int = 30) -> list:
 def test_operand_kinds_keep_distances_exact_and_actionlint_agrees(tmp_path):
     """Random expressions (templates and conditions) keep the shortest-path equations at every
     state; and actionlint reports no comparison, property, argument or shown-object error in any of them (but
-    a bool argument: one holding a comparison is not checked), nor an index of a scalar (the
-    kind of an index is not followed yet)."""
+    a bool argument or index: one holding a comparison is not checked), nor an index of a
+    scalar or of the wrong kind."""
     import random
     from tct.eval import actionlint
     rng = random.Random(1)
@@ -548,9 +555,10 @@ def test_operand_kinds_keep_distances_exact_and_actionlint_agrees(tmp_path):
     path = tmp_path / "w.yml"
     path.write_text(dumps_document({"on": "push", "jobs": {"j": {"runs-on": "ubuntu-latest", "steps": steps}}}, "yaml"))
     typed = ("cannot be compared", "receiver of object dereference", "index access operand", "is not assignable",
-             "should not be evaluated")
+             "should not be evaluated", "index access of array", "property access of object")
     errors = [e["message"] for e in actionlint.lint([path])[path.resolve()] if any(k in e["message"] for k in typed)
-              and '"bool" cannot be assigned' not in e["message"]]  # an argument holding a comparison
+              and '"bool" cannot be assigned' not in e["message"]  # an argument holding a comparison
+              and 'string but got "bool"' not in e["message"]]  # an index holding one
     assert not errors, errors[:5]
 
 
@@ -568,11 +576,14 @@ def _encodes_iff(doc, ok: bool) -> None:
 @pytest.mark.parametrize("text, ok", [
     ("${{ matrix.exp.x }}", False), ("${{ matrix.os.x }}", False), ("${{ matrix.exp < 1 }}", False),
     ("${{ matrix.os < 1 }}", True), ("${{ matrix.n.x }}", True), ("${{ matrix.p.t }}", True), ("${{ matrix.exp }}", True),
+    ("${{ matrix.p }}", False), ("${{ toJSON(matrix.p) }}", True), ("${{ matrix.p[0] }}", False),
+    ("${{ matrix.n }}", True),
 ])
 def test_matrix_names_are_of_the_kind_of_their_values(text, ok):
-    """A matrix name whose values are all scalars of one kind is of that kind (as actionlint
-    types matrix rows, `include` entries too); mixed or object values leave it any, and so does
-    a name used before the strategy (owed)."""
+    """A matrix name whose values are all of one kind (scalars, or objects) is of that kind (as
+    actionlint types matrix rows, `include` entries too): no property of a scalar, no object
+    shown in a template; mixed values leave it any, and so does a name used before the
+    strategy (owed)."""
     doc = {"on": "push", "jobs": {"j": {"runs-on": "x", "strategy": {"matrix": {
         "exp": [True], "os": ["a", "b"], "n": [1, "2"], "p": [{"t": 1}], "include": [{"exp": False, "n": 3}]}},
         "steps": [{"run": text}]}}}

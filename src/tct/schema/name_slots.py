@@ -38,7 +38,7 @@ import heapq
 import string
 
 from tct.schema import operand_kinds
-from tct.schema.names import LEAF, NAME_CHARS, Arity, Names, kind_of
+from tct.schema.names import LEAF, NAME_CHARS, Arity, Names, element_kind, kind_of
 from tct.schema.operand_kinds import ORDERED
 from tct.schema.regex import CharDFA, _merge, _sample
 
@@ -47,6 +47,11 @@ INF = 1 << 30
 # The names node of a non-slot triple after an operand that `<` may not follow (a bool, null,
 # object or array): the triple then says so, and its distance avoids `<` (`_unordered_dist`).
 UNORDERED = "no <"
+# The names node of a non-slot triple where an operand that may not be a number begins (an
+# object's index): its distance avoids a number literal (`_no_number_dist`), the shortest
+# operand otherwise. Set where a name of kind object is indexed (`_moves`: slot distances see
+# it) and wherever else the operand records say so (`_row`: a group or a call's value).
+NO_NUMBER = "no number"
 
 
 class SlotDFA(CharDFA):
@@ -109,6 +114,12 @@ class SlotDFA(CharDFA):
                 for r in self._of_base[cid]:
                     yield from self._first(r, nxt)
             return
+        if node is NO_NUMBER:  # an operand that may not be a number begins
+            for cid, t in base.trans[s].items():
+                if base.roles.get(t) != "num":
+                    for r in self._of_base[cid]:
+                        yield from self._first(r, self._enter(t, None, None))
+            return
         for cid, t in base.trans[s].items():
             if depth is None:
                 nxt = self._enter(t, None, None)
@@ -135,6 +146,8 @@ class SlotDFA(CharDFA):
                 ok, child = node.exit(p, c if c is not None else "\x00")
                 if ok:
                     nxt, kind = self._enter(t, depth, child), kind_of(child)
+                    if kind == "object" and c == "[":  # an object's index: never a number
+                        nxt = (t, None, NO_NUMBER)
                     if kind not in ORDERED and nxt[1] is None:  # no `<` after a bool, null or object
                         role = base.roles.get(t)
                         if role == "opt=":
@@ -186,6 +199,8 @@ class SlotDFA(CharDFA):
         s, p, node = triple
         if node is UNORDERED:
             return self._unordered_dist(s)
+        if node is NO_NUMBER:
+            return self._no_number_dist(s)
         if p is None:
             return self._d0[s]
         if s in self.base.accept and (node is None or node.exit(p, "\x00")[0]):
@@ -233,6 +248,19 @@ class SlotDFA(CharDFA):
         cache[s] = best
         return best
 
+    def _no_number_dist(self, s: int) -> int:
+        """Distance from operand state `s` where the operand may not be a number literal: out
+        by any other move but whitespace, `!` (which stay) or `(` (a group is no shorter than
+        what it holds) to a state `_d0` measures."""
+        cache = self.base.__dict__.setdefault("_no_number", {})
+        hit = cache.get(s)
+        if hit is None:
+            base, depth = self.base, self.base.depths.get(s)
+            hit = cache[s] = min((1 + self._d0[t] for t in base.trans[s].values()
+                                  if t != s and base.roles.get(t) != "num" and not base.depths.get(t, 0) > depth),
+                                 default=INF)
+        return hit
+
     def _quad_dist(self, quad) -> int:
         """The triple's distance plus what each open call still needs: the shortest way out
         closes brackets as soon as it can, and an argument fits wherever `)` does. Operand
@@ -256,7 +284,8 @@ class SlotDFA(CharDFA):
             after = self._calls_after(calls, triple[0], nxt[0], c, child)
             if after is None:
                 continue
-            kinds = operand_kinds.after(self.base, ops, triple[0], nxt[0], c, kind, calls, after)
+            kinds = operand_kinds.after(self.base, ops, triple[0], nxt[0], c, kind, calls, after,
+                                        element_kind(child) if kind is not None else None)
             if kinds is None:
                 continue
             want = ops[-1][4] if ops else None
@@ -264,6 +293,9 @@ class SlotDFA(CharDFA):
                 nxt = self._narrowed_entry(nxt, c, want)  # the operand's names end in a kind it may be
                 if nxt is None:
                     continue
+            elif nxt[1] is None and nxt[2] is None and kinds and kinds[-1][4] is not None \
+                    and "number" not in kinds[-1][4] and self.base.roles.get(nxt[0]) == "operand":
+                nxt = (nxt[0], None, NO_NUMBER)  # after a group or call (a name's index: `_moves`)
             row[r] = self._id(nxt + (after, kinds))
         return row
 

@@ -17,8 +17,8 @@ class Names:
     `Names.all_but(names)` allows any name but those, with anything below it (a matrix can
     define any key but `include` and `exclude`).
 
-    A node is a value of a `kind` ("object", or a scalar leaf: "string", "number", "bool",
-    "null"); None is "any". `finals` (None: all) are the kinds a name read under this node may
+    A node is a value of a `kind` ("object", "array" (what `.*` filters), or a scalar leaf:
+    "string", "number", "bool", "null"); None is "any". `finals` (None: all) are the kinds a name read under this node may
     end an access chain with (`with_finals`: the right operand of `<` may not be a bool); a
     name that goes on with `.` or `[` is not checked, its subtree is; a scalar never goes on."""
 
@@ -53,9 +53,9 @@ class Names:
         return isinstance(other, Names) and self._hash == other._hash and self._key == other._key
 
     @classmethod
-    def all_but(cls, names, each=None) -> "Names":
+    def all_but(cls, names, each=None, kind: str = "object") -> "Names":
         """Any name but `names`, each with subtree `each` (None: any kind, anything below)."""
-        return cls({}, delims=frozenset(), excluded=frozenset(n.lower() for n in names), each=each)
+        return cls({}, delims=frozenset(), excluded=frozenset(n.lower() for n in names), kind=kind, each=each)
 
     def with_finals(self, finals: frozenset | None) -> "Names":
         """This tree, its names ending a chain only with a value of a kind in `finals`."""
@@ -116,7 +116,7 @@ class Names:
                 if not left and self.each is None:  # any name, of any kind: every filter allows it
                     hit = None
                 else:
-                    hit = Names.all_but(left, self.each).with_finals(self.finals)
+                    hit = Names.all_but(left, self.each, self.kind).with_finals(self.finals)
                 self._narrow[prefix] = hit
                 return hit
             hit = self._narrow[prefix] = Names(
@@ -146,6 +146,7 @@ class Names:
 
 
 LEAF = Names({}, kind="string")
+ARRAY = Names({}, kind="array")  # of strings (`needs.*.result`)
 NUMBER = Names({}, kind="number")
 BOOL = Names({}, kind="bool")
 NULL = Names({}, kind="null")
@@ -163,6 +164,16 @@ def kind_of(sub) -> str:
     return sub.kind
 
 
+def element_kind(sub) -> str | None:
+    """The kind of what an index of a value with subtree `sub` gives (`env[x]` a string, an
+    element of `needs.*.result` a string), or None when unknown."""
+    if not isinstance(sub, Names):
+        return None
+    if sub.kind == "array":
+        return "string" if sub.excluded is None and not sub.children else None  # `ARRAY`
+    return kind_of(sub.each) if sub.excluded is not None and sub.each is not None else None
+
+
 @dataclass(frozen=True)
 class Arity:
     """What a function name (`contains(`) maps to: the arguments it takes, at least `least`, at
@@ -173,7 +184,9 @@ class Arity:
     most: int | None = None
     odd: bool = False
     returns: str = "any"  # the kind of its value
-    params: tuple = ()  # per argument, the kinds it may end in (None: any); the last repeats
+    # per argument, the kinds it may end in (None: any; each admits a number, the shortest
+    # argument `extra` counts); the last repeats
+    params: tuple = ()
 
     def param(self, i: int):
         """The kinds argument `i` may end in (None: any)."""

@@ -1,19 +1,21 @@
 """The kinds of an expression's operands, followed along a `name_slots.SlotDFA`, as actionlint
 checks them: `<`, `<=`, `>`, `>=` compare numbers and strings (any aside); `==` and `!=` never
 an object or array with a scalar (here: never an object or array on the left); only objects
-and arrays have properties and indexes; functions take arguments of given kinds
-(`names.Arity.params`: its first `||` term, the others merging with it; one holding a
-comparison is not checked); a template's `${{ }}` shows no object, array or null (likewise). Comparisons nest to
-the right (`a < b == c` is `a < (b == c)`), and `a || b` is of the kind both are (else any).
+and arrays have properties and indexes, an object's index is a string and an array's a number;
+functions take arguments of given kinds (`names.Arity.params`: its first `||` term, the others
+merging with it; one holding a comparison is not checked); a template's `${{ }}` shows no
+object, array or null (likewise). Comparisons nest to the right (`a < b == c` is
+`a < (b == c)`), and `a || b` is of the kind both are (else any).
 
 The base automaton marks each state with the token it is in (`CharDFA.roles`: an operand,
 after one, an operator, a literal...) and its bracket depth; names carry their kind
 (`names.kind_of`). A state holds one record per open bracket. What is refused is never on a
 shortest way out (an operator, `!`, `(`, `.`, `[`: a literal or the end always does as well),
-so distances stay those of the slots, except two places the slot triple takes over: an
+so distances stay those of the slots, except three places the slot triple takes over: an
 operand's names end only in the kinds it may be (`Names.with_finals`, at the slot it starts
-in), and `<` after a bool or null name (a condition that may not be a literal alone goes on
-with `<0` otherwise).
+in), `<` after a bool or null name (a condition that may not be a literal alone goes on
+with `<0` otherwise), and an operand that may not be a number (an object's index: its
+shortest is `''`, not `0`; `name_slots.NO_NUMBER`).
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ from __future__ import annotations
 # A record: (class of the operand just read, negated, through `.*`, comparison in progress:
 # None, "ord" or "eq", kinds the operand being read may end in, class of the `&&`/`||` terms
 # before it). Classes, as actionlint's checks tell kinds apart: "A" any, "S" number or string,
-# "B" bool, "N" null, "C" object or array.
+# "B" bool, "N" null, "C" object, "L" array (of a filter `.*`).
 EMPTY = (None, False, False, None, None, None)
-CLASSES = {"any": "A", "string": "S", "number": "S", "bool": "B", "null": "N", "object": "C", "array": "C"}
+CLASSES = {"any": "A", "string": "S", "number": "S", "bool": "B", "null": "N", "object": "C", "array": "L"}
 ORDERED_CLASSES = frozenset("AS")  # may be compared with < <= > >=
-DEREF_CLASSES = frozenset("AC")  # may be followed by .name or [index]
+DEREF_CLASSES = frozenset("ACL")  # may be followed by .name or [index]
+COMPOSITE_CLASSES = frozenset("CL")
+# The kinds an index may end in, by the class of what it indexes (any: any).
+INDEX = {"C": frozenset({"any", "string"}), "L": frozenset({"any", "number"})}
 ORDERED = frozenset({"any", "number", "string"})  # kinds of the right operand of < <= > >=
 NOT_COMPOSITE = frozenset({"any", "number", "string", "bool", "null"})  # of == != after a scalar
 SHOWN = frozenset({"any", "number", "string", "bool"})  # what `${{ }}` in a template may evaluate to
@@ -44,10 +49,11 @@ def merge_class(a, b):
     return "S" if {a, b} <= {"S", "B"} else "A"
 
 
-def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: tuple):
+def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: tuple, element=None):
     """The operand records after move `s` -> `t` of automaton `base` on character `c` (`kind`:
-    of the name the move leaves, if any; `calls`, `after_calls`: `name_slots.SlotDFA`'s open
-    calls before and after it), or None when the move makes a type error actionlint reports.
+    of the name the move leaves, if any, `element`: what an index of it gives; `calls`,
+    `after_calls`: `name_slots.SlotDFA`'s open calls before and after it), or None when the
+    move makes a type error actionlint reports.
     One record per open bracket (`EMPTY`'s shape). Only moves the shortest way out never takes
     are refused (an operator, `!`, `(`, `.`, `[`); an operand's names are narrowed where it
     starts (`SlotDFA._row`)."""
@@ -61,12 +67,13 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
     if rs == "text":  # a template's `${{`: each term a value to show, no object, array or null
         return ((None, False, False, None, SHOWN, None),)
     last, neg, star, cmp, want, acc = ops[-1] if ops else EMPTY
+    indexed = None  # the class of what a `[` indexes
     outer = ops[:-1]
     depths = base.depths
     ds, dt = depths.get(s), depths.get(t)
     opens = ds is not None and dt is not None and dt == ds + 1
     if kind is not None:  # a name is left
-        last = "C" if star else CLASSES[kind]
+        last = "L" if star else CLASSES[kind]
     # Comparisons nest to the right, as actionlint parses them: in `a < b == c` the right
     # operand of `<` is `b == c`, a bool, so nothing follows an ordering comparison.
     # A value of a kind (an argument, what a template shows) needs only its first `&&`/`||`
@@ -79,7 +86,7 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
         return outer + ((None, False, False, "ord", ORDERED, acc),)
     if rt == "op" and c in "=!":  # == or !=
         left = "B" if neg else last
-        if left == "C" or cmp == "ord":
+        if left in COMPOSITE_CLASSES or cmp == "ord":
             return None
         return outer + ((None, False, False, "eq", NOT_COMPOSITE if left in ("S", "B") else None, acc),)
     if rt == "op" and c in "&|":  # `a || b` is of a kind both may be
@@ -93,20 +100,26 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
             return None
         neg = True
     elif rt in ("num", "str") and rs not in ("num", "str", "strq"):
+        if want is not None and ("number" if rt == "num" else "string") not in want:
+            return None  # a literal of a kind the operand may not be (an index)
         last = "S"
     elif c in ".[" and (rt == "dot" or (c == "[" and opens)):
         if last not in DEREF_CLASSES:
             return None  # a property or index of a scalar
-        last = "C" if star else "A"
+        indexed = last  # `[`: what the index will give; `.`: the chain goes on
+        last = "A" if c == "[" and (star or element is None) else CLASSES[element] if c == "[" else \
+            "L" if star else "A"
     elif (rs == "dot" and c == "*") or (rt == "pstar" and rs != "pstar"):
         if want is not None and "array" not in want:
             return None
-        star, last = True, "C"
+        star, last = True, "L"
     if opens:  # a call, group or index opens
         if rt == "operand" and c == "(":  # a group: of the kind an argument would be
             if want is not None and cmp is not None:
                 return None  # not the right operand of a comparison
             first = None if neg else want
+        elif c == "[":
+            first = INDEX.get(indexed)
         else:
             first = opened.param(0) if opened is not None else None
         inner = (None, False, False, None, first, None)
@@ -116,7 +129,7 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
         if closed is not None:
             got = CLASSES[closed.returns]
         elif c == "]":
-            got = "A"  # an element or property: of any kind
+            got = up[0]  # an element or property: as the `[` said
         else:  # a group: of the kind of what it holds
             got = merge_class(acc, _term(last, neg, cmp))
         return outer[:-1] + ((got,) + up[1:],)

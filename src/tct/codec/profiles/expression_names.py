@@ -33,7 +33,7 @@ from tct.codec.profiles.forward_names import (content_refs, matrix_defined, matr
                                               open_refs, steps_cost, strategy_cost)
 from tct.codec.profiles.rule import Rule
 from tct.schema.name_slots import SlotDFA
-from tct.schema.names import BOOL, LEAF, NULL, NUMBER, OBJECT, STRINGS, Arity, Names
+from tct.schema.names import ARRAY, BOOL, LEAF, NULL, NUMBER, OBJECT, STRINGS, Arity, Names
 from tct.schema.values import canonical
 
 
@@ -49,11 +49,15 @@ GITHUB = {**dict.fromkeys((
     "artifact_cache_size_limit": NUMBER, "retention_days": NUMBER, "ref_protected": BOOL, "event": OBJECT}
 RUNNER = dict.fromkeys(("arch", "debug", "environment", "name", "os", "temp", "tool_cache"), LEAF)
 JOB = {**dict.fromkeys(("status", "workflow_file_path", "workflow_ref", "workflow_repository",
-                        "workflow_sha"), LEAF), "check_run_id": NUMBER, "container": OBJECT, "services": OBJECT}
+                        "workflow_sha"), LEAF), "check_run_id": NUMBER,
+       "container": Names({"id": LEAF, "network": LEAF}),
+       "services": Names.all_but((), Names({"id": LEAF, "network": LEAF, "ports": STRINGS}))}
 STEP = Names({"outputs": STRINGS, "outcome": LEAF, "conclusion": LEAF})
 NEEDED = Names({"outputs": STRINGS, "result": LEAF})
+# `needs.*`: arrays of what each job gives (`needs.*.result[0]`, never `needs.*.result.x`)
+NEEDED_ALL = Names({"outputs": Names.all_but((), ARRAY, "array"), "result": ARRAY}, kind="array")
 LITERALS = {"true": BOOL, "false": BOOL, "null": NULL}
-SCALARS = {"string": LEAF, "number": NUMBER, "bool": BOOL}
+OF_KIND = {"string": LEAF, "number": NUMBER, "bool": BOOL, "object": OBJECT}  # the names of a value of a kind
 # `matrix.<name>` before the matrix is written (or given as an expression): a name the matrix
 # may still define, so never one of its own keywords (the completion could not define it).
 MATRIX_KEYS = Names.all_but(("include", "exclude"))
@@ -167,17 +171,20 @@ def matrix_names(strategy):
 
 
 def matrix_kinds(strategy) -> frozenset:
-    """(name, kind) of the matrix names whose every value (rows and `include` entries) is a
-    scalar of one kind, as actionlint types `matrix.<name>` (a property of it is refused)."""
+    """(name, kind) of the matrix names whose every value (rows and `include` entries) is of
+    one kind, a scalar or an object, as actionlint types `matrix.<name>` (a property of a
+    scalar is refused, and so is showing an object in a template)."""
     out = set()
     for k, vs in (_matrix_values(strategy) or {}).items():
-        kinds = {_scalar_kind(v) for v in vs}
+        kinds = {_value_kind(v) for v in vs}
         if len(kinds) == 1 and None not in kinds:
             out.add((k, kinds.pop()))
     return frozenset(out)
 
 
-def _scalar_kind(v):
+def _value_kind(v):
+    if isinstance(v, dict):
+        return "object"
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, (int, float)):
@@ -239,11 +246,11 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_list
              "env": STRINGS, "vars": STRINGS, "secrets": STRINGS, "jobs": OBJECT,
              "steps": OBJECT if steps is None else Names(dict.fromkeys(steps, STEP)),
              "needs": OBJECT if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
-                                                          **({"*": NEEDED} if needs and needs_listed else {})}),
+                                                          **({"*": NEEDED_ALL} if needs and needs_listed else {})}),
              "matrix": MATRIX_KEYS if matrix is None else Names(
-                 {**dict.fromkeys(matrix), **{n: SCALARS[k] for n, k in matrix_kinds if n in matrix}}),
+                 {**dict.fromkeys(matrix), **{n: OF_KIND[k] for n, k in matrix_kinds if n in matrix}}),
              "inputs": OBJECT if inputs is None else Names(
-                 {**dict.fromkeys(inputs), **{n: SCALARS[k] for n, k in inputs_kinds if n in inputs}})}
+                 {**dict.fromkeys(inputs), **{n: OF_KIND[k] for n, k in inputs_kinds if n in inputs}})}
     functions = FUNCTIONS + (STATUS if row in ("job.if", "step.if") else ()) + \
         (("hashFiles",) if row in ("step", "step.if") else ())
     return Names({**{c: typed[c] for c in contexts}, **{f + "(": ARITY[f] for f in functions}}, exact=LITERALS)
