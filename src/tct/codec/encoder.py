@@ -115,8 +115,8 @@ class Encoder:
         if k in o.index:
             self.put(self.m.meanings.key_id(k), path, lambda: _key_reason(o, f, k))
         else:
-            self.put(FREEKEY, path, lambda: _key_reason(o, f, k))
-            self.string(k, path, lambda: f"property name {k!r} is not allowed here")
+            self.put(FREEKEY, path, lambda: self.m.key_rule_reason(f, k) or _key_reason(o, f, k))
+            self.string(k, path, lambda: self.m.key_rule_reason(f, k) or f"property name {k!r} is not allowed here")
 
     def object(self, v: dict, path: tuple, f: Frame) -> None:
         for k, item in v.items():

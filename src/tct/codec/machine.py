@@ -287,7 +287,7 @@ class Machine(Completion, Narrowing, StringRuns):
                 for k in o.names:
                     if k not in used and c.key_ok(o, k) and o.can_finish(used | {k}, f.nfree):
                         out.append(self.meanings.key_id(k))
-                fk = o.free_keys
+                fk = self._key_facts(f)
                 if fk is not None and o.can_finish(used, f.nfree + 1) and \
                         shortest_string(fk.dfa, fk.dfa.start, "", fk.excluded | frozenset(f.values)) is not None:
                     out.append(FREEKEY)
@@ -361,9 +361,22 @@ class Machine(Completion, Narrowing, StringRuns):
             return shortest_string(s.dfa, s.dfa.start, "", ex) is not None
         return True
 
+    def _key_facts(self, f: Frame):
+        """The free keys object frame `f` may spell: the schema's, or a profile rule's language
+        of them (`Rule.language` asked about the key frame; no name slots) when a rule tagged
+        the object (an untagged copy asks what the schema alone offers: `Narrowing`)."""
+        fk = f.branch.obj.free_keys
+        if self.rules is None or fk is None or f.tag is None:
+            return fk
+        path = f.path + ("<key>",)
+        tag = self._tag(path, "key")
+        lang = None if tag is None else self.rules[tag].language(self, Frame("string", path, branch=f.branch,
+                                                                            role="key", tag=tag))
+        return fk if lang is None else f.branch.obj.free_keys_matching(lang[0])
+
     @staticmethod
     def _string_facts(f: Frame):
-        return f.branch.obj.free_keys if f.role == "key" else f.facts or f.branch.string
+        return f.facts or (f.branch.obj.free_keys if f.role == "key" else f.branch.string)
 
     @staticmethod
     def _live_exclusions(f: Frame, facts) -> frozenset:
@@ -437,8 +450,12 @@ class Machine(Completion, Narrowing, StringRuns):
             elif sym == FREEKEY:
                 f.nfree += 1
                 path = f.path + ("<key>",)
-                self.stack.append(Frame("string", path, branch=f.branch, role="key",
-                                        excluded=frozenset(k for k in f.values), tag=self._tag(path, "key")))
+                g = Frame("string", path, branch=f.branch, role="key", excluded=frozenset(k for k in f.values),
+                          tag=self._tag(path, "key"))
+                facts = self._key_facts(f)
+                if facts is not f.branch.obj.free_keys:
+                    g.facts = facts
+                self.stack.append(g)
             else:
                 key = self.meanings.key_names[sym]
                 f.used = f.used + (key,)
@@ -577,6 +594,14 @@ class Machine(Completion, Narrowing, StringRuns):
         if text is None:
             return "" if r.may_close(self, f) else r.close_reason(self, f)
         return r.string_reason(self, f, text) if text in f.excluded or f.facts is not None else ""
+
+    def key_rule_reason(self, f: Frame, key: str) -> str:
+        """Why a profile rule refuses free key `key` in object frame `f` (on top), or ""."""
+        path = f.path + ("<key>",)
+        tag = None if f.tag is None else self._tag(path, "key")
+        if tag is None:
+            return ""
+        return self.rules[tag].string_reason(self, Frame("string", path, branch=f.branch, role="key", tag=tag), key)
 
     def partial_text(self) -> str:
         """Minified JSON text of everything decided so far: a prefix of the final document, but

@@ -35,7 +35,9 @@ class Narrowing:
             g = f.copy()
             g.tag = None
             return self._probe(g)
-        if f.kind == "string" and f.role != "key":  # keys: no rule narrows their bytes
+        if f.kind == "string":
+            if f.role == "key":  # a rule's language of keys (`Rule.language`), if any
+                return f.facts is not None and self._narrowed_key(f)
             return self._narrowed_string(f)
         return False
 
@@ -90,6 +92,20 @@ class Narrowing:
         if added:
             g.branch = self._schema_branch(f, added)
         return self._probe(g)
+
+    def _narrowed_key(self, f) -> bool:
+        """The object's own free keys against the rule's language of them: the state of the
+        latter determines the former's (a product with it), so the answer is cached on it."""
+        key = ("narrowed-key", id(f.facts), f.state, f.pending)
+        hit = self.cache.get(key)
+        if hit is None:
+            dfa = f.branch.obj.free_keys.dfa
+            state = dfa.start
+            for ch in f.text:
+                state = dfa.next_state(state, ord(ch))
+            options = len(dfa.allowed_bytes(state, f.pending)) + (not f.pending and state in dfa.accept)
+            hit = self.cache[key] = options > 1
+        return hit
 
     def _narrowed_string(self, f) -> bool:
         atoms = f.branch.atoms

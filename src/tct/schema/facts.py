@@ -159,6 +159,32 @@ class ObjectFacts:
     @cached_property
     def free_keys(self) -> StringFacts | None:
         """Language of keys not in `names` (chosen byte by byte), or None if there are none."""
+        spec = self._free_key_spec
+        return None if spec is None else self._free_key_facts(spec[0], *spec[1:])
+
+    def free_keys_matching(self, pattern: str) -> StringFacts | None:
+        """`free_keys` with `pattern` (an ECMA regex) conjoined: a profile rule's language of
+        the keys of one object (action inputs), or None when no free key is left."""
+        cache = self.__dict__.setdefault("_matching", {})  # one object per pattern (machine caches key on it)
+        if pattern not in cache:
+            spec = self._free_key_spec
+            cache[pattern] = None if spec is None else self._free_key_facts(spec[0] + ((pattern, True),), *spec[1:])
+        return cache[pattern]
+
+    def _free_key_facts(self, patterns, min_len, max_len, excluded) -> StringFacts | None:
+        c = self.compiler
+        try:
+            dfa = c.dfa(patterns, min_len, max_len)
+        except PatternUnsupported as exc:
+            c.unsupported(self.sources[0] if self.sources else 0, "patternProperties", str(exc))
+            return None  # not strict: offer no free keys rather than unchecked ones
+        if shortest_string(dfa, dfa.start, "", excluded) is None:
+            return None
+        return StringFacts(dfa, excluded)
+
+    @cached_property
+    def _free_key_spec(self) -> tuple | None:
+        """(patterns, min length, max length, excluded) of the free keys, or None."""
         c = self.compiler
         patterns, min_len, max_len, excluded = [], 0, None, set(self.names)
         for nid in self.sources:
@@ -181,14 +207,7 @@ class ObjectFacts:
             if facts[2] is not None:
                 max_len = facts[2] if max_len is None else min(max_len, facts[2])
             excluded |= facts[3]
-        try:
-            dfa = c.dfa(tuple(patterns), min_len, max_len)
-        except PatternUnsupported as exc:
-            c.unsupported(self.sources[0] if self.sources else 0, "patternProperties", str(exc))
-            return None  # not strict: offer no free keys rather than unchecked ones
-        if shortest_string(dfa, dfa.start, "", excluded) is None:
-            return None
-        return StringFacts(dfa, frozenset(excluded))
+        return tuple(patterns), min_len, max_len, frozenset(excluded)
 
     def closure(self, keys) -> frozenset:
         out, todo = set(keys), list(keys)

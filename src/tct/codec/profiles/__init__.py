@@ -11,8 +11,10 @@ __all__ = ["Profile", "Rule", "Rules", "get", "DEFAULTS", "SHIPPED"]
 
 
 def _shipped() -> dict:
+    import os
+
     from tct.codec.profiles import github_workflow
-    return {p.name: p for p in (github_workflow.PROFILE,)}
+    return {p.name: p for p in (github_workflow.strict(os.environ.get(github_workflow.ACTIONS_ENV)),)}
 
 
 SHIPPED = ("github-workflow-strict",)

@@ -12,10 +12,18 @@ beside a `$ref`, where draft 7 ignores them, and allows a plain string).
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from tct.codec.profiles.distinct_items import DistinctItems
 from tct.codec.profiles.expression_names import ExpressionNames
+from tct.codec.profiles.key_names import KeyNames
 from tct.codec.profiles.key_of import KeyOf
 from tct.codec.profiles.profile import Profile
 from tct.codec.profiles.required_key import RequiredKey
+from tct.errors import TCTError
 from tct.schema import ecma
 from tct.schema.load import read_schema
 
@@ -98,9 +106,10 @@ STATIC = ("/name", "/defaults/run/shell", "/defaults/run/working-directory", "/j
     + tuple(f"/on/*/{f}{tail}" for f in _FILTERS for tail in ("", "/*"))
 # The schema's `$ref` hides workflow_dispatch's own keywords, so its inputs are free-form there.
 # actionlint's input types, as a pattern on the free value (no value gains an id, no branch is
-# left alone). Its five keys are not enforced: a finite set of free-key names would force their
-# bytes, and the ids would no longer be the schema's.
+# left alone), and its five keys, as a rule's language of the free keys (`KeyNames`).
 DISPATCH_INPUT_TYPES = "^(string|number|boolean|choice|environment)$"
+DISPATCH_INPUT_KEYS = frozenset({"default", "description", "options", "required", "type"})
+
 CONDITIONS = ("/jobs/*/if", "/jobs/*/steps/*/if")
 CONSTANT_CONDITION = ("^[ \\t\\r\\n]*(\\$\\{\\{[ \\t\\r\\n]*)?(true|false|null|-?[0-9][0-9.]*|'([^']|'')*')"
                       "[ \\t\\r\\n]*(\\}\\}[ \\t\\r\\n]*)?$")
@@ -118,6 +127,13 @@ def _with_parallel(entries: tuple) -> tuple:
                            for e in entries if "/steps/*/" in e[0])
 
 
+# Sections whose keys actionlint compares ignoring case ("key "x" is duplicated in "inputs"
+# section"; checked with the binary). `env` and `jobs` are too, but each new key there would
+# compile an automaton excluding all earlier ones (~70 ms each): left out.
+DISTINCT_KEYS = ("/jobs/*/outputs", "/on/workflow_call/inputs", "/on/workflow_call/outputs",
+                 "/on/workflow_dispatch/inputs")
+
+
 PROFILE = Profile(
     name="github-workflow-strict",
     schema="github-workflow",
@@ -128,7 +144,11 @@ PROFILE = Profile(
     ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS + POSITIVE)
       + tuple((loc, NO_EXPRESSION, "actionlint: no expression in this static field") for loc in STATIC)),
     rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames(),
-           RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run")),
+           RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run"),
+           KeyNames("/on/workflow_dispatch/inputs/*", "actionlint: a workflow_dispatch input's keys",
+                    lambda m, path: DISPATCH_INPUT_KEYS, fold=False))
+    + tuple(KeyNames(loc, "actionlint: these keys are case-insensitive", distinct=True) for loc in DISTINCT_KEYS)
+    + (DistinctItems("/jobs/*/strategy/matrix/*", "actionlint: no duplicate value in a matrix row"),),
     # Strings the schema says hold an expression hold a non-empty one, so the schema's shortest
     # such string (what compiled costs count) is as long as the grammar's (`${{a}}`).
     definitions=tuple((name, "^(?![\\s\\S]*\\$\\{\\{[ \\t\\r\\n]*\\}\\})", "an expression is not empty")
@@ -173,3 +193,43 @@ PROFILE = Profile(
     + tuple((f"/on/{event}", {"patternProperties": {"^types$": _one_of(names)}}, f"activity types of {event}")
             for event, names in _activity_types().items()),),
 )
+
+
+# Action metadata is data the user supplies (it is not shipped): a folder with one JSON per
+# action, `{"action": "owner/repo[/path]", "inputs": {name: {...}}, ...}`, named by this
+# environment variable. With it, a step's `with:` keys are the inputs its action declares.
+ACTIONS_ENV = "TCT_ACTIONS"
+WITH = _with_parallel((("/jobs/*/steps/*/with",),))
+
+
+def action_inputs(folder) -> dict[str, frozenset]:
+    """Action name as `uses:` writes it before `@`, lower case -> its declared inputs."""
+    out = {}
+    for path in sorted(Path(folder).glob("*.json")):
+        try:
+            meta = json.loads(path.read_text())
+            out[meta["action"].lower()] = frozenset(meta.get("inputs") or {})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise TCTError(f"{path}: not action metadata ({exc})") from None
+    if not out:
+        raise TCTError(f"{folder}: no action metadata (*.json) found ({ACTIONS_ENV})")
+    return out
+
+
+def _step_action_inputs(inputs: dict):
+    def names_of(m, path):
+        uses = m.stack[len(path) - 1].values.get("uses")  # the step: below the open `with`
+        if not isinstance(uses, str) or "@" not in uses:
+            return None
+        return inputs.get(uses.split("@", 1)[0].lower())
+    return names_of
+
+
+@lru_cache(maxsize=8)
+def strict(actions: str | None = None) -> Profile:
+    """The profile, with `with:` keys checked against the action metadata in folder `actions`."""
+    if not actions:
+        return PROFILE
+    names_of = _step_action_inputs(action_inputs(actions))
+    return dataclasses.replace(PROFILE, rules=PROFILE.rules + tuple(
+        KeyNames(loc, "the inputs the action declares", names_of, distinct=True) for (loc,) in WITH))

@@ -93,6 +93,8 @@ class KeyOf(Rule):
         return found
 
     def string_reason(self, m, f, text):
+        if f.tag[1] not in ("R", "I"):  # a job name: another rule's refusal
+            return ""
         own = f.tag[2]
         if text == own:
             return f"{text!r} names the key it sits under ({self.text}, not itself)"

@@ -1,0 +1,123 @@
+"""Free keys from a set of names (`KeyNames`), over the schema's ids: a step's `with:` keys are
+the inputs its action declares, given action metadata (`TCT_ACTIONS`); a workflow_dispatch
+input has actionlint's five keys; sections actionlint reads ignoring case have no two keys
+equal ignoring case."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+import pytest
+
+import tct
+from tct.codec.profiles import github_workflow
+from conftest import completions_at_prefixes, wander_and_check
+from test_profiles import valid_under_profile
+
+# Two made-up actions: metadata in the format of ../shared/actions (not read from it).
+ACTIONS = {"acme/setup-tool": ["version", "cache", "Token-Name"], "acme/mono/sub": ["x"]}
+DOC = {"on": {"workflow_dispatch": {"inputs": {"v": {"type": "string", "required": True}, "W": {}}}},
+       "env": {"A": "1", "b": "2"}, "jobs": {"j": {"runs-on": "ubuntu-latest", "steps": [
+    {"uses": "acme/setup-tool@v2", "with": {"VERSION": "1.2", "token-name": "${{ github.token }}"}},
+    {"uses": "acme/mono/sub@main", "with": {"x": 1}},
+    {"uses": "other/action@v1", "with": {"anything": True}},
+    {"with": {"free-before-uses": "a"}, "uses": "acme/setup-tool@v2"},
+    {"uses": "acme/setup-tool@v2", "with": {"cache": True}}]}}}
+
+
+@pytest.fixture(scope="module")
+def tok(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("actions")
+    for name, inputs in ACTIONS.items():
+        (folder / f"{name.replace('/', '__')}.json").write_text(json.dumps(
+            {"action": name, "inputs": {i: {"required": False, "default": None} for i in inputs}}))
+    return tct.Tokenizer.from_schema("github-workflow", profile=github_workflow.strict(str(folder)))
+
+
+def _undeclared(doc) -> list:
+    out = []
+    steps = [s for job in doc["jobs"].values() for s in job.get("steps", ()) if isinstance(s, dict)]
+    for step in steps:
+        uses, keys = step.get("uses", ""), list(step.get("with") or {}) if isinstance(step.get("with"), dict) else []
+        inputs = ACTIONS.get(uses.split("@")[0].lower()) if "@" in uses and list(step).index("uses") < \
+            (list(step).index("with") if "with" in step else 99) else None
+        if inputs is not None:
+            out += [k for k in keys if k.lower() not in {i.lower() for i in inputs}]
+    return out
+
+
+def _repeated_or_foreign(doc) -> list:
+    """Keys actionlint refuses: repeated ignoring case, or not a workflow_dispatch input's."""
+    inputs = ((doc["on"] or {}).get("workflow_dispatch") or {}).get("inputs") if isinstance(doc["on"], dict) else None
+    out = [k for v in (inputs or {}).values() if isinstance(v, dict) for k in v
+           if k not in github_workflow.DISPATCH_INPUT_KEYS]
+    for section in (inputs,):
+        keys = [k.lower() for k in section or ()] if isinstance(section, dict) else []
+        out += [k for k in set(keys) if keys.count(k) > 1]
+    return out
+
+
+def test_declared_inputs_encode_with_the_schemas_ids(tok):
+    ids = tok.encode(DOC)
+    assert ids == tok.base.encode(DOC) and tok.decode(ids) == DOC
+
+
+@pytest.mark.parametrize("doc, path, what", [
+    ({"on": {"workflow_dispatch": {"inputs": {"a": {"types": "x"}}}}}, "/on/workflow_dispatch/inputs/a",
+     "'types' is not one of default, description"),
+    ({"on": {"workflow_dispatch": {"inputs": {"a": {"Type": "string"}}}}}, "/on/workflow_dispatch/inputs/a", "'Type'"),
+    ({"on": {"workflow_dispatch": {"inputs": {"go": {}, "Go": {}}}}}, "/on/workflow_dispatch/inputs",
+     "'Go' repeats a key ignoring case"),
+    ({"on": {"workflow_call": {"outputs": {"o": {"value": "x"}, "O": {"value": "y"}}}}}, "/on/workflow_call/outputs",
+     "'O' repeats a key ignoring case"),
+])
+def test_keys_actionlint_refuses_are_refused_with_path_and_reason(tok, doc, path, what):
+    doc = {**doc, "jobs": {"build": {"runs-on": "x", "steps": [{"run": "x"}]}, **doc.get("jobs", {})}}
+    tok.base.encode(doc)  # schema-valid
+    with pytest.raises(tct.SchemaViolation) as err:
+        tok.encode(doc)
+    assert err.value.path == path and what in str(err.value)
+
+
+@pytest.mark.parametrize("step, what", [
+    ({"uses": "acme/setup-tool@v2", "with": {"versions": "1"}}, "'versions' is not one of Token-Name, cache, version"),
+    ({"uses": "ACME/Setup-Tool@v2", "with": {"cach": "1"}}, "'cach' is not one of"),
+    ({"uses": "acme/mono/sub@v1", "with": {"x": 1, "y": 2}}, "'y' is not one of x"),
+])
+def test_an_input_the_action_does_not_declare_is_refused_with_path_and_reason(tok, step, what):
+    doc = {"on": "push", "jobs": {"j": {"runs-on": "x", "steps": [step]}}}
+    tok.base.encode(doc)  # schema-valid
+    with pytest.raises(tct.SchemaViolation) as err:
+        tok.encode(doc)
+    assert err.value.path == "/jobs/j/steps/0/with" and what in str(err.value)
+
+
+def test_every_prefix_completes_within_its_promise_with_declared_inputs(tok):
+    """Completions spell declared inputs where `with` must get a key (`minProperties`): the
+    shortest name, charged by the object (or the value that will be it)."""
+    checked = 0
+    for _, done in completions_at_prefixes(tok, DOC, every=1, exact_every=4):
+        assert valid_under_profile(done) and not _undeclared(done) and not _repeated_or_foreign(done), done
+        checked += 1
+    assert checked > 100
+
+
+def test_without_metadata_the_shipped_profile_leaves_inputs_free():
+    assert github_workflow.strict(None) is github_workflow.PROFILE
+    tct.Tokenizer.from_schema("github-workflow", profile="github-workflow-strict").encode(
+        {"on": "push", "jobs": {"j": {"runs-on": "x", "steps": [{"uses": "acme/setup-tool@v2", "with": {"y": 1}}]}}})
+
+
+def test_a_folder_without_metadata_is_a_clear_error(tmp_path):
+    (tmp_path / "a.json").write_text("{}")
+    with pytest.raises(tct.TCTError, match="a.json: not action metadata"):
+        github_workflow.action_inputs(tmp_path)
+
+
+@settings(max_examples=15, deadline=None)
+@given(cut=st.integers(0, 10 ** 6), choices=st.lists(st.integers(0, 2 ** 16), max_size=30))
+def test_wandering_keeps_masks_exact_and_inputs_declared(tok, cut, choices):
+    wander_and_check(tok, DOC, cut, choices, lambda doc: valid_under_profile(doc) and not _undeclared(doc)
+                     and not _repeated_or_foreign(doc), samples=8)
