@@ -94,30 +94,26 @@ class Narrowing:
         return self._probe(g)
 
     def _narrowed_key(self, f) -> bool:
-        """The object's own free keys against the rule's language of them: the state of the
-        latter determines the former's (a product with it), so the answer is cached on it."""
-        key = ("narrowed-key", id(f.facts), f.state, f.pending)
-        hit = self.cache.get(key)
-        if hit is None:
-            dfa = f.branch.obj.free_keys.dfa
-            state = dfa.start
-            for ch in f.text:
-                state = dfa.next_state(state, ord(ch))
-            options = len(dfa.allowed_bytes(state, f.pending)) + (not f.pending and state in dfa.accept)
-            hit = self.cache[key] = options > 1
-        return hit
+        """A key a rule gives a language: against the object's own free keys."""
+        return self._offers_more(f, f.branch.obj.free_keys.dfa)
 
     def _narrowed_string(self, f) -> bool:
         atoms = f.branch.atoms
         patterns = self.rules.patterns
         if f.tag is None and not any(a[0] == "pattern" and a[1] in patterns for a in atoms):
             return False
-        # The profiled automaton's state determines the schema's (its product includes the
-        # schema's patterns), so the answer is cached on it and the text is read once per state.
+        return self._offers_more(f, lambda: self.c.string_facts(
+            frozenset(a for a in atoms if not (a[0] == "pattern" and a[1] in patterns))).dfa)
+
+    def _offers_more(self, f, schema_dfa) -> bool:
+        """Would the schema's automaton (`schema_dfa`, or a function giving it) offer string
+        frame `f` more than one option? The profiled automaton's state determines the schema's
+        (its product includes the schema's patterns), so the answer is cached on it and the
+        text is read once per state."""
         key = ("narrowed", id(self._string_facts(f)), f.state, f.pending)
         hit = self.cache.get(key)
         if hit is None:
-            dfa = self.c.string_facts(frozenset(a for a in atoms if not (a[0] == "pattern" and a[1] in patterns))).dfa
+            dfa = schema_dfa() if callable(schema_dfa) else schema_dfa
             state = dfa.start
             for ch in f.text:
                 state = dfa.next_state(state, ord(ch))
