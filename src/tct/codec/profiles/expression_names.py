@@ -57,7 +57,7 @@ NEEDED = Names({"outputs": STRINGS, "result": LEAF})
 # `needs.*`: arrays of what each job gives (`needs.*.result[0]`, never `needs.*.result.x`)
 NEEDED_ALL = Names({"outputs": Names.all_but((), ARRAY, "array"), "result": ARRAY}, kind="array")
 LITERALS = {"true": BOOL, "false": BOOL, "null": NULL}
-OF_KIND = {"string": LEAF, "number": NUMBER, "bool": BOOL, "object": OBJECT}  # the names of a value of a kind
+OF_KIND = {"string": LEAF, "number": NUMBER, "bool": BOOL}  # the names of a value of a kind
 # `matrix.<name>` before the matrix is written (or given as an expression): a name the matrix
 # may still define, so never one of its own keywords (the completion could not define it).
 MATRIX_KEYS = Names.all_but(("include", "exclude"))
@@ -171,9 +171,9 @@ def matrix_names(strategy):
 
 
 def matrix_kinds(strategy) -> frozenset:
-    """(name, kind) of the matrix names whose every value (rows and `include` entries) is of
-    one kind, a scalar or an object, as actionlint types `matrix.<name>` (a property of a
-    scalar is refused, and so is showing an object in a template)."""
+    """(name, kind) of the matrix names whose every value (rows and `include` entries) is a
+    scalar of one kind, as actionlint types `matrix.<name>` (a property of it is refused).
+    Objects stay any: `env: ${{ matrix.env }}` gives a mapping where a template would show one."""
     out = set()
     for k, vs in (_matrix_values(strategy) or {}).items():
         kinds = {_value_kind(v) for v in vs}
@@ -183,8 +183,6 @@ def matrix_kinds(strategy) -> frozenset:
 
 
 def _value_kind(v):
-    if isinstance(v, dict):
-        return "object"
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, (int, float)):
