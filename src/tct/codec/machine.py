@@ -361,17 +361,22 @@ class Machine(Completion, Narrowing, StringRuns):
             return shortest_string(s.dfa, s.dfa.start, "", ex) is not None
         return True
 
-    def _key_facts(self, f: Frame):
-        """The free keys object frame `f` may spell: the schema's, or a profile rule's language
-        of them (`Rule.language` asked about the key frame; no name slots) when a rule tagged
-        the object (an untagged copy asks what the schema alone offers: `Narrowing`)."""
-        fk = f.branch.obj.free_keys
-        if self.rules is None or fk is None or f.tag is None:
-            return fk
+    def _key_probe(self, f: Frame) -> Frame | None:
+        """The key frame a FREEKEY would push on object frame `f`, when a profile rule tags both
+        (an untagged copy of `f` asks what the schema alone offers: `Narrowing`), else None."""
+        if self.rules is None or f.tag is None:
+            return None
         path = f.path + ("<key>",)
         tag = self._tag(path, "key")
-        lang = None if tag is None else self.rules[tag].language(self, Frame("string", path, branch=f.branch,
-                                                                            role="key", tag=tag))
+        return None if tag is None else Frame("string", path, branch=f.branch, role="key", tag=tag,
+                                              excluded=frozenset(f.values))
+
+    def _key_facts(self, f: Frame):
+        """The free keys object frame `f` may spell: the schema's, or a profile rule's language
+        of them (`Rule.language` asked about the key frame; no name slots)."""
+        fk = f.branch.obj.free_keys
+        probe = None if fk is None else self._key_probe(f)
+        lang = None if probe is None else self.rules[probe.tag].language(self, probe)
         return fk if lang is None else f.branch.obj.free_keys_matching(lang[0])
 
     @staticmethod
@@ -453,7 +458,7 @@ class Machine(Completion, Narrowing, StringRuns):
                 g = Frame("string", path, branch=f.branch, role="key", excluded=frozenset(k for k in f.values),
                           tag=self._tag(path, "key"))
                 facts = self._key_facts(f)
-                if facts is not f.branch.obj.free_keys:
+                if facts is not f.branch.obj.free_keys:  # a rule's language of the keys
                     g.facts = facts
                 self.stack.append(g)
             else:
@@ -597,11 +602,8 @@ class Machine(Completion, Narrowing, StringRuns):
 
     def key_rule_reason(self, f: Frame, key: str) -> str:
         """Why a profile rule refuses free key `key` in object frame `f` (on top), or ""."""
-        path = f.path + ("<key>",)
-        tag = None if f.tag is None else self._tag(path, "key")
-        if tag is None:
-            return ""
-        return self.rules[tag].string_reason(self, Frame("string", path, branch=f.branch, role="key", tag=tag), key)
+        probe = self._key_probe(f)
+        return "" if probe is None else self.rules[probe.tag].string_reason(self, probe, key)
 
     def partial_text(self) -> str:
         """Minified JSON text of everything decided so far: a prefix of the final document, but

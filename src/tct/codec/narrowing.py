@@ -95,7 +95,7 @@ class Narrowing:
 
     def _narrowed_key(self, f) -> bool:
         """A key a rule gives a language: against the object's own free keys."""
-        return self._offers_more(f, f.branch.obj.free_keys.dfa)
+        return self._offers_more(f, lambda: f.branch.obj.free_keys.dfa)
 
     def _narrowed_string(self, f) -> bool:
         atoms = f.branch.atoms
@@ -106,14 +106,14 @@ class Narrowing:
             frozenset(a for a in atoms if not (a[0] == "pattern" and a[1] in patterns))).dfa)
 
     def _offers_more(self, f, schema_dfa) -> bool:
-        """Would the schema's automaton (`schema_dfa`, or a function giving it) offer string
-        frame `f` more than one option? The profiled automaton's state determines the schema's
+        """Would the schema's automaton (`schema_dfa()`, built only on a cache miss) offer
+        string frame `f` more than one option? The profiled automaton's state determines the schema's
         (its product includes the schema's patterns), so the answer is cached on it and the
         text is read once per state."""
         key = ("narrowed", id(self._string_facts(f)), f.state, f.pending)
         hit = self.cache.get(key)
         if hit is None:
-            dfa = schema_dfa() if callable(schema_dfa) else schema_dfa
+            dfa = schema_dfa()
             state = dfa.start
             for ch in f.text:
                 state = dfa.next_state(state, ord(ch))
