@@ -515,13 +515,60 @@ def test_comparisons_and_properties_follow_kinds(template, text, ok):
     holds (`a || b`: the kind both are, else any). No group is a right operand or an argument."""
     assert template.accepts(text) == ok
 
+QUOTED_INDEXES = [
+    ("${{ steps['build'].outcome }}", True), ("${{ steps[ 'a'].outputs.y }}", True), ("${{ needs['x'].result }}", True),
+    ("${{ matrix['node-version'] }}", True), ("${{ matrix['os'] }}", True), ("${{ env['MY_VAR'] }}", True),
+    ("${{ github.event['pull request'] }}", True), ("${{ fromJSON(github.sha)['a b'] }}", True),
+    ("${{ needs[github.ref] }}", False), ("${{ inputs[github.ref] }}", False), ("${{ needs['*'] }}", False),
+    ("${{ steps['c'] }}", False), ("${{ needs['y'].result }}", False), ("${{ needs[''] }}", False),
+    ("${{ inputs['x'] }}", False), ("${{ inputs[''] }}", False), ("${{ matrix['os x'] }}", False),
+    ("${{ steps['build''s'] }}", False), ("${{ steps['A'] }}", False), ("${{ matrix['OS'] }}", False), ("${{ needs[('y')] }}", False),
+]
 
-def _random_texts(d, rng, n: int, steps: int = 30) -> list:
-    """Accepted texts: random walks over automaton `d` (biased to operators), each finished by
-    its shortest suffix, checking the distance equations at every state on the way."""
+
+@pytest.mark.parametrize("text, ok", QUOTED_INDEXES)
+def test_a_quoted_index_names_a_known_property(template, text, ok):
+    """The index of an object whose properties are known is a string literal naming one of them
+    in lower case (actionlint: 'property "c" is not defined in object type'; an expression there,
+    which actionlint takes, no corpus workflow writes); under an object of any properties
+    (`env`, `github.event`, a call's value) a literal is any text."""
+    assert template.accepts(text) == ok
+
+
+def test_actionlint_agrees_on_quoted_indexes(tmp_path):
+    """The workflow these names come from, linted: each accepted index passes actionlint, each
+    refused one is reported (but `''` in a name, a group and an expression, which the profile
+    refuses for simplicity)."""
+    from tct.data.documents import dumps_document
+    from tct.eval import actionlint
+    if actionlint.executable() is None:
+        pytest.skip("actionlint is not installed")
+    cases = [(text, ok) for text, ok in QUOTED_INDEXES if "''s" not in text and "('" not in text and "[github" not in text]
+    paths = []
+    for i, (text, _) in enumerate(cases):
+        doc = {"on": {"workflow_dispatch": None}, "jobs": {
+            "x": {"runs-on": "ubuntu-latest", "steps": [{"run": "x"}]},
+            "t": {"runs-on": "ubuntu-latest", "needs": ["x"], "env": {"MY_VAR": "1"},
+                  "strategy": {"matrix": {"OS": ["a"], "node-version": ["1"]}},
+                  "steps": [{"id": "a", "run": "x"}, {"id": "build", "run": "x"}, {"run": f"echo {text}"}]}}}
+        paths.append(tmp_path / f"w{i}.yml")
+        paths[-1].write_text(dumps_document(doc, "yaml"))
+    errors = actionlint.lint(paths)
+    for (text, ok), path in zip(cases, paths):
+        assert (not errors[path.resolve()]) == ok, (text, errors[path.resolve()])
+
+
+
+def _random_texts(d, rng, n: int, steps: int = 30, prefix: str = "") -> list:
+    """Accepted texts: random walks over automaton `d` (biased to operators) from `prefix`,
+    each finished by its shortest suffix, checking the distance equations at every state on
+    the way."""
     dist, out = d.distances(), []
+    start = d.start
+    for ch in prefix:
+        start = d.trans[start][d.class_of(ord(ch))]
     for _ in range(n):
-        s, text = d.start, ""
+        s, text = start, prefix
         for _ in range(steps):
             row = d.trans[s]
             assert dist[s] == (0 if s in d.accept else 1 + min(dist[t] for t in row.values())), text
@@ -533,6 +580,48 @@ def _random_texts(d, rng, n: int, steps: int = 30) -> list:
             text += chr(d._samples[cid][1])
         out.append(text + d.shortest_suffix(s))
     return out
+
+
+JSON_LITERALS = [
+    ("${{ fromJSON('[1, 2]') }}", True), ("${{ fromJson( '{\"a\": [\"it''s\", null]}') }}", True),
+    ("${{ fromJSON('  -0.5e3 ') }}", True), ("${{ fromJSON('\"\\u00e9\"')[0] }}", True),
+    ("${{ contains(fromJSON('[\"x\"]'), github.ref) }}", True), ("${{ fromJSON(github.ref) }}", True),
+    ("${{ fromJSON('[1, 2') }}", False), ("${{ fromJSON('') }}", False), ("${{ fromJSON('[1,]') }}", False),
+    ("${{ fromJSON('{\"a\": \"it''s}') }}", False), ("${{ fromJSON('01') }}", False),
+    ("${{ fromJSON('core') }}", False), ("${{ fromJSON('[\"a\"-]') }}", False),
+]
+
+
+@pytest.mark.parametrize("text, ok", JSON_LITERALS)
+def test_a_string_given_to_fromjson_is_json(template, text, ok):
+    """A string literal that begins `fromJSON`'s argument is JSON text (actionlint: "broken
+    JSON string is passed to fromJSON()"); its `''` is one quote of the text."""
+    assert template.accepts(text) == ok
+
+
+def test_json_literals_keep_distances_exact_and_actionlint_agrees(template, tmp_path):
+    """Random walks inside `fromJSON('...')` keep the shortest-path equations at every state,
+    and actionlint finds no broken JSON in what they finish as, nor in the cases above that
+    are accepted (and finds it in those refused)."""
+    import random
+    from tct.data.documents import dumps_document
+    from tct.eval import actionlint
+    rng = random.Random(3)
+    texts = _random_texts(template, rng, 60, 25, "${{ fromJSON('") + \
+        _random_texts(template, rng, 40, 25, "${{ toJSON(fromJSON( '[")
+    assert all(template.accepts(t) for t in texts)
+    if actionlint.executable() is None:
+        pytest.skip("actionlint is not installed")
+    cases = [(t, True) for t in texts if "\x00" not in t] + JSON_LITERALS
+    paths = []
+    for i, (text, _) in enumerate(cases):
+        paths.append(tmp_path / f"w{i}.yml")
+        paths[-1].write_text(dumps_document({"on": "push", "jobs": {"j": {
+            "runs-on": "ubuntu-latest", "steps": [{"run": f"echo {text}"}]}}}, "yaml"))
+    errors = actionlint.lint(paths)
+    for (text, ok), path in zip(cases, paths):
+        broken = [e["message"] for e in errors[path.resolve()] if "broken JSON" in e["message"]]
+        assert (not broken) == ok, (text, broken)
 
 
 def test_operand_kinds_keep_distances_exact_and_actionlint_agrees(tmp_path):

@@ -1,7 +1,7 @@
 """Free keys from a set of names (`KeyNames`), over the schema's ids: a step's `with:` keys are
 the inputs its action declares, given action metadata (`TCT_ACTIONS`); a workflow_dispatch
 input has actionlint's five keys; sections actionlint reads ignoring case have no two keys
-equal ignoring case."""
+equal ignoring case; a matrix's `exclude` entries name its rows written before."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ DOC = {"on": {"workflow_dispatch": {"inputs": {"v": {"type": "string", "required
     {"uses": "acme/mono/sub@main", "with": {"x": 1}},
     {"uses": "other/action@v1", "with": {"anything": True}},
     {"with": {"free-before-uses": "a"}, "uses": "acme/setup-tool@v2"},
-    {"uses": "acme/setup-tool@v2", "with": {"cache": True}}]}}}
+    {"uses": "acme/setup-tool@v2", "with": {"cache": True}}]},
+    "m": {"runs-on": "x", "strategy": {"matrix": {"os": ["a", "b"], "node": [1, 2], "exclude": [{"OS": "a", "node": 1}]}},
+          "steps": [{"run": "x"}]}}}
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +58,12 @@ def _repeated_or_foreign(doc) -> list:
     for section in (inputs,):
         keys = [k.lower() for k in section or ()] if isinstance(section, dict) else []
         out += [k for k in set(keys) if keys.count(k) > 1]
+    for job in doc["jobs"].values():
+        matrix = (job.get("strategy") or {}).get("matrix") if isinstance(job.get("strategy"), dict) else None
+        if isinstance(matrix, dict) and isinstance(matrix.get("exclude"), list):
+            keys = list(matrix)
+            rows = {k.lower() for k in keys[:keys.index("exclude")]} - {"include"}
+            out += [k for e in matrix["exclude"] if isinstance(e, dict) for k in e if k.lower() not in rows]
     return out
 
 
@@ -72,6 +80,12 @@ def test_declared_inputs_encode_with_the_schemas_ids(tok):
      "'Go' repeats a key ignoring case"),
     ({"on": {"workflow_call": {"outputs": {"o": {"value": "x"}, "O": {"value": "y"}}}}}, "/on/workflow_call/outputs",
      "'O' repeats a key ignoring case"),
+    ({"on": "push", "jobs": {"m": {"runs-on": "x", "strategy": {"matrix": {"os": ["a"], "include": [{"x": 1}], "exclude": [{"x": 1}]}},
+                     "steps": [{"run": "x"}]}}}, "/jobs/m/strategy/matrix/exclude/0", "'x' is not one of os"),
+    ({"on": "push", "jobs": {"m": {"runs-on": "x", "strategy": {"matrix": {"exclude": [{"os": "a"}], "os": ["a"]}},
+                     "steps": [{"run": "x"}]}}}, "/jobs/m/strategy/matrix/exclude/0", "'os' is not one of"),
+    ({"on": "push", "jobs": {"m": {"runs-on": "x", "steps": [{"uses": "./a", "with": {"": 1}}]}}}, "/jobs/m/steps/0/with",
+     "property name '' is not allowed"),
 ])
 def test_keys_actionlint_refuses_are_refused_with_path_and_reason(tok, doc, path, what):
     doc = {**doc, "jobs": {"build": {"runs-on": "x", "steps": [{"run": "x"}]}, **doc.get("jobs", {})}}

@@ -41,8 +41,8 @@ from tct.schema import operand_kinds
 from tct.schema.names import LEAF, NAME_CHARS, Arity, Names, element_kind, kind_of
 from tct.schema.operand_kinds import ORDERED
 from tct.schema.regex import CharDFA, _merge, _sample
+from tct.schema.slot_literals import INF, QUOTED, IndexOf, LiteralArg, LiteralIn, LiteralReading
 
-INF = 1 << 30
 
 # The names node of a non-slot triple after an operand that `<` may not follow (a bool, null,
 # object or array): the triple then says so, and its distance avoids `<` (`_unordered_dist`).
@@ -52,9 +52,7 @@ UNORDERED = "no <"
 # operand otherwise. Set where a name of kind object is indexed (`_moves`: slot distances see
 # it) and wherever else the operand records say so (`_row`: a group or a call's value).
 NO_NUMBER = "no number"
-
-
-class SlotDFA(CharDFA):
+class SlotDFA(LiteralReading, CharDFA):
     """`base` with its slots reading names of `names` (a `Names` tree; None: any name)."""
 
     def __init__(self, base: CharDFA, names: Names | None):
@@ -120,6 +118,9 @@ class SlotDFA(CharDFA):
                     for r in self._of_base[cid]:
                         yield from self._first(r, self._enter(t, None, None))
             return
+        if isinstance(node, (LiteralArg, LiteralIn, IndexOf)):
+            yield from self._literal_moves(triple)
+            return
         for cid, t in base.trans[s].items():
             if depth is None:
                 nxt = self._enter(t, None, None)
@@ -129,16 +130,23 @@ class SlotDFA(CharDFA):
             same = base.labels.get(t) == depth
             for r in self._of_base[cid]:
                 c = self._char[r]
-                if same and c is not None and c in NAME_CHARS:  # a name character
+                if same and c is not None and (c in NAME_CHARS or depth == QUOTED):  # a name character
                     if node is None:
                         yield r, (t, "", None), None, None
+                    elif depth == QUOTED and c in string.ascii_uppercase:
+                        continue  # actionlint compares a quoted name with the lower-cased properties
                     else:
                         q = node.advance(p, c)
                         if q is not None:
                             yield r, _slot(t, q, node), None, None
                     continue
-                if same:  # a delimiter inside the slot (none in the expression grammar)
-                    yield r, (t, p, node), None, None
+                if same:  # a class of several characters inside a quoted name: no known name's
+                    if node is None:
+                        yield r, (t, p, node), None, None
+                    continue
+                if depth == QUOTED:  # the closing quote: a whole name, read as a string literal
+                    if node is None or node.exit(p, c)[0]:
+                        yield from self._first(r, self._enter(t, depth, None))
                     continue
                 if node is None:
                     yield from self._first(r, self._enter(t, depth, None), None, "any")
@@ -147,7 +155,10 @@ class SlotDFA(CharDFA):
                 if ok:
                     nxt, kind = self._enter(t, depth, child), kind_of(child)
                     if kind == "object" and c == "[":  # an object's index: never a number
-                        nxt = (t, None, NO_NUMBER)
+                        known = isinstance(child, Names) and child.excluded is None
+                        nxt = (t, None, IndexOf(child.without("*")) if known else NO_NUMBER)
+                    elif c == "(" and isinstance(child, Arity) and child.literal is not None:
+                        nxt = (t, None, LiteralArg(child.literal))
                     if kind not in ORDERED and nxt[1] is None:  # no `<` after a bool, null or object
                         role = base.roles.get(t)
                         if role == "opt=":
@@ -201,6 +212,10 @@ class SlotDFA(CharDFA):
             return self._unordered_dist(s)
         if node is NO_NUMBER:
             return self._no_number_dist(s)
+        if isinstance(node, IndexOf):
+            return self._index_dist(triple)
+        if isinstance(node, (LiteralArg, LiteralIn)):
+            return self._literal_dist(triple)
         if p is None:
             return self._d0[s]
         if s in self.base.accept and (node is None or node.exit(p, "\x00")[0]):
@@ -294,7 +309,7 @@ class SlotDFA(CharDFA):
                 if nxt is None:
                     continue
             elif nxt[1] is None and nxt[2] is None and kinds and kinds[-1][4] is not None \
-                    and "number" not in kinds[-1][4] and self.base.roles.get(nxt[0]) == "operand":
+                    and "number" not in kinds[-1][4] and self.base.roles.get(nxt[0]) in ("operand", "ioperand"):
                 nxt = (nxt[0], None, NO_NUMBER)  # after a group or call (a name's index: `_moves`)
             row[r] = self._id(nxt + (after, kinds))
         return row

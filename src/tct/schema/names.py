@@ -67,6 +67,13 @@ class Names:
                                                  self.kind, finals, self.each)
         return hit
 
+    def without(self, name: str) -> "Names":
+        """This tree less one name (of a tree of known names)."""
+        if name not in self.children:
+            return self
+        return Names({k: v for k, v in self.children.items() if k != name}, self.exact, None, None,
+                     self.kind, self.finals)
+
     def __repr__(self):
         if self.excluded is not None:
             return f"Names.all_but({sorted(self.excluded)!r})"
@@ -133,6 +140,8 @@ class Names:
         if ch in ".[":  # the chain goes on, never from a scalar: its end is checked below
             if kind_of(sub) in SCALAR_KINDS:
                 return False, None
+            if ch == "[":  # what the index gives is checked as an operand; a quoted name is a literal
+                return True, sub
             return True, sub.with_finals(self.finals) if isinstance(sub, Names) else sub
         return (True, sub) if self.finals is None or kind_of(sub) in self.finals else (False, None)
 
@@ -187,6 +196,9 @@ class Arity:
     # per argument, the kinds it may end in (None: any; each admits a number, the shortest
     # argument `extra` counts); the last repeats
     params: tuple = ()
+    # the language (a CharDFA) of a string literal that begins the first argument (`fromJSON`:
+    # JSON), or None
+    literal: object = None
 
     def param(self, i: int):
         """The kinds argument `i` may end in (None: any)."""

@@ -14,7 +14,8 @@ logical operators, parentheses. Which names are allowed is not the grammar's bus
 and the first three properties after it are read in states labelled with their depth in the
 access chain (0 to 3), and `name_slots.SlotDFA` narrows them with a tree of names drawn from
 the field and the document (expression_names.py). Deeper properties, and those after a call
-or an index, are free.
+or an index, are free. A string literal that begins an index (`needs['build']`) is read in
+states labelled `QUOTED`: the slot reads a property of what is indexed where that is known.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import string
 from functools import lru_cache
 
 from tct.schema.ecma import MAX_CP
+from tct.schema.name_slots import QUOTED
 from tct.schema.regex import PatternFSM, explore, register
 
 DEPTH = 5  # open brackets (parentheses, calls, indexes) at once: real conditions nest five
@@ -70,7 +72,12 @@ def label(s) -> int | None:
         return 0
     if tok[0] in ("prop", "pstar"):
         return tok[1]
-    return None
+    return QUOTED if tok[0] == "qname" else None
+
+
+# Tokens read as others are (`CharDFA.roles`): a quoted index name is a string literal to
+# operand kinds; the operand that begins an index keeps a role of its own (`SlotDFA` follows it).
+ROLES = {"qname": "str", "qend": "strq"}
 
 
 class _FSM:
@@ -106,8 +113,9 @@ class _Grammar:
         trans = dict(enumerate(rows))
         finals = {ids[s] for s in order if self.accepts(s)}
         labels = {ids[s]: label(s) for s in order if label(s) is not None}
-        depths = {ids[s]: len(s[2]) for s in order if s[0] == "x" and s[3][0] != "str"}
-        roles = {ids[s]: s[3][0] if s[0] == "x" else "text" for s in order if s[0] in ("x", "text")}
+        depths = {ids[s]: len(s[2]) for s in order if s[0] == "x" and s[3][0] not in ("str", "qname")}
+        roles = {ids[s]: ROLES.get(s[3][0], s[3][0]) if s[0] == "x" else "text"
+                 for s in order if s[0] in ("x", "text")}
         return PatternFSM(_FSM(len(classes), 0, finals, trans), classes, labels, depths, roles)
 
     def accepts(self, s) -> bool:
@@ -152,7 +160,8 @@ class _Grammar:
             return ("x", mode, st, tok2)
 
         def push(kind):
-            return at(("args",) if kind == "call" else ("operand",), stack + (kind,)) if len(stack) < DEPTH else None
+            tok2 = ("args",) if kind == "call" else ("ioperand",) if kind == "index" else ("operand",)
+            return at(tok2, stack + (kind,)) if len(stack) < DEPTH else None
         # tokens in progress
         if t == "word":  # a name: context, function, true/false/null (SlotDFA says which)
             if ch in NAME_CHARS:
@@ -194,6 +203,14 @@ class _Grammar:
             return None
         if t == "str":
             return at(("strq",)) if ch == "'" else None if ch == "\x00" else s
+        if t == "ioperand":  # an index's operand: a quote begins a property's name
+            if ch in WS:
+                return s
+            return at(("qname",)) if ch == "'" else self.expr(at(("operand",)), ch)
+        if t == "qname":
+            return at(("qend",)) if ch == "'" else None if ch == "\x00" else s
+        if t == "qend":  # no `''` in a property's name: the name would be checked without it
+            return None if ch == "'" else self.expr(at(("after", False)), ch)
         if t == "strq":  # a quote: the end, or the first of ''
             if ch == "'":
                 return at(("str",))

@@ -24,11 +24,12 @@ cost caches stay exact.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from functools import lru_cache
 
-from tct.codec.profiles import expression
+from tct.codec.profiles import expression, json_literal
 from tct.codec.profiles.forward_names import (content_refs, matrix_defined, matrix_values, object_matrix_extra, of,
                                               open_refs, steps_cost, strategy_cost)
 from tct.codec.profiles.rule import Rule
@@ -73,7 +74,7 @@ ARITY = {"contains": Arity(2, 2, returns="bool", params=(LIST, TEXT)),
          "endsWith": Arity(2, 2, returns="bool", params=(TEXT,)),
          "format": Arity(1, returns="string", params=(TEXT, None)),
          "join": Arity(1, 2, returns="string", params=(LIST, TEXT)),
-         "toJSON": Arity(1, 1, returns="string"), "fromJSON": Arity(1, 1, params=(TEXT,)),
+         "toJSON": Arity(1, 1, returns="string"), "fromJSON": Arity(1, 1, params=(TEXT,), literal=json_literal.dfa()),
          "case": Arity(3, odd=True), "hashFiles": Arity(1, returns="string", params=(TEXT,)),
          **dict.fromkeys(STATUS, Arity(0, 0, returns="bool"))}
 
@@ -379,6 +380,10 @@ class ExpressionNames(Rule):
         condition = f.tag[2] == expression.CONDITION
         if not SlotDFA(grammar, None).accepts(text):
             return f"not a well-formed ${{{{ }}}} {'condition' if condition else 'expression'}"
+        plain = Names({k: dataclasses.replace(v, literal=None) if isinstance(v, Arity) else v
+                       for k, v in lang[1].children.items()}, lang[1].exact)
+        if SlotDFA(grammar, plain).accepts(text):
+            return "a string literal given to fromJSON() is not JSON (actionlint parses it)"
         loose = Names({k: LEAF if isinstance(v, Arity) else v for k, v in lang[1].children.items()}, lang[1].exact)
         if SlotDFA(grammar, loose).accepts(text):
             return "a function is called with the wrong number of arguments (" + \

@@ -120,6 +120,12 @@ SINGLE_EXPRESSION = "^\\$\\{\\{([^}]|\\}[^}])*\\}\\}$"
 NONEMPTY_SECTIONS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/with", "/jobs/*/services", "/jobs/*/secrets",
                             "/jobs/*/runs-on")
 CREDENTIALS = ("/jobs/*/container/credentials", "/jobs/*/services/*/credentials")
+# Sections whose keys are free and which actionlint parses as mappings: no empty key ("string
+# should not be empty"; `env` sections have their own key pattern).
+NAMED_SECTIONS = ("/on/workflow_call/inputs", "/on/workflow_call/outputs", "/on/workflow_call/secrets",
+                  "/on/workflow_dispatch/inputs", "/jobs/*/outputs", "/jobs/*/services",
+                  "/jobs/*/strategy/matrix", "/jobs/*/steps/*/with", "/jobs/*/with", "/jobs/*/secrets")
+
 
 def _with_parallel(entries: tuple) -> tuple:
     """Each entry at a step's location, and again at the steps of its `parallel` groups."""
@@ -132,6 +138,20 @@ def _with_parallel(entries: tuple) -> tuple:
 # compile an automaton excluding all earlier ones (~70 ms each): left out.
 DISTINCT_KEYS = ("/jobs/*/outputs", "/on/workflow_call/inputs", "/on/workflow_call/outputs",
                  "/on/workflow_dispatch/inputs")
+
+
+def _matrix_rows(m, path):
+    """The rows of the matrix an `exclude` entry at `path` is in, written before `exclude`
+    (actionlint: ""x" in "exclude" section does not exist in matrix"; the corpus writes rows
+    first, and a row written later cannot be waited for)."""
+    matrix = m.stack[len(path) - 2]
+    if matrix.kind != "object":
+        return None
+    return frozenset(k for k in matrix.values if k.lower() not in ("include", "exclude"))
+
+
+EXCLUDE = KeyNames("/jobs/*/strategy/matrix/exclude/*", "the matrix's rows written before `exclude`", _matrix_rows)
+
 
 
 PROFILE = Profile(
@@ -148,7 +168,7 @@ PROFILE = Profile(
            KeyNames("/on/workflow_dispatch/inputs/*", "actionlint: a workflow_dispatch input's keys",
                     lambda m, path: DISPATCH_INPUT_KEYS, fold=False))
     + tuple(KeyNames(loc, "actionlint: these keys are case-insensitive", distinct=True) for loc in DISTINCT_KEYS)
-    + (DistinctItems("/jobs/*/strategy/matrix/*", "actionlint: no duplicate value in a matrix row"),),
+    + (DistinctItems("/jobs/*/strategy/matrix/*", "actionlint: no duplicate value in a matrix row"), EXCLUDE),
     # Strings the schema says hold an expression hold a non-empty one, so the schema's shortest
     # such string (what compiled costs count) is as long as the grammar's (`${{a}}`).
     definitions=tuple((name, "^(?![\\s\\S]*\\$\\{\\{[ \\t\\r\\n]*\\}\\})", "an expression is not empty")
@@ -187,6 +207,7 @@ PROFILE = Profile(
     + tuple((loc, {"type": "string", "minLength": 2, "not": {"pattern": CONSTANT_CONDITION}},
              "actionlint: not a constant condition") for loc in CONDITIONS)
     + tuple((loc, {"required": ["username", "password"]}, "both credentials") for loc in CREDENTIALS)
+    + tuple((loc, {"propertyNames": {"minLength": 1}}, "actionlint: a key is not empty") for loc in NAMED_SECTIONS)
     + tuple((loc, {"propertyNames": {"pattern": "^[^&= \t]+$"}},
              "environment variable names: not empty, no '&', '=', spaces")
             for loc in ENVS)

@@ -30,7 +30,7 @@ def names_pattern(names, fold: bool = True, but=()) -> str:
     if but:
         out += "(?!(" + "|".join(sorted(map(_folded, but))) + ")$)"
     if names is not None:
-        out += "(" + "|".join(sorted(map(_folded if fold else ecma.escape, names))) + ")$"
+        out += "(" + "|".join(sorted(map(_folded if fold else ecma.escape, names))) + ")$" if names else "[]"
     return out
 
 
