@@ -64,6 +64,8 @@ def _repeated_or_foreign(doc) -> list:
             keys = list(matrix)
             rows = {k.lower() for k in keys[:keys.index("exclude")]} - {"include"}
             out += [k for e in matrix["exclude"] if isinstance(e, dict) for k in e if k.lower() not in rows]
+            out += [k for e in matrix["exclude"] if isinstance(e, dict) for k in {k.lower() for k in e}
+                    if [x.lower() for x in e].count(k) > 1]
     return out
 
 
@@ -82,6 +84,8 @@ def test_declared_inputs_encode_with_the_schemas_ids(tok):
      "'O' repeats a key ignoring case"),
     ({"on": "push", "jobs": {"m": {"runs-on": "x", "strategy": {"matrix": {"os": ["a"], "include": [{"x": 1}], "exclude": [{"x": 1}]}},
                      "steps": [{"run": "x"}]}}}, "/jobs/m/strategy/matrix/exclude/0", "'x' is not one of os"),
+    ({"on": "push", "jobs": {"m": {"runs-on": "x", "strategy": {"matrix": {"os": ["a"], "exclude": [{"os": "a", "OS": "b"}]}},
+                     "steps": [{"run": "x"}]}}}, "/jobs/m/strategy/matrix/exclude/0", "'OS' repeats a key ignoring case"),
     ({"on": "push", "jobs": {"m": {"runs-on": "x", "strategy": {"matrix": {"exclude": [{"os": "a"}], "os": ["a"]}},
                      "steps": [{"run": "x"}]}}}, "/jobs/m/strategy/matrix/exclude/0", "'os' is not one of"),
     ({"on": "push", "jobs": {"m": {"runs-on": "x", "steps": [{"uses": "./a", "with": {"": 1}}]}}}, "/jobs/m/steps/0/with",

@@ -159,6 +159,8 @@ def test_budgets_are_exact_under_the_profile(merged):
     ({"on": {"schedule": [{"cron": "0 0 * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
     ({"on": {"schedule": [{"cron": "0 24 * * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
     ({"on": {"schedule": [{"cron": "*/4 * * * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
+    ({"on": {"push": {"paths": ["src/**", "./x"]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/push/paths/1", "must match"),
+    ({"on": {"pull_request": {"paths-ignore": ["!../x"]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/pull_request/paths-ignore/0", "must match"),
 ])
 def test_breaking_the_profile_is_refused_with_path_and_reason(doc, path, reason):
     strict().base.encode(doc)  # schema-valid

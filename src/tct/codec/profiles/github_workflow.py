@@ -57,6 +57,9 @@ UNKNOWN_EVENTS = ("project", "project_card", "project_column")  # retired; actio
 ACTION_REF = (f"^(\\./[^\\s]*|\\$/[^\\s]+|docker://[^\\s]+|{_NAME}/{_NAME}(/{_NAME})*@[A-Za-z0-9_./+-]+)$")
 
 NOT_BLANK = "\\S"  # actionlint: "string should not be empty"
+# actionlint: "'.' and '..' are not allowed in glob path" (at the start of a path filter)
+PATH_GLOB = "^(?!!?\\.\\.?(/|$))"
+PATH_FILTERS = tuple(f"/on/*/{f}{tail}" for f in ("paths", "paths-ignore") for tail in ("", "/*"))
 NOT_EMPTY = (
     "/concurrency", "/jobs/*/concurrency", "/jobs/*/environment", "/jobs/*/runs-on", "/jobs/*/runs-on/*",
     "/defaults/run/shell", "/defaults/run/working-directory",
@@ -150,7 +153,8 @@ def _matrix_rows(m, path):
     return frozenset(k for k in matrix.values if k.lower() not in ("include", "exclude"))
 
 
-EXCLUDE = KeyNames("/jobs/*/strategy/matrix/exclude/*", "the matrix's rows written before `exclude`", _matrix_rows)
+EXCLUDE = KeyNames("/jobs/*/strategy/matrix/exclude/*", "the matrix's rows written before `exclude`", _matrix_rows,
+                   distinct=True)
 
 
 
@@ -162,7 +166,8 @@ PROFILE = Profile(
         ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
         ("/jobs/*/uses", REUSABLE_WORKFLOW, "owner/repo/path/workflow.yml@ref, ./path/workflow.yml or $/path/workflow.yml"),
     ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS + POSITIVE)
-      + tuple((loc, NO_EXPRESSION, "actionlint: no expression in this static field") for loc in STATIC)),
+      + tuple((loc, NO_EXPRESSION, "actionlint: no expression in this static field") for loc in STATIC)
+      + tuple((loc, PATH_GLOB, "actionlint: a path filter does not start with '.' or '..'") for loc in PATH_FILTERS)),
     rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames(),
            RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run"),
            KeyNames("/on/workflow_dispatch/inputs/*", "actionlint: a workflow_dispatch input's keys",
