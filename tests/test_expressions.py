@@ -249,6 +249,13 @@ def test_steps_used_before_the_jobs_steps_are_owed():
         tok.encode(bad)
     assert err.value.path == "/jobs/j/steps" and "steps.build used in the job, but no step has that id" \
         in str(err.value)
+    # an owed step has a step's properties (actionlint: property "outpu" is not defined)
+    typo = {"on": "push", "jobs": {"j": {"runs-on": "x", "outputs": {"v": "${{ steps.ver.outpu }}"},
+                                         "steps": [{"id": "ver", "run": "x"}]}}}
+    tok.base.encode(typo)
+    with pytest.raises(tct.SchemaViolation) as err:
+        tok.encode(typo)
+    assert err.value.path == "/jobs/j/outputs/v"
 
 
 @settings(max_examples=12, deadline=None)

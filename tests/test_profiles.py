@@ -160,6 +160,10 @@ def test_budgets_are_exact_under_the_profile(merged):
     ({"on": {"schedule": [{"cron": "0 24 * * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
     ({"on": {"schedule": [{"cron": "*/4 * * * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
     ({"on": {"push": {"paths": ["src/**", "./x"]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/push/paths/1", "must match"),
+    ({"on": "push", "jobs": {"h": {"runs-on": "x", "steps": [{"run": "a"}], "needs": ["a", "H"]},
+                             "a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/jobs/h/needs/1", "names the key it sits under"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}], "needs": "B"},
+                             "b": {"runs-on": "x", "steps": [{"run": "a"}], "needs": ["A"]}}}, "/jobs/b/needs/0", "a cycle"),
     ({"on": {"pull_request": {"paths-ignore": ["!../x"]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/pull_request/paths-ignore/0", "must match"),
 ])
 def test_breaking_the_profile_is_refused_with_path_and_reason(doc, path, reason):

@@ -531,14 +531,15 @@ class Machine(Completion, Narrowing, StringRuns):
                     f.facts = self._language_facts(b, *lang)
         return f
 
-    def _language_facts(self, b: Branch, pattern: str, names):
-        """The branch's string facts with `pattern` conjoined and its name slots reading `names`
-        (a `names.Names` tree); one object per (branch, pattern, names), so state keys
-        can hold its id."""
+    def _language_facts(self, b: Branch, pattern, names):
+        """The branch's string facts with `pattern` (or a tuple of patterns) conjoined and its
+        name slots reading `names` (a `names.Names` tree); one object per (branch, pattern,
+        names), so state keys can hold its id."""
         key = ("lang", b.key, pattern, names)
         hit = self.cache.get(key)
         if hit is None:
-            base = self.c.string_facts(b.atoms | {("pattern", pattern, True)})
+            patterns = pattern if isinstance(pattern, tuple) else (pattern,)
+            base = self.c.string_facts(b.atoms | {("pattern", p, True) for p in patterns})
             hit = self.cache[key] = StringFacts(SlotDFA(base.dfa, names), base.excluded)
         return hit
 

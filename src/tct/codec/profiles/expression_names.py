@@ -54,6 +54,7 @@ JOB = {**dict.fromkeys(("status", "workflow_file_path", "workflow_ref", "workflo
        "container": Names({"id": LEAF, "network": LEAF}),
        "services": Names.all_but((), Names({"id": LEAF, "network": LEAF, "ports": STRINGS}))}
 STEP = Names({"outputs": STRINGS, "outcome": LEAF, "conclusion": LEAF})
+STEPS = Names.all_but((), STEP)  # before the job's steps are written: any id (owed), a step's properties
 NEEDED = Names({"outputs": STRINGS, "result": LEAF})
 # `needs.*`: arrays of what each job gives (`needs.*.result[0]`, never `needs.*.result.x`)
 NEEDED_ALL = Names({"outputs": Names.all_but((), ARRAY, "array"), "result": ARRAY}, kind="array")
@@ -243,7 +244,7 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_list
     outs = dict(outputs or ())
     typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": OBJECT,
              "env": STRINGS, "vars": STRINGS, "secrets": STRINGS, "jobs": OBJECT,
-             "steps": OBJECT if steps is None else Names(dict.fromkeys(steps, STEP)),
+             "steps": STEPS if steps is None else Names(dict.fromkeys(steps, STEP)),
              "needs": OBJECT if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
                                                           **({"*": NEEDED_ALL} if needs and needs_listed else {})}),
              "matrix": MATRIX_KEYS if matrix is None else Names(

@@ -19,8 +19,12 @@ from tct.schema.compiler import shortest_string
 
 
 def _folded(name: str) -> str:
-    """`name` as a regex ignoring the case of ASCII letters."""
-    return "".join(f"[{c.lower()}{c.upper()}]" if c.isascii() and c.isalpha() else ecma.escape(c) for c in name)
+    """`name` as a regex ignoring case (as `str.lower` folds it, one character to one)."""
+    out = []
+    for c in name:
+        forms = {c} | {x for x in (c.lower(), c.upper()) if len(x) == 1}
+        out.append("[" + "".join(map(ecma.escape, sorted(forms))) + "]" if len(forms) > 1 else ecma.escape(c))
+    return "".join(out)
 
 
 def names_pattern(names, fold: bool = True, but=()) -> str:

@@ -11,6 +11,7 @@ keys ignoring case (`fold`), as GitHub job ids do (`needs: Validate` names the j
 
 from __future__ import annotations
 
+from tct.codec.profiles.key_names import names_pattern
 from tct.codec.profiles.location import match, parse
 from tct.codec.profiles.rule import Rule, new_key_cost
 from tct.schema.compiler import shortest_string
@@ -33,6 +34,7 @@ class KeyOf(Rule):
         """`target`: the object whose keys are named ('/jobs'); `ref`: the key, relative to each
         of its values, holding a name or an array of names ('needs'); `fold`: ignore case."""
         self.fold = str.lower if fold else (lambda name: name)
+        self.folds = fold
         self.where = parse(target)
         self.ref = parse(ref)
         self.text = f"{ref.strip('/')} names a key of {target}"
@@ -66,6 +68,14 @@ class KeyOf(Rule):
             return tuple(f.items) if f.kind == "array" else f.text if f.kind == "string" else None
         return None
 
+    def language(self, m, f):
+        """Ignoring case, what `excluded` holds is refused in every spelling (a pattern: the
+        machine's exclusions are exact strings)."""
+        if self.folds and f.tag[1] in ("R", "I"):
+            names = self.excluded(m, f)
+            return (names_pattern(None, True, but=names), None) if names else None
+        return None
+
     def excluded(self, m, f):
         kind, own = f.tag[1], f.tag[2]
         out = {own} | self._reaching(m, own)
@@ -95,12 +105,12 @@ class KeyOf(Rule):
     def string_reason(self, m, f, text):
         if f.tag[1] not in ("R", "I"):  # a job name: another rule's refusal
             return ""
-        own = f.tag[2]
-        if text == own:
+        own, fold = f.tag[2], self.fold
+        if fold(text) == fold(own):
             return f"{text!r} names the key it sits under ({self.text}, not itself)"
-        if text in self._reaching(m, own):
+        if fold(text) in {fold(n) for n in self._reaching(m, own)}:
             return f"{text!r} leads back to {own!r} (a cycle)"
-        return f"{text!r} repeats an earlier item" if text in self.excluded(m, f) else ""
+        return f"{text!r} repeats an earlier item" if fold(text) in {fold(n) for n in self.excluded(m, f)} else ""
 
     # ------------------------------------------------------------ owed names
     def _target_index(self, m) -> int | None:

@@ -148,9 +148,13 @@ class Joint(Rule):
         return frozenset().union(*self._each(f, lambda r: r.excluded(m, f)))
 
     def language(self, m, f):
+        """The rules' patterns, all of them, and the one names tree among them."""
         langs = [x for x in self._each(f, lambda r: r.language(m, f)) if x is not None]
-        assert len(langs) <= 1, "two rules give one string a language"
-        return langs[0] if langs else None
+        trees = [t for _, t in langs if t is not None]
+        assert len(trees) <= 1, "two rules give one string's names"
+        if len(langs) <= 1:
+            return langs[0] if langs else None
+        return tuple(p for p, _ in langs), (trees[0] if trees else None)
 
     def refused_kinds(self, m, f):
         return frozenset().union(*self._each(f, lambda r: r.refused_kinds(m, f)))
