@@ -509,7 +509,8 @@ def test_calls_are_counted_and_distances_stay_exact(template, node):
     ("${{ env[format('{0}', 1)] }}", True), ("${{ env[contains('a', 'b')] }}", False),
     ("${{ toJSON(needs.*[0]) }}", True), ("${{ toJSON(needs.*['x']) }}", False),
     ("${{ toJSON(needs.*[github.event]) }}", False), ("${{ fromJSON('[1]')[0] }}", True),
-    ("${{ github.event.commits['a'] }}", True),
+    ("${{ github.event.commits['a'] }}", True), ("${{ vars.a-b }}", False), ("${{ vars.a_b }}", True),
+    ("${{ secrets.a-b }}", True), ("${{ env.a-b }}", True),
 ])
 def test_comparisons_and_properties_follow_kinds(template, text, ok):
     """actionlint's kinds: `<` compares numbers and strings (any aside), `==` never an object

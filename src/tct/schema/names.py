@@ -22,13 +22,14 @@ class Names:
     end an access chain with (`with_finals`: the right operand of `<` may not be a bool); a
     name that goes on with `.` or `[` is not checked, its subtree is; a scalar never goes on."""
 
-    __slots__ = ("children", "exact", "excluded", "each", "kind", "finals", "prefixes", "exact_prefixes",
+    __slots__ = ("children", "exact", "excluded", "each", "kind", "finals", "refused", "prefixes", "exact_prefixes",
                  "delims", "_key", "_hash", "_narrow", "_filtered")
 
     def __init__(self, children: dict, exact: dict | None = None, delims: frozenset | None = None,
                  excluded: frozenset | None = None, kind: str = "object", finals: frozenset | None = None,
-                 each=None):
+                 each=None, refused: frozenset = frozenset()):
         self.excluded = excluded  # None, or the only names refused (then `children` is empty)
+        self.refused = refused  # with `excluded`: characters no name may hold
         self.each = each  # with `excluded`: the subtree of every name (None: any)
         self.kind, self.finals = kind, finals
         if finals is not None and "array" not in finals:  # `.*` makes an array
@@ -42,7 +43,7 @@ class Names:
         self._key = (tuple(sorted(self.children.items(), key=lambda kv: kv[0])),
                      tuple(sorted(self.exact.items(), key=lambda kv: kv[0])), self.delims,
                      None if excluded is None else tuple(sorted(excluded)), kind,
-                     None if finals is None else tuple(sorted(finals)), each)
+                     None if finals is None else tuple(sorted(finals)), each, tuple(sorted(refused)))
         self._hash = hash(self._key)
         self._narrow, self._filtered = {}, {}
 
@@ -53,9 +54,11 @@ class Names:
         return isinstance(other, Names) and self._hash == other._hash and self._key == other._key
 
     @classmethod
-    def all_but(cls, names, each=None, kind: str = "object") -> "Names":
-        """Any name but `names`, each with subtree `each` (None: any kind, anything below)."""
-        return cls({}, delims=frozenset(), excluded=frozenset(n.lower() for n in names), kind=kind, each=each)
+    def all_but(cls, names, each=None, kind: str = "object", refused: frozenset = frozenset()) -> "Names":
+        """Any name but `names`, each with subtree `each` (None: any kind, anything below), and
+        none holding a character of `refused`."""
+        return cls({}, delims=frozenset(), excluded=frozenset(n.lower() for n in names), kind=kind, each=each,
+                   refused=frozenset(refused))
 
     def with_finals(self, finals: frozenset | None) -> "Names":
         """This tree, its names ending a chain only with a value of a kind in `finals`."""
@@ -64,7 +67,7 @@ class Names:
         hit = self._filtered.get(finals)
         if hit is None:
             hit = self._filtered[finals] = Names(self.children, self.exact, self.delims, self.excluded,
-                                                 self.kind, finals, self.each)
+                                                 self.kind, finals, self.each, self.refused)
         return hit
 
     def without(self, name: str) -> "Names":
@@ -85,6 +88,8 @@ class Names:
 
     def advance(self, prefix: str, ch: str) -> str | None:
         """The prefix after name character `ch`, or None when no allowed name starts so."""
+        if ch in self.refused:
+            return None
         if prefix.startswith("="):
             typed = prefix[1:] + ch
             if typed in self.exact_prefixes:
@@ -120,10 +125,10 @@ class Names:
             low = prefix if typed is None else typed.lower()
             if self.excluded is not None:
                 left = frozenset(n for n in self.excluded if n.startswith(low))
-                if not left and self.each is None:  # any name, of any kind: every filter allows it
+                if not left and self.each is None and not self.refused:  # any name, of any kind
                     hit = None
                 else:
-                    hit = Names.all_but(left, self.each, self.kind).with_finals(self.finals)
+                    hit = Names.all_but(left, self.each, self.kind, self.refused).with_finals(self.finals)
                 self._narrow[prefix] = hit
                 return hit
             hit = self._narrow[prefix] = Names(

@@ -54,6 +54,8 @@ JOB = {**dict.fromkeys(("status", "workflow_file_path", "workflow_ref", "workflo
        "container": Names({"id": LEAF, "network": LEAF}),
        "services": Names.all_but((), Names({"id": LEAF, "network": LEAF, "ports": STRINGS}))}
 STEP = Names({"outputs": STRINGS, "outcome": LEAF, "conclusion": LEAF})
+# actionlint: "configuration variable name "a-b" can only contain alphabets, decimal numbers, and '_'"
+VARS = Names.all_but((), LEAF, refused="-")
 STEPS = Names.all_but((), STEP)  # before the job's steps are written: any id (owed), a step's properties
 NEEDED = Names({"outputs": STRINGS, "result": LEAF})
 # `needs.*`: arrays of what each job gives (`needs.*.result[0]`, never `needs.*.result.x`)
@@ -243,7 +245,7 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_list
     contexts = AVAILABLE.get(row, ALL)
     outs = dict(outputs or ())
     typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": OBJECT,
-             "env": STRINGS, "vars": STRINGS, "secrets": STRINGS, "jobs": OBJECT,
+             "env": STRINGS, "vars": VARS, "secrets": STRINGS, "jobs": OBJECT,
              "steps": STEPS if steps is None else Names(dict.fromkeys(steps, STEP)),
              "needs": OBJECT if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
                                                           **({"*": NEEDED_ALL} if needs and needs_listed else {})}),
