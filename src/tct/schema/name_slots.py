@@ -43,7 +43,6 @@ from tct.schema.operand_kinds import ORDERED
 from tct.schema.regex import CharDFA, _merge, _sample
 from tct.schema.slot_literals import INF, QUOTED, IndexOf, LiteralArg, LiteralIn, LiteralReading
 
-
 # The names node of a non-slot triple after an operand that `<` may not follow (a bool, null,
 # object or array): the triple then says so, and its distance avoids `<` (`_unordered_dist`).
 UNORDERED = "no <"
@@ -52,6 +51,8 @@ UNORDERED = "no <"
 # operand otherwise. Set where a name of kind object is indexed (`_moves`: slot distances see
 # it) and wherever else the operand records say so (`_row`: a group or a call's value).
 NO_NUMBER = "no number"
+
+
 class SlotDFA(LiteralReading, CharDFA):
     """`base` with its slots reading names of `names` (a `Names` tree; None: any name)."""
 

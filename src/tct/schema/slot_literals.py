@@ -72,10 +72,11 @@ class LiteralReading:
                         yield from self._first(r, self._enter(t, None, None))
             return
         if isinstance(node, LiteralIn):  # inside it: `'` pends, `''` is a quote, else it closes
+            inside = base.roles.get(s) == "str"
             for cid, t in base.trans[s].items():
                 role = base.roles.get(t)
                 for r in self._of_base[cid]:
-                    if base.roles.get(s) == "str":
+                    if inside:
                         if role == "strq":
                             yield r, (t, p, node), None, None
                         else:
@@ -170,7 +171,6 @@ class LiteralReading:
             hit = cache[triple] = min((1 + self._triple_dist(nxt) for _, nxt, _, _ in self._moves(triple)
                                        if nxt[1] is not None), default=INF)
         return hit
-
 
 
 def _classes_over(dfa, ranges) -> set:
