@@ -1,7 +1,8 @@
 """Free keys from a set of names (`KeyNames`), over the schema's ids: a step's `with:` keys are
 the inputs its action declares, given action metadata (`TCT_ACTIONS`); a workflow_dispatch
 input has actionlint's five keys; sections actionlint reads ignoring case have no two keys
-equal ignoring case; a matrix's `exclude` entries name its rows written before."""
+equal ignoring case; a matrix's `exclude` entries name its rows written before, and a string
+value there is one of its row's strings (`ValueIn`)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,17 @@ def _repeated_or_foreign(doc) -> list:
             out += [k for e in matrix["exclude"] if isinstance(e, dict) for k in e if k.lower() not in rows]
             out += [k for e in matrix["exclude"] if isinstance(e, dict) for k in {k.lower() for k in e}
                     if [x.lower() for x in e].count(k) > 1]
+            out += [v for e in matrix["exclude"] if isinstance(e, dict) for k, v in e.items()
+                    if isinstance(v, str) and "${{" not in v and v.lower() not in _row_strings(matrix, k, v)]
     return out
+
+
+def _row_strings(matrix, key, value) -> set:
+    """The strings (folded) of `key`'s row, or {value} when the row holds anything else."""
+    items = [x for k, row in matrix.items() if k.lower() == key.lower() for x in (row if isinstance(row, list) else [row])]
+    if items and all(isinstance(x, str) and "${{" not in x for x in items):
+        return {x.lower() for x in items}
+    return {value.lower()}
 
 
 def test_declared_inputs_encode_with_the_schemas_ids(tok):
@@ -90,6 +101,8 @@ def test_declared_inputs_encode_with_the_schemas_ids(tok):
                      "steps": [{"run": "x"}]}}}, "/jobs/m/strategy/matrix/exclude/0", "'os' is not one of"),
     ({"on": "push", "jobs": {"m": {"runs-on": "x", "steps": [{"uses": "./a", "with": {"": 1}}]}}}, "/jobs/m/steps/0/with",
      "property name '' is not allowed"),
+    ({"on": "push", "jobs": {"m": {"runs-on": "x", "strategy": {"matrix": {"os": ["a", "b"], "exclude": [{"OS": "c"}]}},
+                     "steps": [{"run": "x"}]}}}, "/jobs/m/strategy/matrix/exclude/0/OS", "'c' is not one of 'a', 'b'"),
 ])
 def test_keys_actionlint_refuses_are_refused_with_path_and_reason(tok, doc, path, what):
     doc = {**doc, "jobs": {"build": {"runs-on": "x", "steps": [{"run": "x"}]}, **doc.get("jobs", {})}}
@@ -139,3 +152,29 @@ def test_a_folder_without_metadata_is_a_clear_error(tmp_path):
 def test_wandering_keeps_masks_exact_and_inputs_declared(tok, cut, choices):
     wander_and_check(tok, DOC, cut, choices, lambda doc: valid_under_profile(doc) and not _undeclared(doc)
                      and not _repeated_or_foreign(doc), samples=8)
+
+
+def test_actionlint_agrees_on_exclude_values(tmp_path):
+    """An exclude value the profile accepts passes actionlint, one it refuses is reported:
+    strings match the row's ignoring case, an expression is not checked; other kinds are not
+    followed (a number or boolean against a row of strings)."""
+    from tct.data.documents import dumps_document
+    from tct.eval import actionlint
+    tok = tct.Tokenizer.from_schema("github-workflow", profile="github-workflow-strict")
+    cases = ["a", "B", "c", "${{ github.ref }}", "ab", ""]
+    paths, accepted = [], []
+    for i, value in enumerate(cases):
+        doc = {"on": "push", "jobs": {"t": {"runs-on": "ubuntu-latest", "strategy": {"matrix": {
+            "os": ["a", "b"], "exclude": [{"os": value}]}}, "steps": [{"run": "x"}]}}}
+        try:
+            tok.encode(doc)
+            accepted.append(True)
+        except tct.SchemaViolation:
+            accepted.append(False)
+        paths.append(tmp_path / f"w{i}.yml")
+        paths[-1].write_text(dumps_document(doc, "yaml"))
+    assert accepted == [True, True, False, True, False, False]
+    if actionlint.executable() is None:
+        pytest.skip("actionlint is not installed")
+    errors = actionlint.lint(paths)
+    assert [not errors[p.resolve()] for p in paths] == accepted, errors

@@ -280,10 +280,13 @@ class SlotDFA(LiteralReading, CharDFA):
     def _quad_dist(self, quad) -> int:
         """The triple's distance plus what each open call still needs: the shortest way out
         closes brackets as soon as it can, and an argument fits wherever `)` does. Operand
-        kinds (`operand_kinds`) only ever refuse moves the shortest way out does not take, or
-        narrow a slot's names (which the triple holds)."""
+        kinds (`operand_kinds`) only ever refuse moves the shortest way out does not take,
+        narrow a slot's names (which the triple holds), or owe a term before a bracket closes
+        (`owed_extra`)."""
         d = self._triple_dist(quad[:3])
-        return d + sum(arity.extra(k) for _, arity, k in quad[3]) if d < INF else INF
+        if d >= INF:
+            return INF
+        return d + sum(arity.extra(k) for _, arity, k in quad[3]) + operand_kinds.owed_extra(quad[4])
 
     def _row(self, i: int) -> dict:
         quad = self._triples[i]

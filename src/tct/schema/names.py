@@ -145,8 +145,8 @@ class Names:
         if ch in ".[":  # the chain goes on, never from a scalar: its end is checked below
             if kind_of(sub) in SCALAR_KINDS:
                 return False, None
-            if ch == "[":  # what the index gives is checked as an operand; a quoted name is a literal
-                return True, sub
+            # `[`: a quoted name of a known object ends the chain (`IndexOf`); what another index
+            # gives is checked as an operand
             return True, sub.with_finals(self.finals) if isinstance(sub, Names) else sub
         return (True, sub) if self.finals is None or kind_of(sub) in self.finals else (False, None)
 

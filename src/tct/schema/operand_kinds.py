@@ -3,8 +3,8 @@ checks them: `<`, `<=`, `>`, `>=` compare numbers and strings (any aside); `==` 
 an object or array with a scalar (here: never an object or array on the left); only objects
 and arrays have properties and indexes, an object's index is a string and an array's a number;
 functions take arguments of given kinds (`names.Arity.params`: its first `||` term, the others
-merging with it; one holding a comparison is not checked); a template's `${{ }}` shows no
-object, array or null (likewise). Comparisons nest to the right (`a < b == c` is
+merging with it; a comparison there owes a next term of that kind); a template's `${{ }}`
+shows no object, array or null (likewise). Comparisons nest to the right (`a < b == c` is
 `a < (b == c)`), and `a || b` is of the kind both are (else any).
 
 The base automaton marks each state with the token it is in (`CharDFA.roles`: an operand,
@@ -15,16 +15,17 @@ so distances stay those of the slots, except three places the slot triple takes 
 operand's names end only in the kinds it may be (`Names.with_finals`, at the slot it starts
 in), `<` after a bool or null name (a condition that may not be a literal alone goes on
 with `<0` otherwise), and an operand that may not be a number (an object's index: its
-shortest is `''`, not `0`; `name_slots.NO_NUMBER`).
+shortest is `''`, not `0`; `name_slots.NO_NUMBER`). A term owed adds its literal
+before the bracket closes (`owed_extra`).
 """
 
 from __future__ import annotations
 
 # A record: (class of the operand just read, negated, through `.*`, comparison in progress:
 # None, "ord" or "eq", kinds the operand being read may end in, class of the `&&`/`||` terms
-# before it). Classes, as actionlint's checks tell kinds apart: "A" any, "S" number or string,
+# before it, kinds of the term owed before the bracket closes or None). Classes, as actionlint's checks tell kinds apart: "A" any, "S" number or string,
 # "B" bool, "N" null, "C" object, "L" array (of a filter `.*`).
-EMPTY = (None, False, False, None, None, None)
+EMPTY = (None, False, False, None, None, None, None)
 CLASSES = {"any": "A", "string": "S", "number": "S", "bool": "B", "null": "N", "object": "C", "array": "L"}
 ORDERED_CLASSES = frozenset("AS")  # may be compared with < <= > >=
 DEREF_CLASSES = frozenset("ACL")  # may be followed by .name or [index]
@@ -34,6 +35,13 @@ INDEX = {"C": frozenset({"any", "string"}), "L": frozenset({"any", "number"})}
 ORDERED = frozenset({"any", "number", "string"})  # kinds of the right operand of < <= > >=
 NOT_COMPOSITE = frozenset({"any", "number", "string", "bool", "null"})  # of == != after a scalar
 SHOWN = frozenset({"any", "number", "string", "bool"})  # what `${{ }}` in a template may evaluate to
+
+
+def owed_extra(ops: tuple) -> int:
+    """Characters the shortest way out adds for the records that owe a term (`||0`: a term owed
+    admits a number): the way out of their operand closes on an operand anyway, and a term
+    inserted before the close is the least any way out adds."""
+    return sum(3 for r in ops if r[6] is not None)
 
 
 def _term(last, neg, cmp):
@@ -65,8 +73,8 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
         return ()
     c = c or "\x00"  # a class of no single character: no operator or bracket
     if rs == "text":  # a template's `${{`: each term a value to show, no object, array or null
-        return ((None, False, False, None, SHOWN, None),)
-    last, neg, star, cmp, want, acc = ops[-1] if ops else EMPTY
+        return ((None, False, False, None, SHOWN, None, None),)
+    last, neg, star, cmp, want, acc, owe = ops[-1] if ops else EMPTY
     indexed = None  # the class of what a `[` indexes
     outer = ops[:-1]
     depths = base.depths
@@ -77,24 +85,31 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
     # Comparisons nest to the right, as actionlint parses them: in `a < b == c` the right
     # operand of `<` is `b == c`, a bool, so nothing follows an ordering comparison.
     # A value of a kind (an argument, what a template shows) needs only its first `&&`/`||`
-    # term of that kind (the terms merge: `x || null` is any), and a comparison in it is let
-    # through unchecked (`fromJSON(a == 'b' && c || d)` is fine).
+    # term of that kind (the terms merge: `x || null` is any). A comparison there where a bool
+    # may not be owes the next term, of that kind (`fromJSON(a == 'b' && c || d)` is fine,
+    # `fromJSON(a == 'b')` is not; stricter than actionlint: `a == b || c == d || 'e'` is too).
+    if rt in ("opt=", "op") and c in "<>=!" and want is not None and "bool" not in want:
+        if "number" not in want:
+            return None  # (an object's index: its owed `||''` would not be the triple's `||0`)
+        owe = want  # a comparison where a bool may not be: a term of kind `want` must follow
     if rt == "opt=" and c in "<>":  # an ordering operator
         left = "B" if neg else last
         if cmp == "ord" or left not in ORDERED_CLASSES:
             return None
-        return outer + ((None, False, False, "ord", ORDERED, acc),)
+        return outer + ((None, False, False, "ord", ORDERED, acc, owe),)
     if rt == "op" and c in "=!":  # == or !=
         left = "B" if neg else last
         if left in COMPOSITE_CLASSES or cmp == "ord":
             return None
-        return outer + ((None, False, False, "eq", NOT_COMPOSITE if left in ("S", "B") else None, acc),)
-    if rt == "op" and c in "&|":  # `a || b` is of a kind both may be
-        return outer + ((None, False, False, None, None, merge_class(acc, _term(last, neg, cmp))),)
+        return outer + ((None, False, False, "eq", NOT_COMPOSITE if left in ("S", "B") else None, acc, owe),)
+    if rt == "op" and c in "&|":  # `a || b` is of a kind both may be; a term owed is this one
+        return outer + ((None, False, False, None, owe, merge_class(acc, _term(last, neg, cmp)), None),)
     if rt == "operand" and c == ",":
+        if owe is not None:
+            return None
         call = after_calls[-1] if after_calls and after_calls[-1][0] == ds else None
         want = call[1].param(max(1, call[2] - 1)) if call else None
-        return outer + ((None, False, False, None, want, None),)
+        return outer + ((None, False, False, None, want, None, None),)
     if rt == "operand" and c == "!":
         if want is not None and "bool" not in want:
             return None
@@ -122,9 +137,11 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
             first = INDEX.get(indexed)
         else:
             first = opened.param(0) if opened is not None else None
-        inner = (None, False, False, None, first, None)
-        return outer + ((last, neg, star, cmp, want, acc), inner)
+        inner = (None, False, False, None, first, None, None)
+        return outer + ((last, neg, star, cmp, want, acc, owe), inner)
     if c in ")]" and ds is not None and dt is not None and dt == ds - 1:
+        if owe is not None:
+            return None
         up = outer[-1] if outer else EMPTY
         if closed is not None:
             got = CLASSES[closed.returns]
@@ -133,4 +150,4 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
         else:  # a group: of the kind of what it holds
             got = merge_class(acc, _term(last, neg, cmp))
         return outer[:-1] + ((got,) + up[1:],)
-    return outer + ((last, neg, star, cmp, want, acc),)
+    return outer + ((last, neg, star, cmp, want, acc, owe),)

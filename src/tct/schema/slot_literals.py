@@ -5,7 +5,9 @@
   states the grammar labels `QUOTED`; the index's triple holds the object's names
   (`IndexOf`). actionlint would also take an expression there (`needs[github.ref]`), which
   no workflow of the corpus writes: refused, so the index's distance is the literal's alone,
-  free of the tree (an expression's would go through the root's names).
+  free of the tree (an expression's would go through the root's names). The name ends the
+  access chain, of a kind the operand may be (`Names.with_finals`): `steps['a'].outcome`
+  is refused, stricter than actionlint (a free property after it would go unchecked).
 - A literal that begins the argument of a function whose `Arity.literal` gives a language
   (`fromJSON`: JSON text, "broken JSON string is passed to fromJSON()") is walked through that
   automaton: the triple's prefix is the automaton's state (`''` is one quote), and the

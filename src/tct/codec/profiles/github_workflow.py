@@ -23,6 +23,7 @@ from tct.codec.profiles.key_names import KeyNames
 from tct.codec.profiles.key_of import KeyOf
 from tct.codec.profiles.profile import Profile
 from tct.codec.profiles.required_key import RequiredKey
+from tct.codec.profiles.value_in import ValueIn
 from tct.errors import TCTError
 from tct.schema import ecma
 from tct.schema.load import read_schema
@@ -157,6 +158,21 @@ EXCLUDE = KeyNames("/jobs/*/strategy/matrix/exclude/*", "the matrix's rows writt
                    distinct=True)
 
 
+def _row_values(m, path):
+    """The strings of the matrix row an `exclude` entry's value at `path` names (rows matched
+    ignoring case), or None when a row holds anything else (a number, an expression)."""
+    matrix = m.stack[len(path) - 3]
+    if matrix.kind != "object":
+        return None
+    rows = [v for k, v in matrix.values.items() if k.lower() == path[-1].lower()]
+    items = [x for row in rows for x in (row if isinstance(row, list) else [row])]
+    if not rows or not all(isinstance(x, str) and "${{" not in x for x in items):
+        return None
+    return frozenset(items)
+
+
+EXCLUDE_VALUES = ValueIn("/jobs/*/strategy/matrix/exclude/*/*", "actionlint: a value of the matrix's row", _row_values)
+
 
 PROFILE = Profile(
     name="github-workflow-strict",
@@ -173,7 +189,8 @@ PROFILE = Profile(
            KeyNames("/on/workflow_dispatch/inputs/*", "actionlint: a workflow_dispatch input's keys",
                     lambda m, path: DISPATCH_INPUT_KEYS, fold=False))
     + tuple(KeyNames(loc, "actionlint: these keys are case-insensitive", distinct=True) for loc in DISTINCT_KEYS)
-    + (DistinctItems("/jobs/*/strategy/matrix/*", "actionlint: no duplicate value in a matrix row"), EXCLUDE),
+    + (DistinctItems("/jobs/*/strategy/matrix/*", "actionlint: no duplicate value in a matrix row"), EXCLUDE,
+       EXCLUDE_VALUES),
     # Strings the schema says hold an expression hold a non-empty one, so the schema's shortest
     # such string (what compiled costs count) is as long as the grammar's (`${{a}}`).
     definitions=tuple((name, "^(?![\\s\\S]*\\$\\{\\{[ \\t\\r\\n]*\\}\\})", "an expression is not empty")
