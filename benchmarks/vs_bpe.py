@@ -29,8 +29,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 import tct
 from _shared import CORPUS
 from tct.data.documents import load_document
@@ -58,7 +56,6 @@ def bpe_shards(tct_data: Path, out: Path, vocab: int) -> None:
         texts[split].append(minified(doc))
     shards = Shards(tct_data)
     # the tct shards skip documents the schema rejects: keep the same count per split
-    accepted = {s: set() for s in texts}
     tok = tct.Tokenizer.from_schema("github-workflow")
     for split, items in texts.items():
         keep = []

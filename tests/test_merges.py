@@ -33,7 +33,6 @@ def corpus_docs(manifest, workflow_tok):
 
 @pytest.fixture(scope="module")
 def merged(corpus_docs, workflow_tok):
-    from tct.data.merges import train_tokenizer  # noqa: F401  (the CLI path; learn_merges is its core)
     base = workflow_tok
     frozen = [base.bos_id, base.eos_id, base.pad_id] + list(range(base.pos_base, base.pos_base + base.n_pos))
     table = learn_merges([base.encode(d) for d in corpus_docs["train"]], base.vocab_size, base.vocab_size + 340, frozen=frozen)

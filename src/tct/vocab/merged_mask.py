@@ -70,14 +70,14 @@ class MergedMasks:
     def mask(self, m, base_mask: np.ndarray) -> np.ndarray:
         self.lookups += 1
         top = len(m.stack) - 1
-        node, ids_so_far, level = self.root, [], 0
+        node, ids_so_far, level, pending = self.root, [], 0, None
         content = m.content_flags()
         while True:
             i = top - level
             key = level_key(m, level, content)
             entry = node.get(key)
             if entry is None:
-                entry = node[key] = self._compute(m, i, entry_pending=None if level == 0 else pending)
+                entry = node[key] = self._compute(m, i, entry_pending=pending)
                 self.computed += 1
             ids_so_far.append(entry.ids)
             if not entry.pending:
