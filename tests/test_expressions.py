@@ -297,7 +297,7 @@ def test_random_walks_write_only_defined_names():
         doc = tok.decode(random_walk(tok, rng, max_tokens=1500))
         assert valid_under_profile(doc)
         keys = list(doc)
-        root = {"inputs": input_names(doc["on"]) if keys.index("on") < keys.index("jobs") else None}
+        root = {"inputs": input_names(doc["on"]) if keys.index("on") < keys.index("jobs") else frozenset()}
         for job in (doc.get("jobs") or {}).values():
             steps = job.get("steps") or []
             before = dict(itertools.takewhile(lambda kv: kv[0] != "steps", job.items()))  # decided first
@@ -700,4 +700,22 @@ def test_inputs_are_of_their_declared_type(text, ok):
                                            "both": {"type": "string"}}},
           "workflow_call": {"inputs": {"n": {"type": "number"}, "both": {"type": "number"}}}}
     doc = {"on": on, "jobs": {"j": {"runs-on": "x", "steps": [{"run": text}]}}}
+    _encodes_iff(doc, ok)
+
+
+@pytest.mark.parametrize("where, ok", [
+    ("run-name", True), ("concurrency", True), ("env", False), ("jobs", False), ("after-on", True)])
+def test_inputs_above_on_are_free_only_where_real_workflows_use_them(where, ok):
+    """Above `on`, `inputs.<name>` is free in `run-name` and `concurrency` (11 and 1 corpus
+    workflows use them there) and refused elsewhere: inputs are not owed, so a name there could
+    not be made good (stricter than actionlint when `on` does declare it)."""
+    on = {"workflow_dispatch": {"inputs": {"tag": {"description": "x"}}}}
+    job = {"runs-on": "x", "steps": [{"run": "echo ${{ inputs.tag }}" if where == "jobs" else "x"}]}
+    used = "${{ inputs.tag }}"
+    if where == "after-on":
+        doc = {"on": on, "env": {"A": used}, "jobs": {"j": job}}
+    elif where == "jobs":
+        doc = {"jobs": {"j": job}, "on": on}
+    else:
+        doc = {where: {"A": used} if where == "env" else used, "on": on, "jobs": {"j": job}}
     _encodes_iff(doc, ok)

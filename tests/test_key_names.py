@@ -135,10 +135,41 @@ def test_every_prefix_completes_within_its_promise_with_declared_inputs(tok):
     assert checked > 100
 
 
-def test_without_metadata_the_shipped_profile_leaves_inputs_free():
-    assert github_workflow.strict(None) is github_workflow.PROFILE
-    tct.Tokenizer.from_schema("github-workflow", profile="github-workflow-strict").encode(
-        {"on": "push", "jobs": {"j": {"runs-on": "x", "steps": [{"uses": "acme/setup-tool@v2", "with": {"y": 1}}]}}})
+def test_with_none_the_shipped_profile_leaves_inputs_free():
+    assert github_workflow.strict("none") is github_workflow.PROFILE
+    tct.Tokenizer.from_schema("github-workflow", profile=github_workflow.strict("none")).encode(
+        {"on": "push", "jobs": {"j": {"runs-on": "x", "steps": [{"uses": "actions/checkout@v4", "with": {"y": 1}}]}}})
+
+
+@pytest.mark.parametrize("step, ok", [
+    ({"uses": "actions/checkout@v4", "with": {"fetch-depth": 0, "Path": "a"}}, True),
+    ({"uses": "actions/checkout@v4", "with": {"fetch-dept": 0}}, False),
+    ({"uses": "actions/checkout@v4", "with": {"path": "a", "PATH": "b"}}, False),
+    ({"uses": "actions/cache@v4", "with": {"path": "a", "key": "k", "fetch-depth": 1}}, False),
+    ({"uses": "actions/checkout@0123456789abcdef0123456789abcdef01234567", "with": {"anything": 1}}, True),
+    ({"uses": "someone/unknown-action@v1", "with": {"anything": 1}}, True),
+])
+def test_by_default_with_keys_are_the_inputs_actionlint_knows(tmp_path, step, ok):
+    """Without metadata the profile asks the installed actionlint (`action_probe`) for the
+    inputs of each exact `uses:`; actionlint agrees on each step (a SHA or an action it does
+    not know leaves `with:` free, as actionlint does)."""
+    from tct.data.documents import dumps_document
+    from tct.eval import actionlint
+    if actionlint.executable() is None:
+        assert github_workflow.strict(None) is github_workflow.PROFILE
+        pytest.skip("actionlint is not installed")
+    tok = tct.Tokenizer.from_schema("github-workflow", profile=github_workflow.strict(None))
+    doc = {"on": "push", "jobs": {"j": {"runs-on": "ubuntu-latest", "steps": [step]}}}
+    if ok:
+        assert tok.decode(tok.encode(doc)) == doc
+    else:
+        with pytest.raises(tct.SchemaViolation) as err:
+            tok.encode(doc)
+        assert err.value.path == "/jobs/j/steps/0/with"
+    path = tmp_path / "w.yml"
+    path.write_text(dumps_document(doc, "yaml"))
+    inputs = [e for e in actionlint.lint([path])[path.resolve()] if e["kind"] == "action" or "duplicated" in e["message"]]
+    assert (not inputs) == ok, inputs
 
 
 def test_a_folder_without_metadata_is_a_clear_error(tmp_path):

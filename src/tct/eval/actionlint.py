@@ -9,16 +9,13 @@ notices that an action's runtime is deprecated or retired are not counted as err
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+from tct.codec.profiles.action_probe import actionlint_binary
 
-def executable() -> str | None:
-    """The actionlint binary: on PATH, or beside this Python (an unactivated virtualenv)."""
-    beside = Path(sys.executable).parent / "actionlint"
-    return shutil.which("actionlint") or (str(beside) if beside.exists() else None)
+
+executable = actionlint_binary  # on PATH, or beside this Python
 
 
 def ignored(err: dict) -> bool:

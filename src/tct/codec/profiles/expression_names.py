@@ -12,10 +12,13 @@ conditions). Its names are narrowed by a tree (`names.Names`):
   `matrix.<key>` the keys of the job's `strategy.matrix` (and of its `include` entries; any key
   when they are an expression), `inputs.<name>` the inputs declared under
   `on.workflow_call`/`on.workflow_dispatch`. A definition not written yet (a job whose
-  `strategy` comes later, `jobs` before `on`) leaves its names free: real workflows reference
-  forward, and a name is only checked against a definition that is final. Matrix names used
-  before the job's `strategy`, `needs.<job>` before its `needs` and `steps.<id>` before its
-  `steps` are then owed by the job (`forward_names.py`).
+  `strategy` comes later) leaves its names free: real workflows reference forward, and a name
+  is only checked against a definition that is final. Matrix names used before the job's
+  `strategy`, `needs.<job>` before its `needs` and `steps.<id>` before its `steps` are then
+  owed by the job (`forward_names.py`). Inputs are not owed: above `on` they are free in
+  `run-name` and `concurrency` (the corpus's only such uses: 12 workflows) and there are none
+  elsewhere (stricter than actionlint, which takes `env: {A: ${{ inputs.a }}}` above an `on`
+  declaring `a`; no corpus workflow writes one).
 
 The names of a string are chosen when it starts, from the frames below it; each tagged frame's
 `key` holds the names its strings would get, and the content that defines names, so mask and
@@ -95,6 +98,10 @@ AVAILABLE = {
     "job.outputs": _STEP, "job.secrets": _JOB + ("secrets",), "job.strategy": ("github", "needs", "vars", "inputs"),
     "step": _STEP, "step.if": tuple(c for c in _STEP if c != "secrets"),
 }
+
+
+# Fields that may use inputs before `on` declares them (free there: they are not owed)
+FREE_INPUTS_ABOVE_ON = (("run-name",), ("concurrency",))
 
 
 def field(path: tuple) -> str | None:
@@ -319,7 +326,8 @@ class ExpressionNames(Rule):
         path = f.path
         root = m.stack[0]
         on = root.values["on"] if root.kind == "object" and "on" in root.values else None
-        out = {"inputs": None if on is None else input_names(on), "inputs_kinds": input_kinds(on)}
+        inputs = input_names(on) if on is not None else None if path[:1] in FREE_INPUTS_ABOVE_ON else frozenset()
+        out = {"inputs": inputs, "inputs_kinds": input_kinds(on)}
         if len(path) < 2 or path[0] != "jobs":
             return out | {"steps": frozenset(), "needs": frozenset(), "matrix": frozenset()}
         job = m.stack[2].values if m.stack[2].kind == "object" else {}

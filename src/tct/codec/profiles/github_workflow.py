@@ -17,6 +17,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from tct.codec.profiles.action_probe import ActionlintInputs, actionlint_binary
 from tct.codec.profiles.distinct_items import DistinctItems
 from tct.codec.profiles.expression_names import ExpressionNames
 from tct.codec.profiles.key_names import KeyNames
@@ -238,9 +239,11 @@ PROFILE = Profile(
 )
 
 
-# Action metadata is data the user supplies (it is not shipped): a folder with one JSON per
-# action, `{"action": "owner/repo[/path]", "inputs": {name: {...}}, ...}`, named by this
-# environment variable. With it, a step's `with:` keys are the inputs its action declares.
+# Action inputs: by default what the installed actionlint knows (`action_probe`: its own data,
+# keyed by the exact `uses:`; nothing when the binary is absent), or metadata the user gives
+# (not shipped): a folder with one JSON per action, `{"action": "owner/repo[/path]", "inputs":
+# {name: {...}}, ...}`, named by this environment variable ("none": `with:` keys stay free).
+# Either way a step's `with:` keys are the inputs its action declares.
 ACTIONS_ENV = "TCT_ACTIONS"
 WITH = _with_parallel((("/jobs/*/steps/*/with",),))
 
@@ -259,20 +262,29 @@ def action_inputs(folder) -> dict[str, frozenset]:
     return out
 
 
-def _step_action_inputs(inputs: dict):
+def _step_action_inputs(inputs_of):
+    """`KeyNames`' names for a step's `with:`: `inputs_of(uses)` (None: any key)."""
     def names_of(m, path):
         uses = m.stack[len(path) - 1].values.get("uses")  # the step: below the open `with`
-        if not isinstance(uses, str) or "@" not in uses:
-            return None
-        return inputs.get(uses.split("@", 1)[0].lower())
+        return inputs_of(uses) if isinstance(uses, str) and "@" in uses else None
     return names_of
 
 
 @lru_cache(maxsize=8)
 def strict(actions: str | None = None) -> Profile:
-    """The profile, with `with:` keys checked against the action metadata in folder `actions`."""
-    if not actions:
+    """The profile, with `with:` keys checked against the inputs of each step's action: as the
+    installed actionlint knows them (`actions` None), as the metadata in folder `actions`
+    gives them, or not at all ("none", or no actionlint)."""
+    if actions == "none":
         return PROFILE
-    names_of = _step_action_inputs(action_inputs(actions))
+    if actions:
+        folder = action_inputs(actions)
+        inputs_of = lambda uses: folder.get(uses.split("@", 1)[0].lower())  # noqa: E731
+    else:
+        binary = actionlint_binary()
+        if binary is None:
+            return PROFILE
+        inputs_of = ActionlintInputs(binary)
     return dataclasses.replace(PROFILE, rules=PROFILE.rules + tuple(
-        KeyNames(loc, "the inputs the action declares", names_of, distinct=True) for (loc,) in WITH))
+        KeyNames(loc, "the inputs the action declares", _step_action_inputs(inputs_of), distinct=True)
+        for (loc,) in WITH))
