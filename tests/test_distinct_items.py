@@ -1,4 +1,5 @@
-"""A matrix row's string values are distinct (`DistinctItems`), over the schema's ids."""
+"""A matrix row's string values are distinct (`DistinctItems`), and a job's step ids ignoring case
+(`DistinctIds`), over the schema's ids."""
 
 from __future__ import annotations
 
@@ -49,4 +50,55 @@ def test_every_prefix_completes_within_its_promise_without_repeats():
 @given(cut=st.integers(0, 10 ** 6), choices=st.lists(st.integers(0, 2 ** 16), max_size=30))
 def test_wandering_keeps_masks_exact_and_values_distinct(cut, choices):
     wander_and_check(strict(), DOC, cut, choices, lambda doc: valid_under_profile(doc) and not _repeated(doc),
+                     samples=8)
+
+
+# Step ids distinct ignoring case (`DistinctIds`), `parallel` groups' included.
+STEPS = {"on": "push", "jobs": {"j": {"runs-on": "x", "steps": [
+    {"id": "a", "run": "x"}, {"id": "b", "run": "x"}, {"parallel": [{"id": "c", "run": "x"}, {"id": "d", "run": "x"}]},
+    {"id": "e", "run": "echo ${{ steps.a.outcome }}"}]}}}
+
+
+def _repeated_ids(doc) -> list:
+    out = []
+    for job in doc["jobs"].values():
+        ids = [s2.get("id").lower() for s in job.get("steps") or () if isinstance(s, dict)
+               for s2 in [s, *(s.get("parallel") or ())] if isinstance(s2, dict) and isinstance(s2.get("id"), str)]
+        out += [i for i in set(ids) if ids.count(i) > 1]
+    return out
+
+
+@pytest.mark.parametrize("steps, path", [
+    ([{"id": "a", "run": "x"}, {"id": "A", "run": "y"}], "/jobs/j/steps/1/id"),
+    ([{"id": "a", "run": "x"}, {"parallel": [{"id": "b", "run": "y"}, {"id": "B", "run": "z"}]}], "/jobs/j/steps/1/parallel/1/id"),
+    ([{"parallel": [{"id": "b", "run": "y"}]}, {"id": "b", "run": "z"}], "/jobs/j/steps/1/id"),
+])
+def test_a_repeated_step_id_is_refused_with_path_and_reason(tmp_path, steps, path):
+    """actionlint agrees: "step ID "A" duplicates ... step ID is case insensitive"."""
+    doc = {"on": "push", "jobs": {"j": {"runs-on": "ubuntu-latest", "steps": steps}}}
+    strict().base.encode(doc)  # schema-valid
+    with pytest.raises(tct.SchemaViolation) as err:
+        strict().encode(doc)
+    assert err.value.path == path and "repeats an earlier step id ignoring case" in str(err.value)
+    from tct.data.documents import dumps_document
+    from tct.eval import actionlint
+    if actionlint.executable() is None:
+        pytest.skip("actionlint is not installed")
+    (tmp_path / "w.yml").write_text(dumps_document(doc, "yaml"))
+    assert any("duplicates" in e["message"] for e in actionlint.lint([tmp_path / "w.yml"])[(tmp_path / "w.yml").resolve()])
+
+
+def test_every_prefix_completes_within_its_promise_with_distinct_step_ids():
+    assert strict().encode(STEPS) == strict().base.encode(STEPS)
+    checked = 0
+    for _, done in completions_at_prefixes(strict(), STEPS, every=1, exact_every=4):
+        assert valid_under_profile(done) and not _repeated_ids(done), done["jobs"]
+        checked += 1
+    assert checked > 50
+
+
+@settings(max_examples=10, deadline=None)
+@given(cut=st.integers(0, 10 ** 6), choices=st.lists(st.integers(0, 2 ** 16), max_size=30))
+def test_wandering_keeps_masks_exact_and_step_ids_distinct(cut, choices):
+    wander_and_check(strict(), STEPS, cut, choices, lambda doc: valid_under_profile(doc) and not _repeated_ids(doc),
                      samples=8)

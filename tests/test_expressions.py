@@ -719,3 +719,65 @@ def test_inputs_above_on_are_free_only_where_real_workflows_use_them(where, ok):
     else:
         doc = {where: {"A": used} if where == "env" else used, "on": on, "jobs": {"j": job}}
     _encodes_iff(doc, ok)
+
+
+SECTION_KINDS = [
+    ("env", "${{ fromJSON(github.event.x) }}", True), ("env", "${{ github.event }}", True), ("env", "${{ vars }}", True),
+    ("env", "${{ github.ref == 'a' }}", False), ("env", "${{ 'x' }}", False), ("env", "${{ github.sha }}", False),
+    ("env", "${{ vars.a }}", False), ("env", "${{ toJSON(github) }}", False), ("env", "${{ env }}", False),
+    ("row", "${{ fromJSON(github.event.x) }}", True), ("row", "${{ github.event.commits }}", True),
+    ("row", "${{ 1.11 || 1 }}", False), ("row", "${{ github.ref }}", False), ("row", "${{ vars['x'] }}", False),
+    ("row", "${{ github.event.commits.*.id }}", True), ("matrix", "${{ fromJSON(needs.a.outputs.m) }}", True),
+    ("matrix", "${{ 'x' }}", False), ("matrix", "${{ github.ref_name }}", False),
+]
+
+
+def _section_doc(where, text):
+    job = {"runs-on": "ubuntu-latest", "needs": ["a"], "steps": [{"run": "x"}]}
+    if where == "env":
+        job["env"] = text
+    else:
+        job["strategy"] = {"matrix": {"os": text} if where == "row" else text}
+    return {"on": "push", "jobs": {"a": {"runs-on": "ubuntu-latest", "outputs": {"m": "x"}, "steps": [{"run": "x"}]},
+                                   "j": job}}
+
+
+@pytest.mark.parametrize("where, text, ok", SECTION_KINDS)
+def test_a_section_or_row_given_as_an_expression_is_an_object_or_array(where, text, ok):
+    """actionlint: "env must be object but found bool", "type of expression at "matrix row" must
+    be array": the expression's first term may be no literal, and its names end in those kinds."""
+    _encodes_iff(_section_doc(where, text), ok)
+
+
+def test_actionlint_agrees_on_section_kinds(tmp_path):
+    from tct.data.documents import dumps_document
+    from tct.eval import actionlint
+    if actionlint.executable() is None:
+        pytest.skip("actionlint is not installed")
+    paths = []
+    for i, (where, text, _) in enumerate(SECTION_KINDS):
+        paths.append(tmp_path / f"w{i}.yml")
+        paths[-1].write_text(dumps_document(_section_doc(where, text), "yaml"))
+    errors = actionlint.lint(paths)
+    for (where, text, ok), path in zip(SECTION_KINDS, paths):
+        kinds = [e["message"] for e in errors[path.resolve()] if e["kind"] == "expression"]
+        assert (not kinds) == ok, (where, text, kinds)
+
+
+def test_section_kinds_keep_distances_exact():
+    """The shortest-path equations at the states a breadth-first walk reaches, where the first
+    operand may be no literal (its distance goes through the root's names)."""
+    import collections
+    from tct.codec.profiles.github_workflow import SINGLE_EXPRESSION
+    names = tree("env", frozenset(), None, None, frozenset())
+    for kind in (E.MAPPING, E.ROW):
+        d = SlotDFA(CharDFA(((E.pattern(kind), True), (SINGLE_EXPRESSION, True))), names)
+        dist, seen, todo = d.distances(), {d.start}, collections.deque([d.start])
+        while todo and len(seen) < 4000:
+            s = todo.popleft()
+            row = d.trans[s]
+            assert dist[s] == (0 if s in d.accept else 1 + min(dist[t] for t in row.values())), d._triples[s][:3]
+            for t in row.values():
+                if t not in seen:
+                    seen.add(t)
+                    todo.append(t)

@@ -245,7 +245,7 @@ def section_problems(doc) -> list[str]:
 
 @pytest.mark.parametrize("change, path, what", [
     (lambda d: d.update(env={}), "/env", "object needs at least 1 properties"),
-    (lambda d: d.update(env="a ${{ github.sha }}"), "/env", "must match"),
+    (lambda d: d.update(env="a ${{ github.event }}"), "/env", "must match"),
     (lambda d: d["jobs"]["j"].update({"runs-on": {}}), "/jobs/j/runs-on", "object needs at least 1 properties"),
     (lambda d: d["jobs"]["j"]["container"].update(credentials={"username": "u"}), "/jobs/j/container/credentials",
      "missing required property 'password'"),

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import heapq
 import string
+from dataclasses import dataclass
 
 from tct.schema import operand_kinds
 from tct.schema.names import LEAF, NAME_CHARS, Arity, Names, element_kind, kind_of
@@ -51,6 +52,19 @@ UNORDERED = "no <"
 # operand otherwise. Set where a name of kind object is indexed (`_moves`: slot distances see
 # it) and wherever else the operand records say so (`_row`: a group or a call's value).
 NO_NUMBER = "no number"
+
+
+@dataclass(frozen=True)
+class NoLiteral:
+    """The names node of a non-slot triple before or at an operand that may be no literal (an
+    expression that is an object or an array: `env: ${{ fromJSON(x) }}`): its distance goes
+    through the shortest root name of a kind in `want` (`_no_literal_dist`), so it depends on
+    the tree and is kept per SlotDFA. Set at the grammar's text states whose expression may be
+    no literal (`_enter`), and wherever else the operand records say so (`_row`: a group)."""
+    want: frozenset
+
+
+_LITERALS = frozenset({"number", "string"})
 
 
 class SlotDFA(LiteralReading, CharDFA):
@@ -84,7 +98,8 @@ class SlotDFA(LiteralReading, CharDFA):
         outside any slot) that ended with names node `child`."""
         depth = self.base.labels.get(t)
         if depth is None:
-            return (t, None, None)
+            want = operand_kinds.OPENED.get(self.base.roles.get(t))
+            return (t, None, None if want is None or want & _LITERALS else NoLiteral(want))
         if not (child is None or isinstance(child, Names)):
             child = LEAF
         node = self.root if depth == 0 else child if from_depth == depth - 1 else None
@@ -121,6 +136,20 @@ class SlotDFA(LiteralReading, CharDFA):
             return
         if isinstance(node, (LiteralArg, LiteralIn, IndexOf)):
             yield from self._literal_moves(triple)
+            return
+        if isinstance(node, NoLiteral):  # up to the first operand, which is no literal
+            roles = base.roles
+            text = roles.get(s) in operand_kinds.OPENED
+            for cid, t in base.trans[s].items():
+                role = roles.get(t)
+                if role in ("num", "str"):
+                    continue
+                if t == s or (text and role in ("operand", *operand_kinds.OPENED)):
+                    nxt = (t, None, node)
+                else:
+                    nxt = self._enter(t, None, None)
+                for r in self._of_base[cid]:
+                    yield from self._first(r, nxt)
             return
         for cid, t in base.trans[s].items():
             if depth is None:
@@ -217,6 +246,8 @@ class SlotDFA(LiteralReading, CharDFA):
             return self._index_dist(triple)
         if isinstance(node, (LiteralArg, LiteralIn)):
             return self._literal_dist(triple)
+        if isinstance(node, NoLiteral):
+            return self._no_literal_dist(triple)
         if p is None:
             return self._d0[s]
         if s in self.base.accept and (node is None or node.exit(p, "\x00")[0]):
@@ -262,6 +293,32 @@ class SlotDFA(LiteralReading, CharDFA):
                 elif self._d0[t] < INF:
                     best = min(best, k + 1 + self._d0[t])
         cache[s] = best
+        return best
+
+    def _no_literal_dist(self, triple) -> int:
+        """Distance from a NoLiteral triple: at the operand, through the shortest name of the
+        root whose chain may end in a kind wanted (a group is never shorter than what it
+        holds); before it (text states), through the moves that lead there."""
+        cache = self.__dict__.setdefault("_no_literal", {})
+        hit = cache.get(triple)
+        if hit is not None:
+            return hit
+        s, _, node = triple
+        if s in self.base.accept:  # text that needs no expression (a template alone)
+            cache[triple] = 0
+            return 0
+        cache[triple] = INF  # guards a cycle of text states (the shortest way never takes one)
+        operand = self.base.roles.get(s) not in operand_kinds.OPENED
+        best = INF
+        for r, nxt, _, _ in self._moves(triple):
+            if nxt == triple or (operand and nxt[1] is None):
+                continue  # whitespace; a group
+            if operand:
+                nxt = self._narrowed_entry(nxt, self._char[r], node.want)
+                if nxt is None:
+                    continue
+            best = min(best, 1 + self._triple_dist(nxt))
+        cache[triple] = best
         return best
 
     def _no_number_dist(self, s: int) -> int:
@@ -314,7 +371,8 @@ class SlotDFA(LiteralReading, CharDFA):
                     continue
             elif nxt[1] is None and nxt[2] is None and kinds and kinds[-1][4] is not None \
                     and "number" not in kinds[-1][4] and self.base.roles.get(nxt[0]) in ("operand", "ioperand"):
-                nxt = (nxt[0], None, NO_NUMBER)  # after a group or call (a name's index: `_moves`)
+                # after a group or call (a name's index: `_moves`)
+                nxt = (nxt[0], None, NO_NUMBER if "string" in kinds[-1][4] else NoLiteral(kinds[-1][4]))
             row[r] = self._id(nxt + (after, kinds))
         return row
 

@@ -145,8 +145,11 @@ class Names:
         if ch in ".[":  # the chain goes on, never from a scalar: its end is checked below
             if kind_of(sub) in SCALAR_KINDS:
                 return False, None
-            # `[`: a quoted name of a known object ends the chain (`IndexOf`); what another index
-            # gives is checked as an operand
+            # `[`: a quoted name of a known object ends the chain (`IndexOf`); so does a scalar
+            # element (`env[x]`), whose kind is checked here
+            element = element_kind(sub) if ch == "[" else None
+            if element in SCALAR_KINDS and self.finals is not None and element not in self.finals:
+                return False, None
             return True, sub.with_finals(self.finals) if isinstance(sub, Names) else sub
         return (True, sub) if self.finals is None or kind_of(sub) in self.finals else (False, None)
 

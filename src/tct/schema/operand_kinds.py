@@ -35,6 +35,9 @@ INDEX = {"C": frozenset({"any", "string"}), "L": frozenset({"any", "number"})}
 ORDERED = frozenset({"any", "number", "string"})  # kinds of the right operand of < <= > >=
 NOT_COMPOSITE = frozenset({"any", "number", "string", "bool", "null"})  # of == != after a scalar
 SHOWN = frozenset({"any", "number", "string", "bool"})  # what `${{ }}` in a template may evaluate to
+# What an expression may evaluate to, by the role of the text state it opens from (the grammar's
+# kind: a template, a section given as `${{ }}`, a matrix row given so).
+OPENED = {"text": SHOWN, "text-object": frozenset({"any", "object"}), "text-array": frozenset({"any", "array"})}
 
 
 def owed_extra(ops: tuple) -> int:
@@ -69,11 +72,11 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
     opened = after_calls[-1][1] if len(after_calls) > len(calls) else None
     roles = base.roles
     rs, rt = roles.get(s), roles.get(t)
-    if rt is None or rt in ("close", "text"):  # outside an expression
+    if rt is None or rt == "close" or rt in OPENED:  # outside an expression
         return ()
     c = c or "\x00"  # a class of no single character: no operator or bracket
-    if rs == "text":  # a template's `${{`: each term a value to show, no object, array or null
-        return ((None, False, False, None, SHOWN, None, None),)
+    if rs in OPENED:  # `${{`: a template's terms are values to show, no object, array or null
+        return ((None, False, False, None, OPENED[rs], None, None),)
     last, neg, star, cmp, want, acc, owe = ops[-1] if ops else EMPTY
     indexed = None  # the class of what a `[` indexes
     outer = ops[:-1]

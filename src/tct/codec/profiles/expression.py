@@ -38,13 +38,16 @@ CHAIN = 3  # property slots after a name: `needs.<job>.outputs.<name>`
 # 2147483647 are refused too, a bound kept simple; none occur in the corpus)
 INT_DIGITS = 9
 
-TEMPLATE, CONDITION = "template", "condition"
+# TEMPLATE: any string value; CONDITION: an `if:`; MAPPING: a section given as `${{ }}` (`env`,
+# `with`, `matrix`: an object), ROW: a matrix row given so (an array). Their text states say
+# which (`TEXT_ROLES`), so operand kinds know what the expression may evaluate to.
+TEMPLATE, CONDITION, MAPPING, ROW = "template", "condition", "mapping", "row"
+TEXT_ROLES = {TEMPLATE: "text", MAPPING: "text-object", ROW: "text-array"}
 
 
 @lru_cache(maxsize=None)
 def pattern(kind: str) -> str:
-    """The registered name of the automaton for `kind` (TEMPLATE: any string value; CONDITION:
-    an `if:`), built on first use."""
+    """The registered name of the automaton for `kind`, built on first use."""
     name = f"\x00tct-expression:{kind}"
     register(name, _Grammar(kind).automaton())
     return name
@@ -108,13 +111,14 @@ class _Grammar:
                 reps.append(chr(cps[0]))
         classes.append([(128, MAX_CP)])
         reps.append("\u00e9")
-        start = ("text", 0) if self.kind == TEMPLATE else ("cond",)
+        start = ("cond",) if self.kind == CONDITION else ("text", 0)
         order, ids, rows = explore(start, range(len(reps)), lambda st, cid: self.step(st, reps[cid]))
         trans = dict(enumerate(rows))
         finals = {ids[s] for s in order if self.accepts(s)}
         labels = {ids[s]: label(s) for s in order if label(s) is not None}
         depths = {ids[s]: len(s[2]) for s in order if s[0] == "x" and s[3][0] not in ("str", "qname")}
-        roles = {ids[s]: ROLES.get(s[3][0], s[3][0]) if s[0] == "x" else "text"
+        text = TEXT_ROLES.get(self.kind)
+        roles = {ids[s]: ROLES.get(s[3][0], s[3][0]) if s[0] == "x" else text
                  for s in order if s[0] in ("x", "text")}
         return PatternFSM(_FSM(len(classes), 0, finals, trans), classes, labels, depths, roles)
 

@@ -35,6 +35,7 @@ from functools import lru_cache
 from tct.codec.profiles import expression, json_literal
 from tct.codec.profiles.forward_names import (content_refs, matrix_defined, matrix_values, object_matrix_extra, of,
                                               open_refs, steps_cost, strategy_cost)
+from tct.codec.profiles.location import match, parse
 from tct.codec.profiles.rule import Rule
 from tct.schema.name_slots import SlotDFA
 from tct.schema.names import ARRAY, BOOL, LEAF, NULL, NUMBER, OBJECT, STRINGS, Arity, Names
@@ -98,6 +99,23 @@ AVAILABLE = {
     "job.outputs": _STEP, "job.secrets": _JOB + ("secrets",), "job.strategy": ("github", "needs", "vars", "inputs"),
     "step": _STEP, "step.if": tuple(c for c in _STEP if c != "secrets"),
 }
+
+
+# Sections given as a string (one `${{ }}`) whose expression is an object, and matrix rows given
+# so, an array (actionlint: "env must be object", "type of expression at "matrix row" must be array")
+ENVS = ("/env", "/jobs/*/env", "/jobs/*/steps/*/env", "/jobs/*/container/env", "/jobs/*/services/*/env")
+SECTIONS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/strategy/matrix")
+_SECTIONS = tuple(map(parse, SECTIONS))
+_ROW = parse("/jobs/*/strategy/matrix/*")
+
+
+def _grammar(path: tuple) -> str:
+    """The expression grammar kind of a string value at `path` (not an `if:`)."""
+    if any(match(segs, path) is not None for segs in _SECTIONS):
+        return expression.MAPPING
+    if match(_ROW, path) is not None and path[-1] not in ("include", "exclude"):
+        return expression.ROW
+    return expression.TEMPLATE
 
 
 # Fields that may use inputs before `on` declares them (free there: they are not owed)
@@ -301,7 +319,7 @@ class ExpressionNames(Rule):
         if path[0] == "on":
             return ("def", None)
         if path[0] != "jobs":
-            return ("str", expression.TEMPLATE)
+            return ("str", _grammar(path))
         if n == 1:
             return ("jobs",)
         if n >= 3 and path[2] == "needs":  # KeyOf's too: here, what the job owes
@@ -309,14 +327,14 @@ class ExpressionNames(Rule):
         if n == 2:
             return ("job",)
         if path[2] == "strategy" or (n == 5 and path[2] == "steps" and path[4] == "id"):
-            return ("def", expression.TEMPLATE)
+            return ("def", _grammar(path))
         if n == 3 and path[2] == "steps":
             return ("steps",)
         if n == 4 and path[2] == "steps":
             return ("step",)
         if path[-1] == "if" and (n == 3 or _step_if(path)):
             return ("str", expression.CONDITION)
-        return ("str", expression.TEMPLATE)
+        return ("str", _grammar(path))
 
     # ------------------------------------------------------------ names
     def names(self, m, f) -> dict:

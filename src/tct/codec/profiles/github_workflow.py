@@ -18,8 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from tct.codec.profiles.action_probe import ActionlintInputs, actionlint_binary
+from tct.codec.profiles.distinct_ids import DistinctIds
 from tct.codec.profiles.distinct_items import DistinctItems
-from tct.codec.profiles.expression_names import ExpressionNames
+from tct.codec.profiles.expression_names import ENVS, SECTIONS, ExpressionNames
 from tct.codec.profiles.key_names import KeyNames
 from tct.codec.profiles.key_of import KeyOf
 from tct.codec.profiles.profile import Profile
@@ -91,10 +92,9 @@ def _one_of(names) -> dict:
     return {"pattern": regex, "items": {"pattern": regex}}
 
 
-ENVS = ("/env", "/jobs/*/env", "/jobs/*/steps/*/env", "/jobs/*/container/env", "/jobs/*/services/*/env")
 # Sections given as a string hold exactly one `${{ }}` (actionlint: "expecting a single ${{...}}
 # expression or mapping value"), and actionlint's non-empty sections.
-MAPPINGS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/strategy/matrix")
+MAPPINGS = SECTIONS
 # Numbers given as a string hold one `${{ }}` too ("expecting a single ${{...}} expression or
 # integer literal"), and are positive ("must be greater than zero").
 # actionlint: "constant expression in condition": a condition that is a literal alone (bare or in
@@ -191,7 +191,8 @@ PROFILE = Profile(
                     lambda m, path: DISPATCH_INPUT_KEYS, fold=False))
     + tuple(KeyNames(loc, "actionlint: these keys are case-insensitive", distinct=True) for loc in DISTINCT_KEYS)
     + (DistinctItems("/jobs/*/strategy/matrix/*", "actionlint: no duplicate value in a matrix row"), EXCLUDE,
-       EXCLUDE_VALUES),
+       EXCLUDE_VALUES)
+    + tuple(DistinctIds(loc, "actionlint: step ids are unique in a job") for (loc,) in _with_parallel((("/jobs/*/steps/*/id",),))),
     # Strings the schema says hold an expression hold a non-empty one, so the schema's shortest
     # such string (what compiled costs count) is as long as the grammar's (`${{a}}`).
     definitions=tuple((name, "^(?![\\s\\S]*\\$\\{\\{[ \\t\\r\\n]*\\}\\})", "an expression is not empty")
