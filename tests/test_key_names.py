@@ -141,18 +141,27 @@ def test_with_none_the_shipped_profile_leaves_inputs_free():
         {"on": "push", "jobs": {"j": {"runs-on": "x", "steps": [{"uses": "actions/checkout@v4", "with": {"y": 1}}]}}})
 
 
-@pytest.mark.parametrize("step, ok", [
-    ({"uses": "actions/checkout@v4", "with": {"fetch-depth": 0, "Path": "a"}}, True),
-    ({"uses": "actions/checkout@v4", "with": {"fetch-dept": 0}}, False),
-    ({"uses": "actions/checkout@v4", "with": {"path": "a", "PATH": "b"}}, False),
-    ({"uses": "actions/cache@v4", "with": {"path": "a", "key": "k", "fetch-depth": 1}}, False),
-    ({"uses": "actions/checkout@0123456789abcdef0123456789abcdef01234567", "with": {"anything": 1}}, True),
-    ({"uses": "someone/unknown-action@v1", "with": {"anything": 1}}, True),
+WITH = "/jobs/j/steps/0/with"
+
+
+@pytest.mark.parametrize("step, refused_at", [
+    ({"uses": "actions/checkout@v4", "with": {"fetch-depth": 0, "Path": "a"}}, None),
+    ({"uses": "actions/checkout@v4", "with": {"fetch-dept": 0}}, WITH),
+    ({"uses": "actions/checkout@v4", "with": {"path": "a", "PATH": "b"}}, WITH),
+    ({"uses": "actions/cache@v4", "with": {"path": "a", "key": "k", "fetch-depth": 1}}, WITH),
+    ({"uses": "actions/checkout@0123456789abcdef0123456789abcdef01234567", "with": {"anything": 1}}, None),
+    ({"uses": "someone/unknown-action@v1", "with": {"anything": 1}}, None),
+    # required inputs, matched ignoring case
+    ({"uses": "actions/setup-java@v4", "with": {"Distribution": "temurin"}}, None),
+    ({"uses": "actions/setup-java@v4", "with": {"java-version": "17"}}, WITH),
+    ({"uses": "actions/setup-java@v4"}, "/jobs/j/steps/0"),
+    ({"uses": "actions/cache@v4", "with": {"path": "a"}}, WITH),
 ])
-def test_by_default_with_keys_are_the_inputs_actionlint_knows(tmp_path, step, ok):
+def test_by_default_with_keys_are_the_inputs_actionlint_knows(tmp_path, step, refused_at):
     """Without metadata the profile asks the installed actionlint (`action_probe`) for the
-    inputs of each exact `uses:`; actionlint agrees on each step (a SHA or an action it does
-    not know leaves `with:` free, as actionlint does)."""
+    inputs of each exact `uses:` and those it requires; actionlint agrees on each step (a SHA
+    or an action it does not know leaves `with:` free, as actionlint does)."""
+    ok = refused_at is None
     from tct.data.documents import dumps_document
     from tct.eval import actionlint
     if actionlint.executable() is None:
@@ -165,11 +174,30 @@ def test_by_default_with_keys_are_the_inputs_actionlint_knows(tmp_path, step, ok
     else:
         with pytest.raises(tct.SchemaViolation) as err:
             tok.encode(doc)
-        assert err.value.path == "/jobs/j/steps/0/with"
+        assert err.value.path == refused_at
     path = tmp_path / "w.yml"
     path.write_text(dumps_document(doc, "yaml"))
     inputs = [e for e in actionlint.lint([path])[path.resolve()] if e["kind"] == "action" or "duplicated" in e["message"]]
     assert (not inputs) == ok, inputs
+
+
+def test_completions_give_the_inputs_an_action_requires():
+    """After every prefix, the shortest completion writes `with:` and the inputs the action
+    requires (actionlint's data), within `remaining_cost()`; masks and cost deltas stay exact."""
+    if github_workflow.actionlint_binary() is None:
+        pytest.skip("actionlint is not installed")
+    tok = tct.Tokenizer.from_schema("github-workflow", profile=github_workflow.strict(None))
+    doc = {"on": "push", "jobs": {"j": {"runs-on": "ubuntu-latest", "steps": [
+        {"uses": "actions/setup-java@v4", "with": {"java-version": "17", "distribution": "zulu"}},
+        {"uses": "actions/cache@v4", "with": {"path": "a", "key": "k"}}]}}}
+    done = 0
+    for _, out in completions_at_prefixes(tok, doc, every=2, exact_every=12):
+        for step in (s for job in out["jobs"].values() for s in job.get("steps", ())):
+            required = {"actions/setup-java@v4": {"distribution"}, "actions/cache@v4": {"path", "key"}}.get(step.get("uses"))
+            if required:
+                assert required <= {k.lower() for k in step.get("with", {})}, out
+                done += 1
+    assert done > 20
 
 
 def test_a_folder_without_metadata_is_a_clear_error(tmp_path):
@@ -185,16 +213,34 @@ def test_wandering_keeps_masks_exact_and_inputs_declared(tok, cut, choices):
                      and not _repeated_or_foreign(doc), samples=8)
 
 
+def test_completions_of_exclude_values_keep_their_promise(tok):
+    """The shortest completion of an `exclude` entry stays within its promise, and a string
+    value it writes is one of the row's (or an expression)."""
+    doc = {"on": "push", "jobs": {"t": {"runs-on": "x", "strategy": {"matrix": {
+        "os": ["ubuntu-latest", "windows-latest"], "exclude": [{"os": "windows-latest"}]}}, "steps": [{"run": "x"}]}}}
+    checked = 0
+    for _, out in completions_at_prefixes(tok, doc, every=1, exact_every=10):
+        for job in out["jobs"].values():
+            matrix = job.get("strategy", {}).get("matrix", {})
+            for entry in matrix.get("exclude", []) if isinstance(matrix, dict) else ():
+                rows = {k.lower(): {x.lower() for x in v if isinstance(x, str)} for k, v in matrix.items() if isinstance(v, list)}
+                assert all(not isinstance(v, str) or "${{" in v or v.lower() in rows.get(k.lower(), ())
+                           for k, v in entry.items()), entry
+                checked += 1
+    assert checked > 10
+
+
 def test_actionlint_agrees_on_exclude_values(tmp_path):
     """An exclude value the profile accepts passes actionlint, one it refuses is reported:
-    strings match the row's ignoring case, an expression is not checked; other kinds are not
-    followed (a number or boolean against a row of strings)."""
+    strings match the row's ignoring case, an expression is not checked, an object or array is
+    refused; booleans and numbers are not followed (actionlint flags `true` and `1.5` here)."""
     from tct.data.documents import dumps_document
     from tct.eval import actionlint
     tok = tct.Tokenizer.from_schema("github-workflow", profile="github-workflow-strict")
-    cases = ["a", "B", "c", "${{ github.ref }}", "ab", ""]
+    cases = [("a", True), ("B", True), ("c", False), ("${{ github.ref }}", True), ("ab", False), ("", False),
+             ({"x": 1}, False), (["a"], False)]
     paths, accepted = [], []
-    for i, value in enumerate(cases):
+    for i, (value, _) in enumerate(cases):
         doc = {"on": "push", "jobs": {"t": {"runs-on": "ubuntu-latest", "strategy": {"matrix": {
             "os": ["a", "b"], "exclude": [{"os": value}]}}, "steps": [{"run": "x"}]}}}
         try:
@@ -204,7 +250,7 @@ def test_actionlint_agrees_on_exclude_values(tmp_path):
             accepted.append(False)
         paths.append(tmp_path / f"w{i}.yml")
         paths[-1].write_text(dumps_document(doc, "yaml"))
-    assert accepted == [True, True, False, True, False, False]
+    assert accepted[:len(cases)] == [ok for _, ok in cases]
     if actionlint.executable() is None:
         pytest.skip("actionlint is not installed")
     errors = actionlint.lint(paths)

@@ -221,6 +221,7 @@ SECTIONS = {"on": "push", "env": {"A": "1"}, "jobs": {
     "j": {"runs-on": {"labels": ["x"]}, "env": "${{ fromJSON(vars.E) }}",
           "container": {"image": "x", "env": {"D": "4"}, "credentials": {"username": "u", "password": "p"}},
           "services": {"db": {"image": "x", "env": {"C": "3"}, "credentials": {"username": "u", "password": "p"}}},
+          "strategy": {"matrix": {"os": ["a", "b"], "include": [{"os": "c"}], "exclude": [{"os": "a"}]}},
           "steps": [{"run": "x", "env": {"B": "2"}}, {"uses": "a/b@v1", "with": {"c": "d"}}]},
     "r": {"uses": "./.github/workflows/x.yml", "with": {"a": "b"}, "secrets": {"s": "t"}}}}
 
@@ -250,6 +251,12 @@ def section_problems(doc) -> list[str]:
     (lambda d: d["jobs"]["j"]["container"].update(credentials={"username": "u"}), "/jobs/j/container/credentials",
      "missing required property 'password'"),
     (lambda d: d["jobs"]["j"]["steps"][1].__setitem__("with", {}), "/jobs/j/steps/1/with",
+     "object needs at least 1 properties"),
+    # actionlint: element in "include" section should not be empty (include and exclude share
+    # one pattern property in the schema: each gets its own constraint)
+    (lambda d: d["jobs"]["j"]["strategy"]["matrix"]["include"].append({}), "/jobs/j/strategy/matrix/include/1",
+     "object needs at least 1 properties"),
+    (lambda d: d["jobs"]["j"]["strategy"]["matrix"]["exclude"].insert(0, {}), "/jobs/j/strategy/matrix/exclude/0",
      "object needs at least 1 properties"),
 ])
 def test_empty_sections_and_lone_credentials_are_refused(change, path, what):
@@ -471,3 +478,56 @@ def test_locations_are_not_looked_for_among_siblings_a_ref_hides():
            "properties": {"a": {"$ref": "#/$defs/d", "properties": {"b": {"type": "string"}}}}}
     patched = constrain(new, [("/a/b", {"minLength": 1})])
     assert patched["properties"]["a"]["properties"]["b"]["allOf"][1] == {"minLength": 1}
+
+
+@pytest.mark.parametrize("schema", [
+    {"patternProperties": {"^(x|y)$": {"type": "array", "items": {"type": "string"}}}},
+    {"additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    {"properties": {"x": {"type": "array", "items": {"type": "string"}}},
+     "patternProperties": {"^[xy]$": {"type": "array", "items": {"type": "string"}}}},
+])
+def test_a_named_location_reaches_no_key_a_subschema_shares(schema):
+    """A constraint at `/x/*` where `x` and `y` share a pattern property (or additionalProperties)
+    holds for `x` only: the patched schema agrees with the constraint applied by hand."""
+    from jsonschema import Draft202012Validator as V
+
+    from tct.codec.profiles.patch import constrain
+    patched = V(constrain(schema, [("/x/*", {"minLength": 2})]))
+    plain = V(schema)
+    docs = [{"x": a, "y": b, "z": c} for a in ([], ["a"], ["ab"]) for b in ([], ["a"], ["ab"]) for c in (["a"], 1)]
+    for doc in docs:
+        expected = plain.is_valid(doc) and all(len(s) >= 2 for s in doc["x"])
+        assert patched.is_valid(doc) == expected, doc
+
+
+SHELLS = [("bash", True), ("bash -e {0}", True), ("foo {0}", True), ("python", True), ("bash --noprofile", False),
+          (" bash", False), ("bash\n", False)]
+
+
+def _shell_doc(shell):
+    return {"on": "push", "jobs": {"j": {"runs-on": "ubuntu-latest", "steps": [{"run": "x", "shell": shell}]}}}
+
+
+@pytest.mark.parametrize("shell, ok", SHELLS)
+def test_a_shell_is_one_actionlint_knows_or_a_command(shell, ok):
+    doc = _shell_doc(shell)
+    strict().base.encode(doc)
+    if ok:
+        assert strict().encode(doc) == strict().base.encode(doc)
+    else:
+        with pytest.raises(tct.SchemaViolation, match="shell"):
+            strict().encode(doc)
+
+
+def test_actionlint_agrees_on_shells(tmp_path):
+    from tct.data.documents import dumps_document
+    from tct.eval import actionlint
+    if actionlint.executable() is None:
+        pytest.skip("actionlint is not installed")
+    paths = []
+    for i, (shell, _) in enumerate(SHELLS):
+        paths.append(tmp_path / f"w{i}.yml")
+        paths[-1].write_text(dumps_document(_shell_doc(shell), "yaml"))
+    errors = actionlint.lint(paths)
+    for (shell, ok), path in zip(SHELLS, paths):
+        assert (not [e for e in errors[path.resolve()] if e["kind"] == "shell-name"]) == ok, shell

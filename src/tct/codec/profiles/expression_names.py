@@ -36,7 +36,7 @@ from tct.codec.profiles import expression, json_literal
 from tct.codec.profiles.forward_names import (content_refs, matrix_defined, matrix_values, object_matrix_extra, of,
                                               open_refs, steps_cost, strategy_cost)
 from tct.codec.profiles.location import match, parse
-from tct.codec.profiles.rule import Rule
+from tct.codec.profiles.rule import Rule, cheapest_branch
 from tct.schema.name_slots import SlotDFA
 from tct.schema.names import ARRAY, BOOL, LEAF, NULL, NUMBER, OBJECT, STRINGS, Arity, Names
 from tct.schema.values import canonical
@@ -101,19 +101,23 @@ AVAILABLE = {
 }
 
 
-# Sections given as a string (one `${{ }}`) whose expression is an object, and matrix rows given
-# so, an array (actionlint: "env must be object", "type of expression at "matrix row" must be array")
+# Sections given as a string (one `${{ }}`) whose expression is an object, and a matrix's
+# `exclude` given so, an array (actionlint: "env must be object", "type of expression at
+# "exclude" must be array"; `include` is not checked). A matrix row given so must be an array
+# too, but the corpus writes `os: ${{ github.event_name == 'push' && fromJSON('["a"]') || ... }}`,
+# whose first operand is a string: the names of a first operand narrowed to the kinds wanted
+# would refuse it, so rows stay templates until a name's kind can owe a comparison.
 ENVS = ("/env", "/jobs/*/env", "/jobs/*/steps/*/env", "/jobs/*/container/env", "/jobs/*/services/*/env")
 SECTIONS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/strategy/matrix")
 _SECTIONS = tuple(map(parse, SECTIONS))
-_ROW = parse("/jobs/*/strategy/matrix/*")
+_ROWS = (parse("/jobs/*/strategy/matrix/exclude"),)
 
 
 def _grammar(path: tuple) -> str:
     """The expression grammar kind of a string value at `path` (not an `if:`)."""
     if any(match(segs, path) is not None for segs in _SECTIONS):
         return expression.MAPPING
-    if match(_ROW, path) is not None and path[-1] not in ("include", "exclude"):
+    if any(match(segs, path) is not None for segs in _ROWS):
         return expression.ROW
     return expression.TEMPLATE
 
@@ -599,7 +603,15 @@ class ExpressionNames(Rule):
         if f.kind == "value" and f.tag[1] == "needs":
             owed = self._owed(m.stack[2], "needs")
             return None if not owed else "string" if len(owed) == 1 else "array"
-        return "object" if f.kind == "value" and _at_matrix(f.path) else None
+        if f.kind == "value" and _at_matrix(f.path):
+            return "object"
+        return self._section_choice(m, f)[1] if _typed_section(f) else None
+
+    def _section_choice(self, m, f) -> tuple:
+        """(extra cost, kind) of the cheapest branch at value frame `f`, whose string is an
+        object or array expression: that grammar's shortest string (`${{env}}`) may be longer
+        than the schema's (`${{a}}`), which compiled costs count."""
+        return cheapest_branch(m, f.conj, language=self.language(m, f))
 
     def extra_cost(self, m, i, child_open):
         f = m.stack[i]
@@ -610,6 +622,8 @@ class ExpressionNames(Rule):
             return 0
         if f.kind == "value" and _at_matrix(f.path):
             return object_matrix_extra(m, f.conj)
+        if _typed_section(f):
+            return self._section_choice(m, f)[0]
         if kind == "job":
             owed = self._owed_matrix(m, f)
             needs = self._owed(f, "needs") if f.key != "needs" else ()  # open: its frames charge
@@ -660,6 +674,11 @@ class ExpressionNames(Rule):
 def _step_id(path: tuple) -> bool:
     """A step's `id` (not one of a `parallel` group: the completion never writes those)."""
     return len(path) == 5 and path[0] == "jobs" and path[2] == "steps" and path[4] == "id"
+
+
+def _typed_section(f) -> bool:
+    """A value frame whose string is an object or array expression (grammar MAPPING, ROW)."""
+    return f.kind == "value" and f.tag[1] in ("str", "def") and f.tag[2] in (expression.MAPPING, expression.ROW)
 
 
 def _at_matrix(path: tuple) -> bool:

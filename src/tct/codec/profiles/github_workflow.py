@@ -61,6 +61,11 @@ ACTION_REF = (f"^(\\./[^\\s]*|\\$/[^\\s]+|docker://[^\\s]+|{_NAME}/{_NAME}(/{_NA
 
 NOT_BLANK = "\\S"  # actionlint: "string should not be empty"
 # actionlint: "'.' and '..' are not allowed in glob path" (at the start of a path filter)
+# actionlint: "shell name "x" is invalid": a shell is one it knows (those of every runner: Windows
+# adds cmd and powershell, where Linux and macOS refuse them, and sh, which Windows refuses) or a
+# custom command with `{0}`; an expression (job defaults may hold one) is not checked.
+SHELL = "^(bash|pwsh|python|sh|cmd|powershell)$|\\{0\\}|\\$\\{\\{"
+SHELLS = ("/defaults/run/shell", "/jobs/*/defaults/run/shell", "/jobs/*/steps/*/shell")
 PATH_GLOB = "^(?!!?\\.\\.?(/|$))"
 PATH_FILTERS = tuple(f"/on/*/{f}{tail}" for f in ("paths", "paths-ignore") for tail in ("", "/*"))
 NOT_EMPTY = (
@@ -123,7 +128,7 @@ SINGLE_EXPRESSION = "^\\$\\{\\{([^}]|\\}[^}])*\\}\\}$"
 # Not where the schema has minProperties already (`outputs`, `matrix`, `defaults`, `defaults.run`):
 # the machine tells the profile's narrowing from the schema's by location (`Rules.added`).
 NONEMPTY_SECTIONS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/with", "/jobs/*/services", "/jobs/*/secrets",
-                            "/jobs/*/runs-on")
+                            "/jobs/*/runs-on", "/jobs/*/strategy/matrix/include/*", "/jobs/*/strategy/matrix/exclude/*")
 CREDENTIALS = ("/jobs/*/container/credentials", "/jobs/*/services/*/credentials")
 # Sections whose keys are free and which actionlint parses as mappings: no empty key ("string
 # should not be empty"; `env` sections have their own key pattern).
@@ -184,7 +189,8 @@ PROFILE = Profile(
         ("/jobs/*/uses", REUSABLE_WORKFLOW, "owner/repo/path/workflow.yml@ref, ./path/workflow.yml or $/path/workflow.yml"),
     ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS + POSITIVE)
       + tuple((loc, NO_EXPRESSION, "actionlint: no expression in this static field") for loc in STATIC)
-      + tuple((loc, PATH_GLOB, "actionlint: a path filter does not start with '.' or '..'") for loc in PATH_FILTERS)),
+      + tuple((loc, PATH_GLOB, "actionlint: a path filter does not start with '.' or '..'") for loc in PATH_FILTERS)
+      + tuple((loc, SHELL, "actionlint: a shell it knows or a command with {0}") for loc in SHELLS)),
     rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames(),
            RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run"),
            KeyNames("/on/workflow_dispatch/inputs/*", "actionlint: a workflow_dispatch input's keys",
@@ -249,13 +255,16 @@ ACTIONS_ENV = "TCT_ACTIONS"
 WITH = _with_parallel((("/jobs/*/steps/*/with",),))
 
 
-def action_inputs(folder) -> dict[str, frozenset]:
-    """Action name as `uses:` writes it before `@`, lower case -> its declared inputs."""
+def action_inputs(folder) -> dict[str, tuple]:
+    """Action name as `uses:` writes it before `@`, lower case -> (its declared inputs, those
+    required without a default)."""
     out = {}
     for path in sorted(Path(folder).glob("*.json")):
         try:
             meta = json.loads(path.read_text())
-            out[meta["action"].lower()] = frozenset(meta.get("inputs") or {})
+            inputs = meta.get("inputs") or {}
+            out[meta["action"].lower()] = (frozenset(inputs), frozenset(
+                n for n, spec in inputs.items() if spec.get("required") and spec.get("default") is None))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise TCTError(f"{path}: not action metadata ({exc})") from None
     if not out:
@@ -263,29 +272,52 @@ def action_inputs(folder) -> dict[str, frozenset]:
     return out
 
 
-def _step_action_inputs(inputs_of):
-    """`KeyNames`' names for a step's `with:`: `inputs_of(uses)` (None: any key)."""
-    def names_of(m, path):
-        uses = m.stack[len(path) - 1].values.get("uses")  # the step: below the open `with`
-        return inputs_of(uses) if isinstance(uses, str) and "@" in uses else None
-    return names_of
+def _action(m, step_path):
+    """The `uses:` of the step at `step_path` when it names an action (written before)."""
+    uses = m.stack[len(step_path)].values.get("uses") if m.stack[len(step_path)].kind == "object" else None
+    return uses if isinstance(uses, str) and "@" in uses else None
+
+
+def _action_rules(inputs_of, required_of) -> tuple:
+    """A step's `with:` keys are the inputs of its action (`inputs_of(uses)`, None: any key), and
+    it has those the action requires (`required_of(uses)`; actionlint: "missing input "x" which
+    is required by action"): a step whose `uses:` comes first does not close without `with:`,
+    nor `with:` without them. A `with:` written before `uses:` is not checked."""
+    def inputs(m, path):
+        uses = _action(m, path[:-1])
+        return None if uses is None else inputs_of(uses)
+
+    def needs_with(m, path):
+        uses = _action(m, path)
+        return ("with",) if uses is not None and required_of(uses) else ()
+
+    def required(m, path):
+        uses = _action(m, path[:-1])
+        return () if uses is None else tuple(sorted(required_of(uses)))
+    why = "actionlint: an input the action requires"
+    out = ()
+    for (loc,) in WITH:
+        given = RequiredKey(loc, required, why, fold=True)
+        out += (KeyNames(loc, "the inputs the action declares", inputs, distinct=True), given,
+                RequiredKey(loc.rsplit("/", 1)[0], needs_with, why, inner=given))
+    return out
 
 
 @lru_cache(maxsize=8)
 def strict(actions: str | None = None) -> Profile:
-    """The profile, with `with:` keys checked against the inputs of each step's action: as the
-    installed actionlint knows them (`actions` None), as the metadata in folder `actions`
-    gives them, or not at all ("none", or no actionlint)."""
+    """The profile, with `with:` keys checked against the inputs of each step's action (those it
+    declares, those it requires): as the installed actionlint knows them (`actions` None), as
+    the metadata in folder `actions` gives them, or not at all ("none", or no actionlint)."""
     if actions == "none":
         return PROFILE
     if actions:
         folder = action_inputs(actions)
-        inputs_of = lambda uses: folder.get(uses.split("@", 1)[0].lower())  # noqa: E731
+        inputs_of = lambda uses: folder.get(uses.split("@", 1)[0].lower(), (None,))[0]  # noqa: E731
+        required_of = lambda uses: folder.get(uses.split("@", 1)[0].lower(), (None, frozenset()))[1]  # noqa: E731
     else:
         binary = actionlint_binary()
         if binary is None:
             return PROFILE
-        inputs_of = ActionlintInputs(binary)
-    return dataclasses.replace(PROFILE, rules=PROFILE.rules + tuple(
-        KeyNames(loc, "the inputs the action declares", _step_action_inputs(inputs_of), distinct=True)
-        for (loc,) in WITH))
+        probe = ActionlintInputs(binary)
+        inputs_of, required_of = probe, probe.required
+    return dataclasses.replace(PROFILE, rules=PROFILE.rules + _action_rules(inputs_of, required_of))

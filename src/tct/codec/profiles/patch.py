@@ -15,6 +15,7 @@ import copy
 import re
 
 from tct.codec.profiles.location import parse
+from tct.schema import ecma
 from tct.errors import TCTError
 from tct.schema.costs import NARROWING
 from tct.schema.load import MODERN_DRAFTS, draft_of
@@ -59,17 +60,19 @@ def _targets(doc, defs, holder, key, segs, hits, siblings: bool) -> None:
             _targets(doc, defs, node, k, segs, hits, siblings)
     seg, rest = segs[0], segs[1:]
     props = node.get("properties") or {}
-    matched = False
-    for name in props:
-        if seg in ("*", name):
-            matched = True
+    if seg != "*":
+        if seg in props:  # a named property: only its own subschema, never a pattern it shares
+            _targets(doc, defs, props, seg, rest, hits, siblings)
+        elif _applies(node, seg):
+            exact = _exact_entry(node, seg)
+            _targets(doc, defs, node["patternProperties"], exact, rest, hits, siblings)
+    else:
+        for name in props:
             _targets(doc, defs, props, name, rest, hits, siblings)
-    for pat in node.get("patternProperties") or {}:
-        if seg == "*" or re.search(pat, seg):
-            matched = True
+        for pat in node.get("patternProperties") or {}:
             _targets(doc, defs, node["patternProperties"], pat, rest, hits, siblings)
-    if isinstance(node.get("additionalProperties"), dict) and (seg == "*" or not matched):
-        _targets(doc, defs, node, "additionalProperties", rest, hits, siblings)
+        if isinstance(node.get("additionalProperties"), dict):
+            _targets(doc, defs, node, "additionalProperties", rest, hits, siblings)
     items = node.get("items")
     if isinstance(items, dict) and (seg == "*" or seg.isdigit()):
         _targets(doc, defs, node, "items", rest, hits, siblings)
@@ -77,6 +80,25 @@ def _targets(doc, defs, holder, key, segs, hits, siblings: bool) -> None:
         for i in range(len(items)):
             if seg in ("*", str(i)):
                 _targets(doc, defs, items, i, rest, hits, siblings)
+
+
+def _applies(node: dict, name: str) -> bool:
+    pats = node.get("patternProperties") or {}
+    return any(re.search(p, name) for p in pats) or isinstance(node.get("additionalProperties"), dict)
+
+
+def _exact_entry(node: dict, name: str) -> str:
+    """A pattern property matching only `name`, so a constraint there reaches no other key: a
+    subschema that patterns or additionalProperties share stays as it is. Every matching
+    pattern applies to a key, so the entry is a copy of one that matches (or of
+    additionalProperties, which no longer applies once a pattern matches): the key's language
+    and its values are unchanged until the constraint is conjoined."""
+    pats = node.setdefault("patternProperties", {})
+    exact = "^" + ecma.escape(name) + "$"
+    if exact not in pats:
+        shared = next((p for p in pats if re.search(p, name)), None)
+        pats[exact] = copy.deepcopy(pats[shared] if shared is not None else node["additionalProperties"])
+    return exact
 
 
 def _resolve(doc, ref: str):

@@ -1,10 +1,12 @@
-"""A key an object must have where the schema leaves keys free.
+"""Keys an object must have where the schema does not require them: a fixed one (`workflow_run`
+names its `workflows`) or names the document decides (a step whose action requires inputs has
+`with:`, and its `with:` gives them).
 
-A static `required` would make the key an id where the schema spells it as a free key
+A static `required` would make a free key an id where the schema spells it as a free key
 (FREEKEY, bytes), so a model trained on schema streams would meet an id it never saw there.
-This rule keeps the free spelling: the object may not close until the key is written, the
-shortest completion writes it (`next_key`, then `target` spells it), and until then the object
-(or the value that will be it) charges what writing it costs.
+This rule keeps the spelling the schema gives: the object may not close until the keys are
+written, the shortest completion writes them (`next_key`, then `target` spells a free one), and
+until then the object (or the value that will be it) charges what writing them costs.
 """
 
 from __future__ import annotations
@@ -14,19 +16,31 @@ from tct.codec.profiles.rule import Rule, new_key_cost
 
 
 class RequiredKey(Rule):
-    def __init__(self, location: str, name: str, why: str):
-        self.segs, self.name, self.why = parse(location), name, why
+    def __init__(self, location: str, names, why: str, fold: bool = False, inner=None):
+        """`names`: a key, or `names(m, path)` giving the keys the object at `path` must have
+        (read from frames below it, which stay put while it is open); `fold`: a key written in
+        another case counts; `inner`: the rule of the required keys' values (its keys are
+        charged with them)."""
+        self.segs, self.why, self.fold, self.inner = parse(location), why, fold, inner
+        self.names_of = names if callable(names) else (lambda m, path, fixed=(names,): fixed)
 
     def tag(self, path, role):
         if role == "key":
             return ("key",) if path and match(self.segs, path[:-1]) is not None else None
         return ("at",) if match(self.segs, path) is not None else None
 
-    def _missing(self, f) -> bool:
-        return f.kind == "object" and self.name not in f.values and f.key != self.name and self.name not in f.used
+    def _norm(self, name: str) -> str:
+        return name.lower() if self.fold else name
+
+    def _missing(self, m, f) -> tuple:
+        """The keys object frame `f` still lacks (one open or in use counts as written)."""
+        if f.kind != "object":
+            return ()
+        have = {self._norm(k) for k in (*f.values, *f.used, *((f.key,) if f.key is not None else ()))}
+        return tuple(sorted(n for n in self.names_of(m, f.path) if self._norm(n) not in have))
 
     def key(self, m, f):
-        return self._missing(self._parent(m, f) if f.kind == "string" else f)
+        return self._missing(m, self._parent(m, f) if f.kind == "string" else f)
 
     @staticmethod
     def _parent(m, f):
@@ -34,32 +48,42 @@ class RequiredKey(Rule):
         return m.stack[len(f.path) - 1]
 
     def may_close(self, m, f):
-        return not self._missing(f)
+        return not self._missing(m, f)
 
     def close_reason(self, m, f):
-        return f"missing property {self.name!r} ({self.why})"
+        missing = self._missing(m, f)
+        return f"missing propert{'y' if len(missing) == 1 else 'ies'} {', '.join(map(repr, missing))} ({self.why})"
 
     def next_key(self, m, f):
-        return self.name if self._missing(f) else None
+        missing = self._missing(m, f)
+        return missing[0] if missing else None
 
     def target(self, m, f):
         """The owed name, for a key still on its way to it."""
-        if f.kind != "string" or f.role != "key" or f.pending or not self.name.startswith(f.text):
+        if f.kind != "string" or f.role != "key" or f.pending:
             return None
-        return self.name if self._missing(self._parent(m, f)) else None
+        return next((n for n in self._missing(m, self._parent(m, f)) if n.startswith(f.text)), None)
 
     def extra_cost(self, m, i, child_open):
         f = m.stack[i]
         if f.kind == "string":
             return 0
         if f.kind == "value":
-            objects = [b.obj for b in m.c.branches(f.conj) if b.kind == "object"]
-            return min((new_key_cost(m, o, self.name) for o in objects), default=0)
-        if not self._missing(f):
+            return self._value_extra(m, f.conj, f.path)
+        missing = self._missing(m, f)
+        if not missing:
             return 0
-        if child_open and self.target(m, m.stack[i + 1]) is not None:  # the key being spelled is it
-            return m.c.cost_conj(f.branch.obj.key_conj(self.name))
-        return new_key_cost(m, f.branch.obj, self.name)
+        spelled = self.target(m, m.stack[i + 1]) if child_open else None  # the key being spelled
+        o = f.branch.obj
+        return sum((m.c.cost_conj(o.key_conj(n)) if n == spelled else new_key_cost(m, o, n))
+                   + (self.inner._value_extra(m, o.key_conj(n), f.path + (n,)) if self.inner else 0)
+                   for n in missing)
+
+    def _value_extra(self, m, conj, path) -> float:
+        """What the keys a value at `path` (constraint `conj`) must have cost, as an object."""
+        names = self.names_of(m, path)
+        objects = [b.obj for b in m.c.branches(conj) if b.kind == "object"] if names and conj is not None else ()
+        return min((sum(new_key_cost(m, o, n) for n in names) for o in objects), default=0)
 
     def costs_local(self, m, f):
         return f.kind != "string"  # a key's completion depends on its object

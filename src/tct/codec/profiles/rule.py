@@ -13,6 +13,8 @@ the frame's path), so untagged frames pay nothing. Exactness is the rule's contr
 
 from __future__ import annotations
 
+from tct.schema.facts import INF, shortest_string
+
 
 class Rule:
     def tag(self, path: tuple, role: str):
@@ -73,6 +75,29 @@ class Rule:
         """While tagged frame `f` is open, does every frame's share of `remaining_cost()` depend
         only on its own `frame_key`? (else budgets feed ids on copies instead of caching)"""
         return True
+
+
+def cheapest_branch(m, conj, refused=frozenset(), language=None) -> tuple:
+    """(extra cost, kind) of the cheapest branch a rule leaves a value of constraint `conj`: none of the
+    kinds `refused`, and a string matching `language` (`Rule.language`'s (pattern, names)) at
+    the cost of its shortest, which may be longer than the schema's; `extra` is what it costs
+    beyond the cheapest value compiled costs count (`Rule.extra_cost`, `Rule.branch_kind`)."""
+    key = ("cheapest-branch", conj, refused, language)
+    hit = m.cache.get(key)
+    if hit is None:
+        best = (INF, None)
+        for b in m.c.branches(conj):
+            if b.kind in refused:
+                continue
+            cost = m.c.cost_branch(b)
+            if b.kind == "string" and language is not None:
+                facts = m._language_facts(b, *language)
+                real = shortest_string(facts.dfa, facts.dfa.start, "", facts.excluded)
+                base = shortest_string(b.string.dfa, b.string.dfa.start, "", b.string.excluded)
+                cost = INF if real is None else cost + max(0, len(real.encode()) - len(base.encode()))
+            best = min(best, (cost, b.kind))
+        hit = m.cache[key] = (max(0, best[0] - m.c.cost_conj(conj)), best[1])
+    return hit
 
 
 def new_key_cost(m, o, name: str) -> float:

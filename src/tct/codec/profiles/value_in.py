@@ -6,7 +6,10 @@ The values give the string a language (`Rule.language`, when its frame enters th
 branch), so masks, completions and refusals follow it and the machine still emits the bytes
 the schema alone leaves open: ids do not change. Only strings are followed: where the values
 are not all plain strings (numbers, whose text the JSON form loses, or expressions) the string
-is free, and a value of another kind (a number, a boolean) is not checked.
+is free. A value of another kind is no object or array then (`Rule.refused_kinds`; actionlint:
+"value {...} in "exclude" does not match"); booleans, null and numbers are not checked: refusing
+them would leave a string of the row, whose cost the containers above (an `exclude` array
+with its one entry, which the completion may have to add) would have to charge as well.
 """
 
 from __future__ import annotations
@@ -37,6 +40,11 @@ class ValueIn(Rule):
     def language(self, m, f):
         pattern = self._pattern(m, f)
         return None if pattern is None else (pattern, None)
+
+    def refused_kinds(self, m, f):
+        if f.kind != "value" or self.values_of(m, f.path) is None:
+            return frozenset()
+        return frozenset({"object", "array"})  # never the cheapest: nothing to charge
 
     def string_reason(self, m, f, text):
         values = self.values_of(m, f.path)
