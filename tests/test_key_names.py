@@ -214,17 +214,20 @@ def test_wandering_keeps_masks_exact_and_inputs_declared(tok, cut, choices):
 
 
 def test_completions_of_exclude_values_keep_their_promise(tok):
-    """The shortest completion of an `exclude` entry stays within its promise, and a string
-    value it writes is one of the row's (or an expression)."""
+    """The shortest completion of an `exclude` entry stays within its promise (a value left only
+    strings of its row costs more than a boolean's one id, and the list, the entry and a key
+    being spelled charge it), and a value it writes is one of the row's or an expression."""
     doc = {"on": "push", "jobs": {"t": {"runs-on": "x", "strategy": {"matrix": {
-        "os": ["ubuntu-latest", "windows-latest"], "exclude": [{"os": "windows-latest"}]}}, "steps": [{"run": "x"}]}}}
+        "os": ["ubuntu-latest", "windows-latest"], "node": [14, 16],
+        "exclude": [{"os": "windows-latest", "node": 14}]}}, "steps": [{"run": "x"}]}}}
     checked = 0
     for _, out in completions_at_prefixes(tok, doc, every=1, exact_every=10):
         for job in out["jobs"].values():
             matrix = job.get("strategy", {}).get("matrix", {})
             for entry in matrix.get("exclude", []) if isinstance(matrix, dict) else ():
-                rows = {k.lower(): {x.lower() for x in v if isinstance(x, str)} for k, v in matrix.items() if isinstance(v, list)}
-                assert all(not isinstance(v, str) or "${{" in v or v.lower() in rows.get(k.lower(), ())
+                rows = {k.lower(): {x.lower() for x in v} for k, v in matrix.items()
+                        if isinstance(v, list) and all(isinstance(x, str) for x in v)}
+                assert all(k.lower() not in rows or isinstance(v, str) and ("${{" in v or v.lower() in rows[k.lower()])
                            for k, v in entry.items()), entry
                 checked += 1
     assert checked > 10
@@ -232,13 +235,14 @@ def test_completions_of_exclude_values_keep_their_promise(tok):
 
 def test_actionlint_agrees_on_exclude_values(tmp_path):
     """An exclude value the profile accepts passes actionlint, one it refuses is reported:
-    strings match the row's ignoring case, an expression is not checked, an object or array is
-    refused; booleans and numbers are not followed (actionlint flags `true` and `1.5` here)."""
+    strings match the row's ignoring case, an expression is not checked; other kinds only where
+    the row spells one (a number where one reads as a number; a boolean never, even against
+    "true")."""
     from tct.data.documents import dumps_document
     from tct.eval import actionlint
     tok = tct.Tokenizer.from_schema("github-workflow", profile="github-workflow-strict")
     cases = [("a", True), ("B", True), ("c", False), ("${{ github.ref }}", True), ("ab", False), ("", False),
-             ({"x": 1}, False), (["a"], False)]
+             (True, False), (1.5, False), (None, False), ({"x": 1}, False), (["a"], False), ("true", False)]
     paths, accepted = [], []
     for i, (value, _) in enumerate(cases):
         doc = {"on": "push", "jobs": {"t": {"runs-on": "ubuntu-latest", "strategy": {"matrix": {
@@ -250,6 +254,13 @@ def test_actionlint_agrees_on_exclude_values(tmp_path):
             accepted.append(False)
         paths.append(tmp_path / f"w{i}.yml")
         paths[-1].write_text(dumps_document(doc, "yaml"))
+    for j, (value, row) in enumerate([(1.5, ["a", "1.5"])]):
+        doc = {"on": "push", "jobs": {"t": {"runs-on": "ubuntu-latest", "strategy": {"matrix": {
+            "os": row, "exclude": [{"os": value}]}}, "steps": [{"run": "x"}]}}}
+        assert tok.decode(tok.encode(doc)) == doc
+        paths.append(tmp_path / f"v{j}.yml")
+        paths[-1].write_text(dumps_document(doc, "yaml"))
+        accepted.append(True)
     assert accepted[:len(cases)] == [ok for _, ok in cases]
     if actionlint.executable() is None:
         pytest.skip("actionlint is not installed")

@@ -531,3 +531,24 @@ def test_actionlint_agrees_on_shells(tmp_path):
     errors = actionlint.lint(paths)
     for (shell, ok), path in zip(SHELLS, paths):
         assert (not [e for e in errors[path.resolve()] if e["kind"] == "shell-name"]) == ok, shell
+
+
+def test_masks_after_a_step_uses_are_cached_per_text():
+    """Merged runs that finish a step's `uses:` and go on into its `with:` keys (the inputs of
+    that action): the mask is cached per `uses:` text, not per automaton state, so a known
+    action's inputs never leak to an unknown ref (a case hypothesis found)."""
+    import numpy as np
+    from conftest import feed_accepts
+    if actionlint.executable() is None:
+        pytest.skip("actionlint is not installed")
+    tok = strict(True)
+    for uses in ("actions/checkout@v4", "actions/checkout@v4e3ERgu+", "actions/checkout@v4"):
+        d = tok.decoder()
+        for t in tok.encode({"on": "push", "jobs": {"t": {"runs-on": "x", "steps": [{"uses": uses}]}}}):
+            d.feed(t)
+            top = d.m.stack[-1]
+            if top.path[-1:] == ("uses",) and top.kind == "string" and top.text == uses:
+                assert set(np.flatnonzero(d.allowed()).tolist()) == feed_accepts(d), uses
+                break
+        else:
+            raise AssertionError("no state with the whole `uses:` text")

@@ -36,7 +36,7 @@ from tct.codec.profiles import expression, json_literal
 from tct.codec.profiles.forward_names import (content_refs, matrix_defined, matrix_values, object_matrix_extra, of,
                                               open_refs, steps_cost, strategy_cost)
 from tct.codec.profiles.location import match, parse
-from tct.codec.profiles.rule import Rule, cheapest_branch
+from tct.codec.profiles.rule import Rule, cheapest_branch, whole_language
 from tct.schema.name_slots import SlotDFA
 from tct.schema.names import ARRAY, BOOL, LEAF, NULL, NUMBER, OBJECT, STRINGS, Arity, Names
 from tct.schema.values import canonical
@@ -611,7 +611,7 @@ class ExpressionNames(Rule):
         """(extra cost, kind) of the cheapest branch at value frame `f`, whose string is an
         object or array expression: that grammar's shortest string (`${{env}}`) may be longer
         than the schema's (`${{a}}`), which compiled costs count."""
-        return cheapest_branch(m, f.conj, language=self.language(m, f))
+        return cheapest_branch(m, f.conj, language=whole_language(m, f))
 
     def extra_cost(self, m, i, child_open):
         f = m.stack[i]

@@ -25,6 +25,7 @@ from tct.codec.profiles.key_names import KeyNames
 from tct.codec.profiles.key_of import KeyOf
 from tct.codec.profiles.profile import Profile
 from tct.codec.profiles.required_key import RequiredKey
+from tct.codec.profiles.rule import TextInKey
 from tct.codec.profiles.value_in import ValueIn
 from tct.errors import TCTError
 from tct.schema import ecma
@@ -177,7 +178,8 @@ def _row_values(m, path):
     return frozenset(items)
 
 
-EXCLUDE_VALUES = ValueIn("/jobs/*/strategy/matrix/exclude/*/*", "actionlint: a value of the matrix's row", _row_values)
+EXCLUDE_VALUES = ValueIn("/jobs/*/strategy/matrix/exclude/*/*", "actionlint: a value of the matrix's row", _row_values,
+                         _matrix_rows)
 
 
 PROFILE = Profile(
@@ -298,8 +300,9 @@ def _action_rules(inputs_of, required_of) -> tuple:
     out = ()
     for (loc,) in WITH:
         given = RequiredKey(loc, required, why, fold=True)
+        step = loc.rsplit("/", 1)[0]
         out += (KeyNames(loc, "the inputs the action declares", inputs, distinct=True), given,
-                RequiredKey(loc.rsplit("/", 1)[0], needs_with, why, inner=given))
+                RequiredKey(step, needs_with, why, inner=given), TextInKey(step + "/uses"))
     return out
 
 

@@ -13,6 +13,7 @@ the frame's path), so untagged frames pay nothing. Exactness is the rule's contr
 
 from __future__ import annotations
 
+from tct.codec.profiles.location import match, parse
 from tct.schema.facts import INF, shortest_string
 
 
@@ -77,6 +78,21 @@ class Rule:
         return True
 
 
+class TextInKey(Rule):
+    """A string other rules read once it is decided (a step's `uses:`, whose action gives its
+    `with:` keys): its text joins its key, so the masks of merged runs that finish it and go on
+    into what depends on it are cached per text, not per automaton state."""
+
+    def __init__(self, location: str):
+        self.segs = parse(location)
+
+    def tag(self, path, role):
+        return ("text",) if role == "value" and match(self.segs, path) is not None else None
+
+    def key(self, m, f):
+        return f.text if f.kind == "string" else None
+
+
 def cheapest_branch(m, conj, refused=frozenset(), language=None) -> tuple:
     """(extra cost, kind) of the cheapest branch a rule leaves a value of constraint `conj`: none of the
     kinds `refused`, and a string matching `language` (`Rule.language`'s (pattern, names)) at
@@ -98,6 +114,13 @@ def cheapest_branch(m, conj, refused=frozenset(), language=None) -> tuple:
             best = min(best, (cost, b.kind))
         hit = m.cache[key] = (max(0, best[0] - m.c.cost_conj(conj)), best[1])
     return hit
+
+
+def whole_language(m, f):
+    """The language all rules on value frame `f` give its string (`Rule.language` of each, as
+    the machine conjoins them), though a rule asked through a joint tag sees only its own."""
+    tag = m.rules.tag(f.path, "value")
+    return None if tag is None else m.rules[tag].language(m, f)
 
 
 def new_key_cost(m, o, name: str) -> float:
