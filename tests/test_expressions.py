@@ -796,3 +796,78 @@ def test_section_kinds_keep_distances_exact():
                 if t not in seen:
                     seen.add(t)
                     todo.append(t)
+
+
+FIELD_KINDS = [  # (field, expression, accepted)
+    ("continue-on-error", "true || 1", True), ("continue-on-error", "github.event.x", True),
+    ("continue-on-error", "!vars.x", True), ("continue-on-error", "github.ref == 'a'", True),
+    ("continue-on-error", "startsWith(github.ref, 'a')", True), ("continue-on-error", "true && 1", True),
+    ("continue-on-error", "matrix.os != 'b' && github.sha < 1", True), ("fail-fast", "github.ref_name == 'main'", True),
+    ("continue-on-error", "vars.x", False), ("continue-on-error", "github.event_name", False),
+    ("continue-on-error", "format('a')", False), ("continue-on-error", "true || 'a'", False),
+    ("continue-on-error", "true || 1 || 'a'", False), ("continue-on-error", "true && 'a'", False),
+    ("continue-on-error", "1 && 2", False), ("continue-on-error", "(true || 'a')", False),
+    ("continue-on-error", "1 < 2 || 'a'", False), ("continue-on-error", "(1)", False),
+    ("continue-on-error", "github.ref", False), ("fail-fast", "a ${{ true }}", False),
+]
+
+
+def _field_doc(field, text):
+    value = text if "${{" in text else "${{ %s }}" % text
+    job = {"runs-on": "ubuntu-latest", "strategy": {"matrix": {"os": ["a", "b"]}}, "steps": [{"run": "x"}]}
+    if field == "fail-fast":
+        job["strategy"][field] = value
+    else:
+        job[field] = value
+    return {"on": "push", "jobs": {"j": job}}
+
+
+@pytest.mark.parametrize("field, text, ok", FIELD_KINDS)
+def test_a_bool_given_as_an_expression_is_a_bool(field, text, ok):
+    """actionlint: "type of expression must be bool but found type string": the first term of a
+    boolean field's expression is a bool (a name of another kind followed by a comparison) or
+    any, and no later `&&`/`||` term is a string (one makes the whole a string)."""
+    _encodes_iff(_field_doc(field, text), ok)
+
+
+def test_completions_of_typed_fields_keep_their_promise():
+    from conftest import completions_at_prefixes
+    for field, text, ok in FIELD_KINDS:
+        if ok:
+            for _ in completions_at_prefixes(strict(), _field_doc(field, text), every=1, exact_every=40):
+                pass
+
+
+def test_actionlint_agrees_on_field_kinds(tmp_path):
+    from tct.data.documents import dumps_document
+    from tct.eval import actionlint
+    if actionlint.executable() is None:
+        pytest.skip("actionlint is not installed")
+    paths = []
+    for i, (field, text, _) in enumerate(FIELD_KINDS):
+        paths.append(tmp_path / f"w{i}.yml")
+        paths[-1].write_text(dumps_document(_field_doc(field, text), "yaml"))
+    errors = actionlint.lint(paths)
+    for (field, text, ok), path in zip(FIELD_KINDS, paths):
+        if ok:
+            assert not errors[path.resolve()], (field, text, errors[path.resolve()])
+        else:
+            assert errors[path.resolve()], (field, text)
+
+
+def test_field_kinds_keep_distances_exact():
+    """The shortest-path equations where a name of another kind owes a comparison."""
+    import collections
+    from tct.codec.profiles.github_workflow import SINGLE_EXPRESSION
+    names = tree("step", frozenset({"a"}), None, None, frozenset())
+    for kind in (E.BOOL,):
+        d = SlotDFA(CharDFA(((E.pattern(kind), True), (SINGLE_EXPRESSION, True))), names)
+        dist, seen, todo = d.distances(), {d.start}, collections.deque([d.start])
+        while todo and len(seen) < 6000:
+            s = todo.popleft()
+            row = d.trans[s]
+            assert dist[s] == (0 if s in d.accept else 1 + min(dist[t] for t in row.values())), d._triples[s][:3]
+            for t in row.values():
+                if t not in seen:
+                    seen.add(t)
+                    todo.append(t)

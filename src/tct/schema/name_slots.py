@@ -52,6 +52,10 @@ UNORDERED = "no <"
 # operand otherwise. Set where a name of kind object is indexed (`_moves`: slot distances see
 # it) and wherever else the operand records say so (`_row`: a group or a call's value).
 NO_NUMBER = "no number"
+# The names node of a non-slot triple after a name of a kind a bool was wanted in place of
+# (`Names.compared`: `github.ref` in `continue-on-error: ${{ github.ref == 'a' }}`): whitespace
+# keeps it, then a comparison operator must follow (`_must_compare_dist`).
+MUST_COMPARE = "compare"
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,14 @@ class SlotDFA(LiteralReading, CharDFA):
                 for r in self._of_base[cid]:
                     yield from self._first(r, nxt)
             return
+        if node is MUST_COMPARE:  # whitespace, then `==`, `!=`, `<`, `<=`, `>`, `>=`
+            for cid, t in base.trans[s].items():
+                nxt = self._compared(s, t, cid)
+                if nxt is not None:
+                    for r in self._of_base[cid]:
+                        if nxt[2] is MUST_COMPARE or (self._char[r] or "") in "=!<>":
+                            yield from self._first(r, nxt)
+            return
         if node is NO_NUMBER:  # an operand that may not be a number begins
             for cid, t in base.trans[s].items():
                 if base.roles.get(t) != "num":
@@ -140,6 +152,7 @@ class SlotDFA(LiteralReading, CharDFA):
         if isinstance(node, NoLiteral):  # up to the first operand, which is no literal
             roles = base.roles
             text = roles.get(s) in operand_kinds.OPENED
+            negates = not text and "bool" in node.want  # `!` makes a bool of any operand
             for cid, t in base.trans[s].items():
                 role = roles.get(t)
                 if role in ("num", "str"):
@@ -149,7 +162,7 @@ class SlotDFA(LiteralReading, CharDFA):
                 else:
                     nxt = self._enter(t, None, None)
                 for r in self._of_base[cid]:
-                    yield from self._first(r, nxt)
+                    yield from self._first(r, (t, None, None) if negates and self._char[r] == "!" else nxt)
             return
         for cid, t in base.trans[s].items():
             if depth is None:
@@ -189,6 +202,11 @@ class SlotDFA(LiteralReading, CharDFA):
                         nxt = (t, None, IndexOf(child.without("*")) if known else NO_NUMBER)
                     elif c == "(" and isinstance(child, Arity) and child.literal is not None:
                         nxt = (t, None, LiteralArg(child.literal))
+                    if isinstance(node, Names) and node.finals is not None and kind not in node.finals \
+                            and isinstance(child, Names) and (c is None or c not in ".["):  # a comparison must follow
+                        nxt = self._compared(s, t, None, c)
+                        if nxt is None:
+                            continue
                     if kind not in ORDERED and nxt[1] is None:  # no `<` after a bool, null or object
                         role = base.roles.get(t)
                         if role == "opt=":
@@ -242,6 +260,8 @@ class SlotDFA(LiteralReading, CharDFA):
             return self._unordered_dist(s)
         if node is NO_NUMBER:
             return self._no_number_dist(s)
+        if node is MUST_COMPARE:
+            return self._must_compare_dist(s)
         if isinstance(node, IndexOf):
             return self._index_dist(triple)
         if isinstance(node, (LiteralArg, LiteralIn)):
@@ -311,6 +331,9 @@ class SlotDFA(LiteralReading, CharDFA):
         operand = self.base.roles.get(s) not in operand_kinds.OPENED
         best = INF
         for r, nxt, _, _ in self._moves(triple):
+            if operand and self._char[r] == "!" and "bool" in node.want:
+                best = min(best, 1 + self._d0[nxt[0]])  # a negation: then any operand
+                continue
             if nxt == triple or (operand and nxt[1] is None):
                 continue  # whitespace; a group
             if operand:
@@ -320,6 +343,36 @@ class SlotDFA(LiteralReading, CharDFA):
             best = min(best, 1 + self._triple_dist(nxt))
         cache[triple] = best
         return best
+
+    def _compared(self, s: int, t: int, cid, c=None):
+        """The triple after base move `s` -> `t` where a comparison must follow an operand:
+        still owed through whitespace (same bracket depth), met by a comparison operator's first
+        character (`c`, or any of class `cid`'s: the caller checks each), else None."""
+        role, depths = self.base.roles.get(t), self.base.depths
+        if role == "after" and depths.get(t) == depths.get(s) and (c is None or c not in ")]"):
+            return (t, None, MUST_COMPARE)
+        if role == "opt=" or role == "op":
+            return self._enter(t, None, None) if c is None or c in "=!<>" else None
+        return None
+
+    def _must_compare_dist(self, s: int) -> int:
+        """Distance from non-slot state `s` where a comparison must follow: through whitespace,
+        then a comparison operator's first character to a state `_d0` measures."""
+        cache = self.base.__dict__.setdefault("_must_compare", {})
+        hit = cache.get(s)
+        if hit is None:
+            cache[s] = INF  # guards the whitespace cycle (never shorter)
+            best = INF
+            for cid, t in self.base.trans[s].items():
+                nxt = self._compared(s, t, cid)
+                if nxt is None:
+                    continue
+                if nxt[2] is MUST_COMPARE:
+                    best = min(best, 1 + self._must_compare_dist(t)) if t != s else best
+                elif any((self._char[r] or "") in "=!<>" for r in self._of_base[cid]):
+                    best = min(best, 1 + self._d0[t])
+            hit = cache[s] = best
+        return hit
 
     def _no_number_dist(self, s: int) -> int:
         """Distance from operand state `s` where the operand may not be a number literal: out
@@ -381,7 +434,7 @@ class SlotDFA(LiteralReading, CharDFA):
         kinds `want`."""
         if self.root is None:  # names free: of any kind
             return nxt
-        root = self.root.with_finals(want)
+        root = self.root.with_finals(want, operand_kinds.compared(want))
         t = nxt[0]
         if nxt[1] == Names.START:
             triple = (t, Names.START, root)

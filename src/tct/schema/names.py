@@ -19,19 +19,21 @@ class Names:
 
     A node is a value of a `kind` ("object", "array" (what `.*` filters), or a scalar leaf:
     "string", "number", "bool", "null"); None is "any". `finals` (None: all) are the kinds a name read under this node may
-    end an access chain with (`with_finals`: the right operand of `<` may not be a bool); a
-    name that goes on with `.` or `[` is not checked, its subtree is; a scalar never goes on."""
+    end an access chain with (`with_finals`: the right operand of `<` may not be a bool), and
+    `compared` those it may end with when a comparison follows (where a bool is wanted:
+    `github.ref == 'a'`; `name_slots.MUST_COMPARE`); a name that goes on with `.` or `[` is not
+    checked, its subtree is; a scalar never goes on."""
 
-    __slots__ = ("children", "exact", "excluded", "each", "kind", "finals", "refused", "prefixes", "exact_prefixes",
+    __slots__ = ("children", "exact", "excluded", "each", "kind", "finals", "compared", "refused", "prefixes", "exact_prefixes",
                  "delims", "_key", "_hash", "_narrow", "_filtered")
 
     def __init__(self, children: dict, exact: dict | None = None, delims: frozenset | None = None,
                  excluded: frozenset | None = None, kind: str = "object", finals: frozenset | None = None,
-                 each=None, refused: frozenset = frozenset()):
+                 each=None, refused: frozenset = frozenset(), compared: frozenset = frozenset()):
         self.excluded = excluded  # None, or the only names refused (then `children` is empty)
         self.refused = refused  # with `excluded`: characters no name may hold
         self.each = each  # with `excluded`: the subtree of every name (None: any)
-        self.kind, self.finals = kind, finals
+        self.kind, self.finals, self.compared = kind, finals, compared
         if finals is not None and "array" not in finals:  # `.*` makes an array
             children = {k: v for k, v in children.items() if k != "*"}
         self.children = {k.lower(): v for k, v in children.items()}
@@ -43,7 +45,8 @@ class Names:
         self._key = (tuple(sorted(self.children.items(), key=lambda kv: kv[0])),
                      tuple(sorted(self.exact.items(), key=lambda kv: kv[0])), self.delims,
                      None if excluded is None else tuple(sorted(excluded)), kind,
-                     None if finals is None else tuple(sorted(finals)), each, tuple(sorted(refused)))
+                     None if finals is None else tuple(sorted(finals)), each, tuple(sorted(refused)),
+                     tuple(sorted(compared)))
         self._hash = hash(self._key)
         self._narrow, self._filtered = {}, {}
 
@@ -60,14 +63,15 @@ class Names:
         return cls({}, delims=frozenset(), excluded=frozenset(n.lower() for n in names), kind=kind, each=each,
                    refused=frozenset(refused))
 
-    def with_finals(self, finals: frozenset | None) -> "Names":
-        """This tree, its names ending a chain only with a value of a kind in `finals`."""
-        if finals is None or finals == self.finals:
+    def with_finals(self, finals: frozenset | None, compared: frozenset = frozenset()) -> "Names":
+        """This tree, its names ending a chain only with a value of a kind in `finals`, or in
+        `compared` where a comparison follows."""
+        if finals is None or (finals == self.finals and compared == self.compared):
             return self
-        hit = self._filtered.get(finals)
+        hit = self._filtered.get((finals, compared))
         if hit is None:
-            hit = self._filtered[finals] = Names(self.children, self.exact, self.delims, self.excluded,
-                                                 self.kind, finals, self.each, self.refused)
+            hit = self._filtered[(finals, compared)] = Names(self.children, self.exact, self.delims, self.excluded,
+                                                             self.kind, finals, self.each, self.refused, compared)
         return hit
 
     def without(self, name: str) -> "Names":
@@ -75,7 +79,7 @@ class Names:
         if name not in self.children:
             return self
         return Names({k: v for k, v in self.children.items() if k != name}, self.exact, None, None,
-                     self.kind, self.finals)
+                     self.kind, self.finals, compared=self.compared)
 
     def __repr__(self):
         if self.excluded is not None:
@@ -128,13 +132,14 @@ class Names:
                 if not left and self.each is None and not self.refused:  # any name, of any kind
                     hit = None
                 else:
-                    hit = Names.all_but(left, self.each, self.kind, self.refused).with_finals(self.finals)
+                    hit = Names.all_but(left, self.each, self.kind, self.refused).with_finals(self.finals,
+                                                                                             self.compared)
                 self._narrow[prefix] = hit
                 return hit
             hit = self._narrow[prefix] = Names(
                 {k: v for k, v in self.children.items() if k.startswith(low)},
                 {k: v for k, v in self.exact.items() if k.startswith(typed)} if typed is not None else {},
-                self.delims, kind=self.kind, finals=self.finals)
+                self.delims, kind=self.kind, finals=self.finals, compared=self.compared)
         return hit
 
     def exit(self, prefix: str, ch: str):
@@ -150,8 +155,10 @@ class Names:
             element = element_kind(sub) if ch == "[" else None
             if element in SCALAR_KINDS and self.finals is not None and element not in self.finals:
                 return False, None
-            return True, sub.with_finals(self.finals) if isinstance(sub, Names) else sub
-        return (True, sub) if self.finals is None or kind_of(sub) in self.finals else (False, None)
+            return True, sub.with_finals(self.finals, self.compared) if isinstance(sub, Names) else sub
+        if self.finals is None or kind_of(sub) in self.finals or (isinstance(sub, Names) and sub.kind in self.compared):
+            return True, sub
+        return False, None
 
     def _exit(self, prefix: str, ch: str):
         if self.excluded is not None:

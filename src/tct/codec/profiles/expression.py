@@ -39,10 +39,12 @@ CHAIN = 3  # property slots after a name: `needs.<job>.outputs.<name>`
 INT_DIGITS = 9
 
 # TEMPLATE: any string value; CONDITION: an `if:`; MAPPING: a section given as `${{ }}` (`env`,
-# `with`, `matrix`: an object), ROW: a matrix row given so (an array). Their text states say
-# which (`TEXT_ROLES`), so operand kinds know what the expression may evaluate to.
-TEMPLATE, CONDITION, MAPPING, ROW = "template", "condition", "mapping", "row"
-TEXT_ROLES = {TEMPLATE: "text", MAPPING: "text-object", ROW: "text-array"}
+# `with`, `matrix`: an object), ROW: a matrix row given so (an array), BOOL: a boolean
+# field given so. Their text states say which (`TEXT_ROLES`), so operand
+# kinds know what the expression may evaluate to.
+TEMPLATE, CONDITION, MAPPING, ROW, BOOL = "template", "condition", "mapping", "row", "bool"
+TEXT_ROLES = {TEMPLATE: "text", MAPPING: "text-object", ROW: "text-array", BOOL: "text-bool"}
+TYPED = frozenset({MAPPING, ROW, BOOL})  # a value of a kind other than a string
 
 
 @lru_cache(maxsize=None)

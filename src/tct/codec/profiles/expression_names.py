@@ -109,17 +109,21 @@ AVAILABLE = {
 # would refuse it, so rows stay templates until a name's kind can owe a comparison.
 ENVS = ("/env", "/jobs/*/env", "/jobs/*/steps/*/env", "/jobs/*/container/env", "/jobs/*/services/*/env")
 SECTIONS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/strategy/matrix")
-_SECTIONS = tuple(map(parse, SECTIONS))
-_ROWS = (parse("/jobs/*/strategy/matrix/exclude"),)
+# Booleans given as a string (one `${{ }}` too) are bools (actionlint: "type of expression must
+# be bool but found type string"). Numbers are not followed yet: the corpus writes
+# `timeout-minutes: ${{ contains(x, 'y') && 20 || 10 }}`, whose first term is a call returning a
+# bool, which would have to owe a number term from the call's opening.
+BOOLEANS = ("/concurrency/cancel-in-progress", "/jobs/*/concurrency/cancel-in-progress", "/jobs/*/continue-on-error",
+            "/jobs/*/steps/*/continue-on-error", "/jobs/*/strategy/fail-fast")
+_KINDS = tuple((parse(loc), kind) for locs, kind in (
+    (SECTIONS, expression.MAPPING), (("/jobs/*/strategy/matrix/exclude",), expression.ROW),
+    (BOOLEANS, expression.BOOL))
+    for loc in locs + tuple(x.replace("/steps/*/", "/steps/*/parallel/*/", 1) for x in locs if "/steps/*/" in x))
 
 
 def _grammar(path: tuple) -> str:
     """The expression grammar kind of a string value at `path` (not an `if:`)."""
-    if any(match(segs, path) is not None for segs in _SECTIONS):
-        return expression.MAPPING
-    if any(match(segs, path) is not None for segs in _ROWS):
-        return expression.ROW
-    return expression.TEMPLATE
+    return next((kind for segs, kind in _KINDS if match(segs, path) is not None), expression.TEMPLATE)
 
 
 # Fields that may use inputs before `on` declares them (free there: they are not owed)
@@ -609,8 +613,8 @@ class ExpressionNames(Rule):
 
     def _section_choice(self, m, f) -> tuple:
         """(extra cost, kind) of the cheapest branch at value frame `f`, whose string is an
-        object or array expression: that grammar's shortest string (`${{env}}`) may be longer
-        than the schema's (`${{a}}`), which compiled costs count."""
+        expression of another kind: that grammar's shortest string (`${{env}}`, `${{true}}`)
+        may be longer than the schema's (`${{a}}`), which compiled costs count."""
         return cheapest_branch(m, f.conj, language=whole_language(m, f))
 
     def extra_cost(self, m, i, child_open):
@@ -677,8 +681,8 @@ def _step_id(path: tuple) -> bool:
 
 
 def _typed_section(f) -> bool:
-    """A value frame whose string is an object or array expression (grammar MAPPING, ROW)."""
-    return f.kind == "value" and f.tag[1] in ("str", "def") and f.tag[2] in (expression.MAPPING, expression.ROW)
+    """A value frame whose string is an expression of another kind (`expression.TYPED`)."""
+    return f.kind == "value" and f.tag[1] in ("str", "def") and f.tag[2] in expression.TYPED
 
 
 def _at_matrix(path: tuple) -> bool:

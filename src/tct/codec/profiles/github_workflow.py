@@ -20,7 +20,7 @@ from pathlib import Path
 from tct.codec.profiles.action_probe import ActionlintInputs, actionlint_binary
 from tct.codec.profiles.distinct_ids import DistinctIds
 from tct.codec.profiles.distinct_items import DistinctItems
-from tct.codec.profiles.expression_names import ENVS, SECTIONS, ExpressionNames
+from tct.codec.profiles.expression_names import BOOLEANS, ENVS, SECTIONS, ExpressionNames
 from tct.codec.profiles.key_names import KeyNames
 from tct.codec.profiles.key_of import KeyOf
 from tct.codec.profiles.profile import Profile
@@ -101,8 +101,9 @@ def _one_of(names) -> dict:
 # Sections given as a string hold exactly one `${{ }}` (actionlint: "expecting a single ${{...}}
 # expression or mapping value"), and actionlint's non-empty sections.
 MAPPINGS = SECTIONS
-# Numbers given as a string hold one `${{ }}` too ("expecting a single ${{...}} expression or
-# integer literal"), and are positive ("must be greater than zero").
+# Numbers and booleans given as a string hold one `${{ }}` too ("expecting a single ${{...}}
+# expression or integer literal", "... or boolean literal"), and numbers are positive ("must be
+# greater than zero").
 # actionlint: "constant expression in condition": a condition that is a literal alone (bare or in
 # `${{ }}`; `if: false` as a boolean or number too). Constants built with operators (`1 == 1`)
 # are not caught: that needs a name to be required, which name slots cannot do yet.
@@ -124,7 +125,7 @@ DISPATCH_INPUT_KEYS = frozenset({"default", "description", "options", "required"
 CONDITIONS = ("/jobs/*/if", "/jobs/*/steps/*/if")
 CONSTANT_CONDITION = ("^[ \\t\\r\\n]*(\\$\\{\\{[ \\t\\r\\n]*)?(true|false|null|-?[0-9][0-9.]*|'([^']|'')*')"
                       "[ \\t\\r\\n]*(\\}\\}[ \\t\\r\\n]*)?$")
-POSITIVE = ("/jobs/*/timeout-minutes", "/jobs/*/steps/*/timeout-minutes", "/jobs/*/strategy/max-parallel")
+NUMBERS = ("/jobs/*/timeout-minutes", "/jobs/*/steps/*/timeout-minutes", "/jobs/*/strategy/max-parallel")
 SINGLE_EXPRESSION = "^\\$\\{\\{([^}]|\\}[^}])*\\}\\}$"
 # Not where the schema has minProperties already (`outputs`, `matrix`, `defaults`, `defaults.run`):
 # the machine tells the profile's narrowing from the schema's by location (`Rules.added`).
@@ -189,7 +190,7 @@ PROFILE = Profile(
         ("/on/schedule/*/cron", CRON, "a cron schedule actionlint accepts"),
         ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
         ("/jobs/*/uses", REUSABLE_WORKFLOW, "owner/repo/path/workflow.yml@ref, ./path/workflow.yml or $/path/workflow.yml"),
-    ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS + POSITIVE)
+    ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS + NUMBERS + BOOLEANS)
       + tuple((loc, NO_EXPRESSION, "actionlint: no expression in this static field") for loc in STATIC)
       + tuple((loc, PATH_GLOB, "actionlint: a path filter does not start with '.' or '..'") for loc in PATH_FILTERS)
       + tuple((loc, SHELL, "actionlint: a shell it knows or a command with {0}") for loc in SHELLS)),
@@ -234,7 +235,7 @@ PROFILE = Profile(
         ("/jobs/*/steps/*/id", {"pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}, "a step id actionlint accepts"),
     ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY)
     + tuple((loc, {"minProperties": 1}, "actionlint: section should not be empty") for loc in NONEMPTY_SECTIONS)
-    + tuple((loc, {"exclusiveMinimum": 0}, "actionlint: greater than zero") for loc in POSITIVE)
+    + tuple((loc, {"exclusiveMinimum": 0}, "actionlint: greater than zero") for loc in NUMBERS)
     # minLength 2: the shortest condition the grammar leaves (`!0`) is what compiled costs count
     + tuple((loc, {"type": "string", "minLength": 2, "not": {"pattern": CONSTANT_CONDITION}},
              "actionlint: not a constant condition") for loc in CONDITIONS)
