@@ -764,38 +764,48 @@ def test_completions_of_sections_given_as_expressions_keep_their_promise():
                 pass
 
 
-def test_actionlint_agrees_on_section_kinds(tmp_path):
+def _lint_docs(tmp_path, docs) -> list:
+    """actionlint's errors for each document (skips when actionlint is not installed)."""
     from tct.data.documents import dumps_document
     from tct.eval import actionlint
     if actionlint.executable() is None:
         pytest.skip("actionlint is not installed")
     paths = []
-    for i, (where, text, _) in enumerate(SECTION_KINDS):
+    for i, doc in enumerate(docs):
         paths.append(tmp_path / f"w{i}.yml")
-        paths[-1].write_text(dumps_document(_section_doc(where, text), "yaml"))
+        paths[-1].write_text(dumps_document(doc, "yaml"))
     errors = actionlint.lint(paths)
-    for (where, text, ok), path in zip(SECTION_KINDS, paths):
-        kinds = [e["message"] for e in errors[path.resolve()] if e["kind"] == "expression"]
+    return [errors[path.resolve()] for path in paths]
+
+
+def _assert_distances_exact(d, states: int) -> None:
+    """The shortest-path equations of automaton `d` at the first `states` states a breadth-first
+    walk reaches."""
+    import collections
+    dist, seen, todo = d.distances(), {d.start}, collections.deque([d.start])
+    while todo and len(seen) < states:
+        s = todo.popleft()
+        row = d.trans[s]
+        assert dist[s] == (0 if s in d.accept else 1 + min(dist[t] for t in row.values())), d._triples[s][:3]
+        for t in row.values():
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+
+
+def test_actionlint_agrees_on_section_kinds(tmp_path):
+    errors = _lint_docs(tmp_path, [_section_doc(where, text) for where, text, _ in SECTION_KINDS])
+    for (where, text, ok), found in zip(SECTION_KINDS, errors):
+        kinds = [e["message"] for e in found if e["kind"] == "expression"]
         assert (not kinds) == ok, (where, text, kinds)
 
 
 def test_section_kinds_keep_distances_exact():
-    """The shortest-path equations at the states a breadth-first walk reaches, where the first
-    operand may be no literal (its distance goes through the root's names)."""
-    import collections
+    """Where the first operand may be no literal (its distance goes through the root's names)."""
     from tct.codec.profiles.github_workflow import SINGLE_EXPRESSION
     names = tree("env", frozenset(), None, None, frozenset())
     for kind in (E.MAPPING, E.ROW):
-        d = SlotDFA(CharDFA(((E.pattern(kind), True), (SINGLE_EXPRESSION, True))), names)
-        dist, seen, todo = d.distances(), {d.start}, collections.deque([d.start])
-        while todo and len(seen) < 4000:
-            s = todo.popleft()
-            row = d.trans[s]
-            assert dist[s] == (0 if s in d.accept else 1 + min(dist[t] for t in row.values())), d._triples[s][:3]
-            for t in row.values():
-                if t not in seen:
-                    seen.add(t)
-                    todo.append(t)
+        _assert_distances_exact(SlotDFA(CharDFA(((E.pattern(kind), True), (SINGLE_EXPRESSION, True))), names), 4000)
 
 
 FIELD_KINDS = [  # (field, expression, accepted)
@@ -839,35 +849,13 @@ def test_completions_of_typed_fields_keep_their_promise():
 
 
 def test_actionlint_agrees_on_field_kinds(tmp_path):
-    from tct.data.documents import dumps_document
-    from tct.eval import actionlint
-    if actionlint.executable() is None:
-        pytest.skip("actionlint is not installed")
-    paths = []
-    for i, (field, text, _) in enumerate(FIELD_KINDS):
-        paths.append(tmp_path / f"w{i}.yml")
-        paths[-1].write_text(dumps_document(_field_doc(field, text), "yaml"))
-    errors = actionlint.lint(paths)
-    for (field, text, ok), path in zip(FIELD_KINDS, paths):
-        if ok:
-            assert not errors[path.resolve()], (field, text, errors[path.resolve()])
-        else:
-            assert errors[path.resolve()], (field, text)
+    errors = _lint_docs(tmp_path, [_field_doc(field, text) for field, text, _ in FIELD_KINDS])
+    for (field, text, ok), found in zip(FIELD_KINDS, errors):
+        assert (not found) == ok, (field, text, found)
 
 
 def test_field_kinds_keep_distances_exact():
-    """The shortest-path equations where a name of another kind owes a comparison."""
-    import collections
+    """Where a name of another kind owes a comparison."""
     from tct.codec.profiles.github_workflow import SINGLE_EXPRESSION
     names = tree("step", frozenset({"a"}), None, None, frozenset())
-    for kind in (E.BOOL,):
-        d = SlotDFA(CharDFA(((E.pattern(kind), True), (SINGLE_EXPRESSION, True))), names)
-        dist, seen, todo = d.distances(), {d.start}, collections.deque([d.start])
-        while todo and len(seen) < 6000:
-            s = todo.popleft()
-            row = d.trans[s]
-            assert dist[s] == (0 if s in d.accept else 1 + min(dist[t] for t in row.values())), d._triples[s][:3]
-            for t in row.values():
-                if t not in seen:
-                    seen.add(t)
-                    todo.append(t)
+    _assert_distances_exact(SlotDFA(CharDFA(((E.pattern(E.BOOL), True), (SINGLE_EXPRESSION, True))), names), 6000)
