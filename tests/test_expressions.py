@@ -819,6 +819,7 @@ FIELD_KINDS = [  # (field, expression, accepted)
     ("continue-on-error", "1 && 2", False), ("continue-on-error", "(true || 'a')", False),
     ("continue-on-error", "1 < 2 || 'a'", False), ("continue-on-error", "(1)", False),
     ("continue-on-error", "github.ref", False), ("fail-fast", "a ${{ true }}", False),
+    ("deployment", "github.ref_name == 'a'", True), ("deployment", "vars.x", False),
 ]
 
 
@@ -827,6 +828,8 @@ def _field_doc(field, text):
     job = {"runs-on": "ubuntu-latest", "strategy": {"matrix": {"os": ["a", "b"]}}, "steps": [{"run": "x"}]}
     if field == "fail-fast":
         job["strategy"][field] = value
+    elif field == "deployment":
+        job["environment"] = {"name": "x", field: value}
     else:
         job[field] = value
     return {"on": "push", "jobs": {"j": job}}

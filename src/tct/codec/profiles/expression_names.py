@@ -114,7 +114,7 @@ SECTIONS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/strategy/matrix")
 # `timeout-minutes: ${{ contains(x, 'y') && 20 || 10 }}`, whose first term is a call returning a
 # bool, which would have to owe a number term from the call's opening.
 BOOLEANS = ("/concurrency/cancel-in-progress", "/jobs/*/concurrency/cancel-in-progress", "/jobs/*/continue-on-error",
-            "/jobs/*/steps/*/continue-on-error", "/jobs/*/strategy/fail-fast")
+            "/jobs/*/steps/*/continue-on-error", "/jobs/*/strategy/fail-fast", "/jobs/*/environment/deployment")
 _KINDS = tuple((parse(loc), kind) for locs, kind in (
     (SECTIONS, expression.MAPPING), (("/jobs/*/strategy/matrix/exclude",), expression.ROW),
     (BOOLEANS, expression.BOOL))
