@@ -151,7 +151,7 @@ def test_fuzz_legal_prefixes_always_complete(workflow_tok, workflow_validator, d
 def _slow(monkeypatch):
     """Encode strings byte by byte through `options()`/`forced()` (no `Machine.spell`)."""
     from tct.codec.machine import Machine
-    monkeypatch.setattr(Machine, "spell", lambda self, text: None)
+    monkeypatch.setattr(Machine, "spell", lambda self, text, start=0: (0, []))
 
 
 def test_spelled_strings_encode_as_byte_by_byte(manifest, workflow_tok, monkeypatch):
@@ -168,11 +168,12 @@ PATTERNED = {"type": "object", "properties": {
     "a": {"type": "string", "pattern": "^[a-cé]+x?$", "maxLength": 5},
     "b": {"type": "string", "pattern": "^v[0-9]", "minLength": 2},
     "c": {"type": "string", "enum": ["xy", "xz"]},
-    "d": {"type": "string", "not": {"enum": ["ab", "abc"]}}}}
+    "d": {"type": "string", "not": {"enum": ["ab", "abc"]}},
+    "e": {"type": "string"}}}
 
 
 @settings(max_examples=200, deadline=None)
-@given(key=st.sampled_from("abcd"), text=st.text(alphabet="abcvxyzé0\U0001F600", max_size=7))
+@given(key=st.sampled_from("abcde"), text=st.text(alphabet="abcvxyzé0\U0001F600\ud800", max_size=7))
 def test_spell_agrees_with_the_general_path(key, text):
     """Forced bytes (one option), refused ones, multi-byte characters, exclusions: the same ids
     or the same error either way."""
@@ -186,7 +187,7 @@ def test_spell_agrees_with_the_general_path(key, text):
 
     fast = run(tct.Tokenizer.from_schema(PATTERNED))
     spell = Machine.spell
-    Machine.spell = lambda self, t: None
+    Machine.spell = lambda self, t, start=0: (0, [])
     try:
         slow = run(tct.Tokenizer.from_schema(PATTERNED))
     finally:
@@ -194,20 +195,43 @@ def test_spell_agrees_with_the_general_path(key, text):
     assert fast == slow
 
 
-@settings(max_examples=150, deadline=None)
-@given(key=st.sampled_from("abd"), text=st.text(alphabet="abcvxé0\U0001F600", max_size=7),
-       cut=st.integers(0, 30), junk=st.lists(st.integers(0, 300), max_size=4))
-def test_byte_runs_decode_as_one_by_one(key, text, cut, junk):
-    """`Machine.take_bytes` (runs of string bytes at once, forced bytes between them) decodes
-    the same as feeding id by id, and refuses the same id with the same message: on encoded
-    strings with forced bytes and multi-byte characters, cut and followed by junk ids."""
-    tok = tct.Tokenizer.from_schema(PATTERNED)
-    try:
-        ids = tok.encode({key: text})
-    except tct.SchemaViolation:
-        ids = tok.encode({key: "v0"}) if key == "b" else tok.encode({key: "a"})
-    ids = ids[:cut % (len(ids) + 1)] + junk
+# Free keys: siblings are exclusions while the text can still turn into one; "xy" is a name
+# whose value cannot be given, so the "a" after it is forced; the "d" of "cd" is forced after
+# a sibling "c".
+FREE_KEYS = {"type": "object", "patternProperties": {"^x": {"type": "integer"}, "^xy$": False},
+             "propertyNames": {"pattern": "^(xya?|cd?|[abé\U0001F600]{0,4}|x[ab]*)$"},
+             "additionalProperties": {"type": "string"}}
+_key_text = st.one_of(st.sampled_from(["c", "cd", "a", "ab", "x", "xya", "é"]),
+                      st.text(alphabet="abcdxyé\U0001F600", max_size=6))
 
+
+def _free_keys_doc(keys):
+    return {k: 1 if k.startswith("x") else "s" for k in keys}
+
+
+@settings(max_examples=200, deadline=None)
+@given(keys=st.lists(_key_text, max_size=4))
+def test_spell_agrees_with_the_general_path_on_free_keys(keys):
+    from tct.codec.machine import Machine
+
+    def run(tok):
+        try:
+            return tok.encode(_free_keys_doc(keys))
+        except tct.SchemaViolation as exc:
+            return str(exc)
+
+    fast = run(tct.Tokenizer.from_schema(FREE_KEYS))
+    spell = Machine.spell
+    Machine.spell = lambda self, t, start=0: (0, [])
+    try:
+        slow = run(tct.Tokenizer.from_schema(FREE_KEYS))
+    finally:
+        Machine.spell = spell
+    assert fast == slow
+
+
+def _assert_runs_decode_as_one_by_one(tok, ids):
+    """`_feed_all` (byte runs at once) and feeding id by id: the same state or the same error."""
     def run(feed_all):
         try:
             d = feed_all(ids)
@@ -224,6 +248,44 @@ def test_byte_runs_decode_as_one_by_one(key, text, cut, junk):
         return d
 
     assert run(tok._feed_all) == run(one_by_one)
+
+
+@settings(max_examples=150, deadline=None)
+@given(key=st.sampled_from("abde"), text=st.text(alphabet="abcvxé0\U0001F600", max_size=7),
+       cut=st.integers(0, 30), junk=st.lists(st.integers(0, 300), max_size=4))
+def test_byte_runs_decode_as_one_by_one(key, text, cut, junk):
+    """`Machine.take_bytes` (runs of string bytes at once, forced bytes between them) decodes
+    the same as feeding id by id, and refuses the same id with the same message: on encoded
+    strings with forced bytes and multi-byte characters, cut and followed by junk ids."""
+    tok = tct.Tokenizer.from_schema(PATTERNED)
+    try:
+        ids = tok.encode({key: text})
+    except tct.SchemaViolation:
+        ids = tok.encode({key: "v0"}) if key == "b" else tok.encode({key: "a"})
+    _assert_runs_decode_as_one_by_one(tok, ids[:cut % (len(ids) + 1)] + junk)
+
+
+def test_free_string_runs_stop_at_broken_utf8():
+    """A free string takes its valid UTF-8 at once: cut anywhere, then bytes that break a
+    character (a bad continuation, a surrogate, above U+10FFFF, an overlong form) or an id."""
+    tok = tct.Tokenizer.from_schema(PATTERNED)
+    ids = tok.encode({"e": "aé\U0001F600b"})
+    for cut in range(len(ids) + 1):
+        for junk in ([65], [0x28], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0x80], [300], []):
+            _assert_runs_decode_as_one_by_one(tok, ids[:cut] + junk)
+
+
+@settings(max_examples=150, deadline=None)
+@given(keys=st.lists(_key_text, min_size=1, max_size=4), cut=st.integers(0, 60),
+       junk=st.lists(st.integers(0, 300), max_size=4))
+def test_free_key_byte_runs_decode_as_one_by_one(keys, cut, junk):
+    """The same for free keys (siblings as exclusions, a name whose value cannot be given)."""
+    tok = tct.Tokenizer.from_schema(FREE_KEYS)
+    try:
+        ids = tok.encode(_free_keys_doc(keys))
+    except tct.SchemaViolation:
+        ids = tok.encode({"ab": "s", "a": "t"})
+    _assert_runs_decode_as_one_by_one(tok, ids[:cut % (len(ids) + 1)] + junk)
 
 
 def test_real_workflows_decode_byte_runs_as_one_by_one(manifest, workflow_tok):

@@ -31,13 +31,22 @@ class Encoder:
         self.trace.append((sym, self.m.forced() is None))
         self.m.step(sym)
 
+    def _offers_containers(self, literals: dict) -> bool:
+        key = ("container-literals", id(literals))  # the map is cached by `choices`: a stable id
+        hit = self.m.cache.get(key)
+        if hit is None:
+            hit = self.m.cache[key] = any(k[0] in "[{" for k in literals)
+        return hit
+
     # ------------------------------------------------------------ values
     def value(self, v, path: tuple) -> None:
         f = self.m.stack[-1]
         assert f.kind == "value"
         options, allowed_set = self.m.options()
         choices, literals = self.m.choices(f.conj)
-        sym = literals.get(json.dumps(v))
+        # (json.dumps of a container walks all of it, at every level: only where one is offered)
+        sym = literals.get(json.dumps(v)) if literals and (
+            not isinstance(v, (dict, list)) or self._offers_containers(literals)) else None
         if sym is not None and sym in allowed_set:
             self.put(sym, path, "")
             return
@@ -96,14 +105,17 @@ class Encoder:
             raise AssertionError(f.kind)
 
     def string(self, text: str, path: tuple, reason) -> None:
-        emitted = self.m.spell(text)  # the common case at once; None: byte by byte below
-        if emitted is not None:
-            self.trace.extend(zip(text.encode("utf-8", errors="surrogatepass"), emitted))
-            self.put(END, path, reason)
-            return
-        for ch in text:
-            for b in ch.encode("utf-8", errors="surrogatepass"):
+        i = 0
+        while True:
+            n, emitted = self.m.spell(text, i)  # the common case at once
+            if n:
+                self.trace.extend(zip(text[i:i + n].encode("utf-8", errors="surrogatepass"), emitted))
+                i += n
+            if i == len(text):
+                break
+            for b in text[i].encode("utf-8", errors="surrogatepass"):  # the general path
                 self.put(b, path, reason)
+            i += 1
         self.put(END, path, reason)
 
     def key(self, k: str, path: tuple) -> None:

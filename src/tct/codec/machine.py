@@ -34,7 +34,7 @@ def json_pointer(path: tuple) -> str:
 class Frame:
     __slots__ = ("kind", "path", "conj", "branch", "state", "pending", "text", "used", "items",
                  "values", "key", "excluded", "role", "nfree", "spec", "tag", "cost", "fkey", "rkey", "facts",
-                 "memo")
+                 "memo", "opts")
 
     def __init__(self, kind, path, **kw):
         self.kind, self.path = kind, path
@@ -56,13 +56,16 @@ class Frame:
         # (rule key,): a rule's key reads the frame and its ancestors, which do not change while
         # it is open (only the top frame changes), so it is kept until the frame itself changes
         self.rkey = None
+        # (tag, options()): the legal symbols, asked several times per step by the encoder and
+        # decoder; kept with the tag a joint rule may swap for a moment (profiles/profile.py)
+        self.opts = None
 
     def copy(self) -> "Frame":
         f = Frame.__new__(Frame)
         f.kind, f.path, f.conj, f.branch, f.state = self.kind, self.path, self.conj, self.branch, self.state
         f.pending, f.text, f.used, f.key, f.excluded = self.pending, self.text, self.used, self.key, self.excluded
         f.role, f.nfree, f.spec, f.cost, f.fkey = self.role, self.nfree, self.spec, self.cost, self.fkey
-        f.rkey = self.rkey
+        f.rkey, f.opts = self.rkey, None  # copies are often changed in place (probes)
         f.tag, f.facts, f.memo = self.tag, self.facts, self.memo
         f.items = None if self.items is None else list(self.items)
         f.values = None if self.values is None else dict(self.values)
@@ -219,6 +222,12 @@ class Machine(Completion, Narrowing, StringRuns):
 
     def options(self) -> tuple[tuple, frozenset]:
         """(legal symbols in order, the same as a set), cached per state."""
+        if self.done:
+            return (), frozenset()
+        f = self.stack[-1]
+        memo = f.opts
+        if memo is not None and memo[0] is f.tag:
+            return memo[1]
         cache = self.cache.get("options")
         if cache is None:
             cache = self.cache["options"] = {}
@@ -229,6 +238,7 @@ class Machine(Completion, Narrowing, StringRuns):
                 cache.clear()
             syms = tuple(self._allowed())
             hit = cache[key] = (syms, frozenset(syms))
+        f.opts = (f.tag, hit)
         return hit
 
     def choices(self, conj) -> tuple[dict, dict]:

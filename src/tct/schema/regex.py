@@ -516,6 +516,7 @@ class CharDFA:
         self._allowed_bytes: dict[tuple, tuple] = {}
         self._dist: list[int] | None = None
         self._count_cache: dict = {}
+        self._free: dict[int, bool] = {}
 
     @property
     def empty(self) -> bool:
@@ -536,6 +537,16 @@ class CharDFA:
             r = tuple(_merge(rng for cid in self.trans[state] for rng in self.class_ranges[cid]))
             r = self._allowed_ranges[state] = self._ranges.setdefault(r, r)
         return r
+
+    def free_state(self, state: int) -> bool:
+        """Does `state` accept and keep every code point but surrogates on itself (`.*`, most
+        strings of a schema)? Then any text from it is legal and every byte of it a choice."""
+        hit = self._free.get(state)
+        if hit is None:
+            row = self.trans[state]
+            hit = self._free[state] = state in self.accept and all(t == state for t in row.values()) \
+                and self.allowed_ranges(state) == ((0, SURROGATES[0] - 1), (SURROGATES[1] + 1, MAX_CP))
+        return hit
 
     def allowed_bytes(self, state: int, pending: bytes) -> list[int]:
         """Bytes that extend `pending` towards a code point with a live transition."""
