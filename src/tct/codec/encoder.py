@@ -10,25 +10,24 @@ replayed into the real one.
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from tct.codec.machine import CLOSE, END, FREEKEY, ITEM, OWED, Frame, Machine, json_pointer
 from tct.errors import SchemaViolation
 from tct.schema.numbers import number_text
 
-Trace = list  # of (symbol, emitted?) pairs
-
-
 class Encoder:
     def __init__(self, machine: Machine):
         self.m = machine
-        self.trace: Trace = []
+        self.ids: list[int] = []  # the symbols emitted as ids (forced ones are not)
 
     def put(self, sym: int, path: tuple, reason) -> None:
         allowed, allowed_set = self.m.options()
         if sym not in allowed_set:
             raise SchemaViolation(json_pointer(path), reason() if callable(reason) else reason)
-        self.trace.append((sym, self.m.forced() is None))
+        if self.m.forced() is None:
+            self.ids.append(sym)
         self.m.step(sym)
 
     def _offers_containers(self, literals: dict) -> bool:
@@ -69,7 +68,7 @@ class Encoder:
                 errors.append(exc)
                 continue
             self.m.stack, self.m.result, self.m.done = sub.m.stack, sub.m.result, sub.m.done
-            self.trace += sub.trace
+            self.ids += sub.ids
             return
         deepest = max(errors, key=lambda e: len(e.path))
         if all(e.path == deepest.path for e in errors) and len({e.reason for e in errors}) > 1:
@@ -109,7 +108,8 @@ class Encoder:
         while True:
             n, emitted = self.m.spell(text, i)  # the common case at once
             if n:
-                self.trace.extend(zip(text[i:i + n].encode("utf-8", errors="surrogatepass"), emitted))
+                raw = text[i:i + n].encode("utf-8", errors="surrogatepass")
+                self.ids.extend(raw if emitted is None else itertools.compress(raw, emitted))
                 i += n
             if i == len(text):
                 break
@@ -204,7 +204,8 @@ def _close_reason(o, f: Frame) -> str:
     return f"object needs at least {o.min_props} properties"
 
 
-def encode_symbols(machine: Machine, doc) -> Trace:
+def encode_symbols(machine: Machine, doc) -> list[int]:
+    """The ids of `doc` (no BOS/EOS), each symbol that is not forced."""
     enc = Encoder(machine)
     enc.value(doc, ())
-    return enc.trace
+    return enc.ids

@@ -44,11 +44,11 @@ class StringRuns:
             return None
         return facts.dfa
 
-    def spell(self, text: str, start: int = 0) -> tuple[int, list]:
+    def spell(self, text: str, start: int = 0) -> tuple[int, list | None]:
         """Apply characters of `text` from `start` to the string on top, as `step` would byte by
         byte, while the fast path can (see `_plain_string`) and they are allowed: returns how
         many characters were applied and, for each of their bytes, whether it is emitted as an
-        id (more than one option). The caller takes the next character the general way (which
+        id (more than one option); None: every one is. The caller takes the next character the general way (which
         explains a refusal). One cached table per automaton state and character answers what
         `options()`/`forced()` would."""
         f = self.stack[-1]
@@ -61,7 +61,7 @@ class StringRuns:
         key = f.role == "key"
         state, out, i, n = f.state, [], start, len(text)
         if dfa.free_state(state) and not _SURROGATE.search(text, start):
-            i, out = n, [True] * len(text[start:].encode("utf-8"))
+            i, out = n, None
         while i < n:
             ch = text[i]
             hit = table.get((state, ch))

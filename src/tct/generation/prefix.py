@@ -175,7 +175,7 @@ def drive(enc: Encoder, node, path: tuple) -> None:
         except SchemaViolation as exc:
             errors.append(exc)
             continue
-        enc.m.stack, enc.trace = sub.m.stack, enc.trace + sub.trace
+        enc.m.stack, enc.ids = sub.m.stack, enc.ids + sub.ids
         return
     if errors:
         raise max(errors, key=lambda e: len(e.path))
@@ -212,7 +212,7 @@ def prefix_decoder(tokenizer, text: str):
     d.phase = "body"  # BOS taken, forced steps not yet: the encoder makes every decision itself
     enc = Encoder(d.m)
     drive(enc, parse_prefix(text), ())
-    ids = [tokenizer.bos_id] + tokenizer.apply_merges([s for s, emitted in enc.trace if emitted])
+    ids = [tokenizer.bos_id] + tokenizer.apply_merges(enc.ids)
     d.n_fed = len(ids)
     d._advance_forced()
     return d, ids

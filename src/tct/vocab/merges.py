@@ -56,8 +56,9 @@ class MergeTable:
         return (tok,) if tok < self.base_size else self.seqs[tok - self.base_size]
 
     def _model(self):
+        """The HF BPE model alone: no normalizer or pre-tokenizer to run, no offsets to build
+        (`BPE.tokenize` is twice as fast as a `Tokenizer.encode` around it)."""
         if self._hf is None:
-            from tokenizers import Tokenizer as HFTokenizer
             from tokenizers.models import BPE
             vocab = {_char(i): i for i in range(self.base_size)}
             names = []
@@ -65,7 +66,7 @@ class MergeTable:
                 left, right = self._text(a), self._text(b)
                 vocab[left + right] = self.base_size + r
                 names.append((left, right))
-            self._hf = HFTokenizer(BPE(vocab=vocab, merges=names))
+            self._hf = BPE(vocab=vocab, merges=names)
         return self._hf
 
     def _text(self, tok: int) -> str:
@@ -76,7 +77,7 @@ class MergeTable:
         base_ids = list(base_ids)
         if not base_ids or not self.pairs:
             return base_ids
-        return self._model().encode("".join(map(self._chars.__getitem__, base_ids))).ids
+        return [t.id for t in self._model().tokenize("".join(map(self._chars.__getitem__, base_ids)))]
 
     # ------------------------------------------------------------ persistence
     def to_json(self) -> dict:

@@ -163,14 +163,15 @@ class Tokenizer:
 
     def encode(self, doc) -> list[int]:
         """`[BOS] + decisions + [EOS]`; raises SchemaViolation (with `.path`) if `doc` is invalid."""
-        trace = encode_symbols(self._machine(), doc)
-        return [self.bos_id] + self.apply_merges([s for s, emitted in trace if emitted]) + [self.eos_id]
+        return [self.bos_id] + self.apply_merges(encode_symbols(self._machine(), doc)) + [self.eos_id]
 
     def apply_merges(self, base_ids) -> list[int]:
         """Canonical merged ids for a run of base ids (BOS/EOS/PAD/positions stay as they are)."""
         base_ids = list(base_ids)
         if self.merges is None:
             return base_ids
+        if not base_ids or max(base_ids) < self.bos_id:  # one run (what `encode` gives)
+            return self.merges.apply(base_ids)
         out, run = [], []
         for i in base_ids:
             if i >= self.bos_id:
