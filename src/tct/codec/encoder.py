@@ -15,7 +15,9 @@ import json
 
 from tct.codec.machine import CLOSE, END, FREEKEY, ITEM, OWED, Frame, Machine, json_pointer
 from tct.errors import SchemaViolation
+from tct.schema.facts import KINDS_HOLDING
 from tct.schema.numbers import number_text
+from tct.schema.values import json_type
 
 class Encoder:
     def __init__(self, machine: Machine):
@@ -23,12 +25,13 @@ class Encoder:
         self.ids: list[int] = []  # the symbols emitted as ids (forced ones are not)
 
     def put(self, sym: int, path: tuple, reason) -> None:
-        allowed, allowed_set = self.m.options()
+        m = self.m
+        allowed, allowed_set = m.options()
         if sym not in allowed_set:
             raise SchemaViolation(json_pointer(path), reason() if callable(reason) else reason)
-        if self.m.forced() is None:
+        if len(allowed) != 1 or (m.rules is not None and m._narrowed()):  # not forced (narrowing.py)
             self.ids.append(sym)
-        self.m.step(sym)
+        m.step(sym)
 
     def _offers_containers(self, literals: dict) -> bool:
         key = ("container-literals", id(literals))  # the map is cached by `choices`: a stable id
@@ -49,7 +52,8 @@ class Encoder:
         if sym is not None and sym in allowed_set:
             self.put(sym, path, "")
             return
-        fits = [s for s in options if choices[s][0].holds_type(v)]
+        kinds = KINDS_HOLDING[json_type(v)]
+        fits = [s for s in options if choices[s][0].kind in kinds]
         if not fits:
             kinds = sorted({choices[s][0].describe() for s in options})
             raise SchemaViolation(json_pointer(path), f"{_show(v)} is not allowed here; expected {' or '.join(kinds)}")

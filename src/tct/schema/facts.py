@@ -14,12 +14,20 @@ from typing import TYPE_CHECKING
 
 from tct.schema.numbers import NumberSpec
 from tct.schema.regex import CharDFA, PatternUnsupported
-from tct.schema.values import json_type, values_key
+from tct.schema.values import values_key
 
 if TYPE_CHECKING:
     from tct.schema.compiler import Compiler
 
 INF = float("inf")
+
+
+# JSON type of a value -> the branch kinds that hold it (a literal branch never does: its values
+# are chosen one by one, each by its exact spelling).
+KINDS_HOLDING = {"object": frozenset({"object"}), "array": frozenset({"array"}),
+                 "string": frozenset({"string"}), "integer": frozenset({"number"}),
+                 "nonint": frozenset({"number"}), "boolean": frozenset(), "null": frozenset(),
+                 "other": frozenset()}
 
 
 @dataclass(eq=False)
@@ -38,13 +46,6 @@ class Branch:
         if self.kind == "literal":
             return (self.kind, values_key(self.values))
         return (self.kind, self.atoms, self.kind_integer, self.kind_nonint)
-
-    def holds_type(self, value) -> bool:
-        """Is `value` of this branch's JSON type? (Never for a literal branch: its values are
-        chosen one by one, each by its exact spelling.)"""
-        t = json_type(value)
-        return {"object": t == "object", "array": t == "array", "string": t == "string",
-                "number": t in ("integer", "nonint"), "literal": False}[self.kind]
 
     def describe(self) -> str:
         if self.kind == "literal":
