@@ -22,7 +22,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 class StringRuns:
     """Mixed into `Machine` (machine.py): `spell` (encode) and `take_bytes` (decode)."""
 
-    def _plain_string(self):
+    def plain_string(self):
         """The automaton of the string on top when its options are exactly its bytes that stay
         live and END where it accepts (a key: where its value can still be given), else None:
         no profile pattern or tag, and no exclusion the text can still turn into (a key's
@@ -46,13 +46,13 @@ class StringRuns:
 
     def spell(self, text: str, start: int = 0) -> tuple[int, list | None]:
         """Apply characters of `text` from `start` to the string on top, as `step` would byte by
-        byte, while the fast path can (see `_plain_string`) and they are allowed: returns how
+        byte, while the fast path can (see `plain_string`) and they are allowed: returns how
         many characters were applied and, for each of their bytes, whether it is emitted as an
         id (more than one option); None: every one is. The caller takes the next character the general way (which
         explains a refusal). One cached table per automaton state and character answers what
         `options()`/`forced()` would."""
         f = self.stack[-1]
-        dfa = None if f.pending else self._plain_string()
+        dfa = None if f.pending else self.plain_string()
         if dfa is None:
             return 0, []
         table = self.cache.setdefault(("spell", id(dfa)), {})
@@ -81,18 +81,33 @@ class StringRuns:
             f.changed()
         return i - start, out
 
+    def byte_options(self, dfa, state: int, pending: bytes) -> tuple[frozenset, bool]:
+        """(the bytes live at automaton `state` after the `pending` bytes of a character, does it
+        accept there) for a plain string: its options, but that a key's END must also fit
+        (`end_fits`). Cached per automaton."""
+        table = self.cache.setdefault(("bytes", id(dfa)), {})
+        hit = table.get((state, pending))
+        if hit is None:
+            if len(table) >= 1 << 16:
+                table.clear()
+            hit = table[(state, pending)] = (frozenset(dfa.allowed_bytes(state, pending)),
+                                             not pending and state in dfa.accept)
+        return hit
+
+    def end_fits(self, text: str) -> bool:
+        """May the plain string on top end with `text` where its automaton accepts? (a key:
+        where its value can still be given; a guard, as the key automaton leaves out the rest)"""
+        return self._key_fits(self.stack[-1], text)
+
     def take_bytes(self, ids: list, i: int) -> int:
-        """Apply byte ids from `ids[i:]` to the plain string on top (see `_plain_string`)
+        """Apply byte ids from `ids[i:]` to the plain string on top (see `plain_string`)
         with the forced bytes between them, as `step` and `forced()` would; stop before an id
         that is not a legal byte (END, structure, an error: the general path's) and before a
         forced END. Returns how many ids were applied."""
-        dfa = self._plain_string()
+        dfa = self.plain_string()
         if dfa is None:
             return 0
         f = self.stack[-1]
-        table = self.cache.setdefault(("take", id(dfa)), {})
-        if len(table) >= 1 << 16:
-            table.clear()
         key = f.role == "key"
         state, pending, chars, j, n = f.state, f.pending, [], i, len(ids)
         if not pending and dfa.free_state(state):  # every byte a choice: the valid UTF-8 at once
@@ -100,16 +115,11 @@ class StringRuns:
             chars.append(text)
             j += len(text.encode("utf-8"))
         while True:
-            hit = table.get((state, pending))
-            if hit is None:
-                allowed = dfa.allowed_bytes(state, pending)
-                end = not pending and state in dfa.accept
-                hit = table[(state, pending)] = (frozenset(allowed), len(allowed) + end,
-                                                 allowed[0] if len(allowed) == 1 and not end else None,
-                                                 allowed[0] if len(allowed) == 1 and end else None)
-            allowed, count, only, lone = hit
-            if key and lone is not None and not self._key_fits(f, f.text + "".join(chars)):
-                count, only = 1, lone  # END is refused here: the one live byte is forced
+            allowed, end = self.byte_options(dfa, state, pending)
+            count = len(allowed) + end
+            only = next(iter(allowed)) if len(allowed) == 1 else None
+            if key and count == 2 and only is not None and not self.end_fits(f.text + "".join(chars)):
+                count = 1  # END is refused here: the one live byte is forced
             if count == 1:
                 if only is None:
                     break  # END is forced: it pops, the general path applies it

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tct.codec.meanings import END
 from tct.vocab.level_walk import escapes, forced, legal_children, level_key, replays, resume
 
 
@@ -40,6 +41,11 @@ def _walk(m, node, floor, path, legal, pending) -> None:
     `pending` (see level_walk.py)."""
     if m.done:
         return
+    dfa = m.plain_string()
+    if dfa is not None:
+        f = m.stack[-1]
+        _walk_bytes(m, dfa, node, floor, path, legal, pending, f.state, f.pending, "")
+        return
     for sym, child in legal_children(m, node):
         if child.tok >= 0:
             legal.append(child.tok)
@@ -54,6 +60,77 @@ def _walk(m, node, floor, path, legal, pending) -> None:
             _walk(m2, child, floor, path + (sym,), legal, pending)
         else:
             pending.append((path + (sym,), m2.stack[floor:], None, child))
+
+
+def _walk_bytes(m, dfa, node, floor, path, legal, pending, state, pend, chars) -> None:
+    """`_walk` inside the plain string on top of `m` (`Machine.plain_string`), on its automaton
+    alone: `state`, `pend` (bytes of a character) and `chars` (text added) stand for the string
+    frame after the walk so far, and a machine is made only where a run leaves the string (END,
+    chosen or forced). Most merged ids are runs of string bytes: this spares a machine copy
+    and step per trie node."""
+    key = m.stack[-1].role == "key"
+    allowed, end = m.byte_options(dfa, state, pend)
+    kids = node.children
+    if end and END in kids and (not key or m.end_fits(m.stack[-1].text + chars)):
+        child = kids[END]
+        if child.tok >= 0:
+            legal.append(child.tok)
+        if child.children:
+            m2 = _at(m, floor, state, pend, chars)
+            if escapes(m2, END, floor):
+                pending.append((path + (END,), m2.stack[floor:], END, child))
+            else:
+                m2.step(END)
+                if forced(m2, floor):
+                    _walk(m2, child, floor, path + (END,), legal, pending)
+                else:
+                    pending.append((path + (END,), m2.stack[floor:], None, child))
+    if len(allowed) < len(kids):
+        steps = [(b, kids[b]) for b in allowed if b in kids]
+    else:
+        steps = [(b, c) for b, c in kids.items() if b in allowed]
+    for sym, child in steps:
+        if child.tok >= 0:
+            legal.append(child.tok)
+        if not child.children:
+            continue
+        s2, p2, c2 = _advance(dfa, state, pend, chars, sym)
+        while True:  # the forced steps after it: lone bytes, or an END that leaves the string
+            al, en = m.byte_options(dfa, s2, p2)
+            if en and key and len(al) == 1 and not m.end_fits(m.stack[-1].text + c2):
+                en = False
+            if len(al) + en != 1:
+                _walk_bytes(m, dfa, child, floor, path + (sym,), legal, pending, s2, p2, c2)
+                break
+            if en:  # a forced END: the general path from a machine at this point
+                m2 = _at(m, floor, s2, p2, c2)
+                if forced(m2, floor):
+                    _walk(m2, child, floor, path + (sym,), legal, pending)
+                else:
+                    pending.append((path + (sym,), m2.stack[floor:], None, child))
+                break
+            s2, p2, c2 = _advance(dfa, s2, p2, c2, next(iter(al)))
+
+
+def _advance(dfa, state, pend, chars, b):
+    """(state, pending bytes, text added) after string byte `b`."""
+    if b < 0x80 and not pend:
+        return dfa.next_state(state, b), b"", chars + chr(b)
+    pend += bytes((b,))
+    try:
+        ch = pend.decode("utf-8")
+    except UnicodeDecodeError:
+        return state, pend, chars
+    return dfa.next_state(state, ord(ch)), b"", chars + ch
+
+
+def _at(m, floor, state, pend, chars):
+    """A copy of `m` (frames from `floor` up) with its top string frame where a byte walk is."""
+    m2 = m.copy(floor)
+    g = m2.stack[-1]
+    g.state, g.pending, g.text = state, pend, g.text + chars
+    g.changed()
+    return m2
 
 
 class MergedMasks:
