@@ -43,8 +43,7 @@ def _walk(m, node, floor, path, legal, pending) -> None:
         return
     dfa = m.plain_string()
     if dfa is not None:
-        f = m.stack[-1]
-        _walk_bytes(m, dfa, node, floor, path, legal, pending, f.state, f.pending, "")
+        _walk_bytes(m, dfa, node, floor, path, legal, pending)
         return
     for sym, child in legal_children(m, node):
         if child.tok >= 0:
@@ -62,29 +61,53 @@ def _walk(m, node, floor, path, legal, pending) -> None:
             pending.append((path + (sym,), m2.stack[floor:], None, child))
 
 
-def _walk_bytes(m, dfa, node, floor, path, legal, pending, state, pend, chars) -> None:
-    """`_walk` inside the plain string on top of `m` (`Machine.plain_string`), on its automaton
-    alone: `state`, `pend` (bytes of a character) and `chars` (text added) stand for the string
-    frame after the walk so far, and a machine is made only where a run leaves the string (END,
-    chosen or forced). Most merged ids are runs of string bytes: this spares a machine copy
-    and step per trie node."""
-    key = m.stack[-1].role == "key"
+def _walk_bytes(m, dfa, node, floor, path, legal, pending) -> None:
+    """`_walk` inside the plain string on top of `m` (`Machine.plain_string`): the runs of
+    string bytes below `node` depend on the string's automaton state alone (and a key's text,
+    whose END must fit), so they are walked once per such start (`_byte_runs`, cached) and
+    a machine is made only where a run leaves the string (END, chosen or forced). Most merged
+    ids are runs of string bytes, and the same starts recur under many frames below."""
+    f = m.stack[-1]
+    key_role = f.role == "key"
+    start = (dfa, f.state, f.pending, node) + ((f.branch.obj, f.text) if key_role else ())
+    memo = m.cache.get("byte-runs")
+    if memo is None:
+        memo = m.cache["byte-runs"] = {}
+    hit = memo.get(start)
+    if hit is None:
+        if len(memo) >= 1 << 15:
+            memo.clear()
+        ids, exits = [], []
+        _byte_runs(m, dfa, node, f.state, f.pending, "", (), key_role, ids, exits)
+        hit = memo[start] = (ids, exits)
+    legal += hit[0]
+    for suffix, state, pend, chars, sym, child in hit[1]:
+        m2 = _at(m, floor, state, pend, chars)
+        p = path + suffix
+        if sym is not None:  # a chosen END
+            if escapes(m2, sym, floor):
+                pending.append((p, m2.stack[floor:], sym, child))
+                continue
+            m2.step(sym)
+        if forced(m2, floor):
+            _walk(m2, child, floor, p, legal, pending)
+        else:
+            pending.append((p, m2.stack[floor:], None, child))
+
+
+def _byte_runs(m, dfa, node, state, pend, chars, suffix, key_role, legal, exits) -> None:
+    """Merged ids below trie `node` whose runs stay in the plain string on top of `m` from
+    automaton `state` with `pend` bytes of a character (`chars`: text added, `suffix`: symbols
+    walked): into `legal`; the runs that leave it into `exits` as (suffix, state, pending, text
+    added, END or None for a forced END, trie node), for a machine to go on from."""
     allowed, end = m.byte_options(dfa, state, pend)
     kids = node.children
-    if end and END in kids and (not key or m.end_fits(m.stack[-1].text + chars)):
+    if end and END in kids and (not key_role or m.end_fits(m.stack[-1].text + chars)):
         child = kids[END]
         if child.tok >= 0:
             legal.append(child.tok)
         if child.children:
-            m2 = _at(m, floor, state, pend, chars)
-            if escapes(m2, END, floor):
-                pending.append((path + (END,), m2.stack[floor:], END, child))
-            else:
-                m2.step(END)
-                if forced(m2, floor):
-                    _walk(m2, child, floor, path + (END,), legal, pending)
-                else:
-                    pending.append((path + (END,), m2.stack[floor:], None, child))
+            exits.append((suffix + (END,), state, pend, chars, END, child))
     if len(allowed) < len(kids):
         steps = [(b, kids[b]) for b in allowed if b in kids]
     else:
@@ -97,17 +120,13 @@ def _walk_bytes(m, dfa, node, floor, path, legal, pending, state, pend, chars) -
         s2, p2, c2 = _advance(dfa, state, pend, chars, sym)
         while True:  # the forced steps after it: lone bytes, or an END that leaves the string
             al, en = m.byte_options(dfa, s2, p2)
-            if en and key and len(al) == 1 and not m.end_fits(m.stack[-1].text + c2):
+            if en and key_role and len(al) == 1 and not m.end_fits(m.stack[-1].text + c2):
                 en = False
             if len(al) + en != 1:
-                _walk_bytes(m, dfa, child, floor, path + (sym,), legal, pending, s2, p2, c2)
+                _byte_runs(m, dfa, child, s2, p2, c2, suffix + (sym,), key_role, legal, exits)
                 break
-            if en:  # a forced END: the general path from a machine at this point
-                m2 = _at(m, floor, s2, p2, c2)
-                if forced(m2, floor):
-                    _walk(m2, child, floor, path + (sym,), legal, pending)
-                else:
-                    pending.append((path + (sym,), m2.stack[floor:], None, child))
+            if en:
+                exits.append((suffix + (sym,), s2, p2, c2, None, child))
                 break
             s2, p2, c2 = _advance(dfa, s2, p2, c2, next(iter(al)))
 
