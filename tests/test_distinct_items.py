@@ -72,6 +72,9 @@ def _repeated_ids(doc) -> list:
     ([{"id": "a", "run": "x"}, {"id": "A", "run": "y"}], "/jobs/j/steps/1/id"),
     ([{"id": "a", "run": "x"}, {"parallel": [{"id": "b", "run": "y"}, {"id": "B", "run": "z"}]}], "/jobs/j/steps/1/parallel/1/id"),
     ([{"parallel": [{"id": "b", "run": "y"}]}, {"id": "b", "run": "z"}], "/jobs/j/steps/1/id"),
+    # a step's own group, before or after its id (a completion wrote the first)
+    ([{"parallel": [{"id": "c", "run": "y"}, {"id": "d", "run": "y"}], "id": "C"}], "/jobs/j/steps/0/id"),
+    ([{"id": "c", "parallel": [{"id": "C", "run": "y"}, {"id": "d", "run": "y"}]}], "/jobs/j/steps/0/parallel/0/id"),
 ])
 def test_a_repeated_step_id_is_refused_with_path_and_reason(tmp_path, steps, path):
     """actionlint agrees: "step ID "A" duplicates ... step ID is case insensitive"."""

@@ -122,7 +122,14 @@ class Completion:
 
     def _string_completion(self, f: Frame, facts) -> bytes:
         """Bytes that finish the current string along the shortest non-excluded path (or towards
-        the text a profile rule steers it to)."""
+        the text a profile rule steers it to); `facts`: the frame's own (`_string_facts`).
+        Kept on the frame until it changes: costs and several rules ask it at every byte."""
+        hit = f.rest
+        if hit is None or hit[0] is not f.tag:
+            hit = f.rest = (f.tag, self._string_completion_of(f, facts))
+        return hit[1]
+
+    def _string_completion_of(self, f: Frame, facts) -> bytes:
         if f.tag is not None:
             target = self.rules[f.tag].target(self, f)
             if target is not None:

@@ -34,7 +34,7 @@ def json_pointer(path: tuple) -> str:
 class Frame:
     __slots__ = ("kind", "path", "conj", "branch", "state", "pending", "text", "used", "items",
                  "values", "key", "excluded", "role", "nfree", "spec", "tag", "cost", "fkey", "rkey", "facts",
-                 "memo", "opts")
+                 "memo", "opts", "rest")
 
     def __init__(self, kind, path, **kw):
         self.kind, self.path = kind, path
@@ -59,13 +59,14 @@ class Frame:
         # (tag, options()): the legal symbols, asked several times per step by the encoder and
         # decoder; kept with the tag a joint rule may swap for a moment (profiles/profile.py)
         self.opts = None
+        self.rest = None  # (tag, the string's shortest completion): completion.py
 
     def copy(self) -> "Frame":
         f = Frame.__new__(Frame)
         f.kind, f.path, f.conj, f.branch, f.state = self.kind, self.path, self.conj, self.branch, self.state
         f.pending, f.text, f.used, f.key, f.excluded = self.pending, self.text, self.used, self.key, self.excluded
         f.role, f.nfree, f.spec, f.cost, f.fkey = self.role, self.nfree, self.spec, self.cost, self.fkey
-        f.rkey, f.opts = self.rkey, None  # copies are often changed in place (probes)
+        f.rkey, f.opts, f.rest = self.rkey, None, None  # copies are often changed in place (probes)
         f.tag, f.facts, f.memo = self.tag, self.facts, self.memo
         f.items = None if self.items is None else list(self.items)
         f.values = None if self.values is None else dict(self.values)

@@ -1,7 +1,8 @@
 """A step's `id` is none of the job's earlier step ids, ignoring case (actionlint: "step ID "A"
 duplicates ... note that step ID is case insensitive").
 
-The earlier ids (of the steps closed before it, `parallel` groups' included) are excluded as
+The earlier ids (of the steps closed before it, `parallel` groups' included, and of the open steps
+around it: a step's own `parallel` group written before its `id`) are excluded as
 exact strings (`Rule.excluded`) and, in every spelling, by a pattern (`Rule.language`), when the
 string starts; the steps array stays put while it is open, so the rule's key is those ids.
 """
@@ -32,10 +33,12 @@ class DistinctIds(Rule):
         return ("id",) if role != "key" and match(self.segs, path) is not None else None
 
     def _earlier(self, m, f) -> frozenset:
-        """Ids of the closed items of the open arrays below the string (the job's steps, and a
-        `parallel` group's)."""
-        below = m.stack[3:len(f.path) - 1]
-        return frozenset(i for g in below if g.kind == "array" for i in _ids(g.items))
+        """Ids written before the string in its job: those of the closed items of the open
+        arrays below it (the job's steps, a `parallel` group's) and of the open steps (their
+        own `id`, and their closed `parallel` group, written before the `id`)."""
+        below = m.stack[3:len(f.path)]
+        return frozenset(i for g in below for i in _ids(g.items if g.kind == "array" else
+                                                        [g.values] if g.kind == "object" else ()))
 
     def key(self, m, f):
         return tuple(sorted(self._earlier(m, f)))
