@@ -142,53 +142,10 @@ def test_mask_equals_what_feed_accepts(merged, corpus_docs, seed, frac):
     assert sorted(dec.allowed_ids()) == list(np.flatnonzero(mask))
 
 
-def test_byte_walks_equal_the_general_walk(merged, corpus_docs, monkeypatch):
-    """Merged masks walk runs of string bytes on the string's automaton alone (merged_mask.py
-    `_walk_bytes`): the same masks as stepping a machine per trie node, along real documents
-    and random walks (fresh caches on both sides)."""
+def _assert_byte_walks_equal_the_general_walk(merged, streams, monkeypatch):
+    """Masks along `streams` (fresh caches each time) with string byte runs walked on the
+    automaton alone (merged_mask.py `_walk_bytes`), then with every string the general way."""
     from tct.codec.machine import Machine
-
-    rng = np.random.default_rng(7)
-    streams = [merged.encode(d) for d in corpus_docs["val"][:3]]
-    streams += [random_walk(merged, rng, max_tokens=400) for _ in range(3)]
-
-    def masks():
-        tok = tct.Tokenizer(merged.compiler, merged.merges)
-        out = []
-        for ids in streams:
-            dec = tok.decoder()
-            for i in ids:
-                out.append(np.flatnonzero(dec.allowed()))
-                dec.feed(i)
-        return out
-
-    fast = masks()
-    monkeypatch.setattr(Machine, "plain_string", lambda self: None)  # every string the general way
-    slow = masks()
-    assert len(fast) == len(slow) and all(np.array_equal(a, b) for a, b in zip(fast, slow))
-
-
-# Strings whose automata force bytes and END (fixed lengths, enums, a lone byte before END),
-# free keys with siblings: byte runs that leave a string in every way.
-PATTERNED = {"type": "object", "properties": {
-    "v": {"type": "string", "pattern": "^v[0-9]$"},
-    "e": {"enum": ["abc", "abd", "x"]},
-    "s": {"type": "string", "pattern": "^a(bc)?$"},
-    "l": {"type": "array", "items": {"type": "string", "maxLength": 2}}},
-    "patternProperties": {"^k": {"type": "string", "pattern": "^[ab]{2}$"}},
-    "propertyNames": {"pattern": "^(v|e|s|l|k[ab]?c?)$"}}
-
-
-def test_byte_walks_equal_the_general_walk_on_patterns(monkeypatch):
-    from tct.codec.machine import Machine
-
-    base = tct.Tokenizer.from_schema(PATTERNED)
-    rng = np.random.default_rng(3)
-    train = [random_walk(base, rng, max_tokens=200) for _ in range(300)]
-    table = learn_merges(train, base.vocab_size, base.vocab_size + 120,
-                         frozen=[base.bos_id, base.eos_id, base.pad_id])
-    merged = base.with_merges(table)
-    streams = [random_walk(merged, rng, max_tokens=200) for _ in range(30)]
 
     def masks():
         tok = tct.Tokenizer(merged.compiler, merged.merges)
@@ -204,6 +161,36 @@ def test_byte_walks_equal_the_general_walk_on_patterns(monkeypatch):
     monkeypatch.setattr(Machine, "plain_string", lambda self: None)
     slow = masks()
     assert len(fast) == len(slow) and all(np.array_equal(a, b) for a, b in zip(fast, slow))
+
+
+def test_byte_walks_equal_the_general_walk(merged, corpus_docs, monkeypatch):
+    """Along real documents and random walks."""
+    rng = np.random.default_rng(7)
+    streams = [merged.encode(d) for d in corpus_docs["val"][:3]]
+    streams += [random_walk(merged, rng, max_tokens=400) for _ in range(3)]
+    _assert_byte_walks_equal_the_general_walk(merged, streams, monkeypatch)
+
+
+# Strings whose automata force bytes and END (fixed lengths, enums, a lone byte before END),
+# free keys with siblings: byte runs that leave a string in every way.
+PATTERNED = {"type": "object", "properties": {
+    "v": {"type": "string", "pattern": "^v[0-9]$"},
+    "e": {"enum": ["abc", "abd", "x"]},
+    "s": {"type": "string", "pattern": "^a(bc)?$"},
+    "l": {"type": "array", "items": {"type": "string", "maxLength": 2}}},
+    "patternProperties": {"^k": {"type": "string", "pattern": "^[ab]{2}$"}},
+    "propertyNames": {"pattern": "^(v|e|s|l|k[ab]?c?)$"}}
+
+
+def test_byte_walks_equal_the_general_walk_on_patterns(monkeypatch):
+    base = tct.Tokenizer.from_schema(PATTERNED)
+    rng = np.random.default_rng(3)
+    train = [random_walk(base, rng, max_tokens=200) for _ in range(300)]
+    table = learn_merges(train, base.vocab_size, base.vocab_size + 120,
+                         frozen=[base.bos_id, base.eos_id, base.pad_id])
+    merged = base.with_merges(table)
+    _assert_byte_walks_equal_the_general_walk(merged, [random_walk(merged, rng, max_tokens=200) for _ in range(30)],
+                                              monkeypatch)
 
 
 def test_every_allowed_id_can_be_finished(merged, corpus_docs, workflow_validator):
