@@ -13,7 +13,8 @@ import pytest
 
 import tct
 from tct.codec.profiles import expression as E
-from tct.codec.profiles.expression_names import input_names, names_in_job, tree, undefined
+from tct.codec.profiles.document_names import input_names, names_in_job
+from tct.codec.profiles.expression_context import tree, undefined
 from tct.generation.constrained import random_walk
 from tct.schema.name_slots import SlotDFA
 from tct.schema.regex import CharDFA
@@ -226,7 +227,7 @@ STEPS_FIRST = {"on": "push", "jobs": {"j": {
 def _steps_undefined(doc) -> list:
     """`steps.<id>` references of a job that none of its steps defines (ids folded, as GitHub
     and actionlint match them), read independently of the profile."""
-    from tct.codec.profiles.expression_names import step_ids
+    from tct.codec.profiles.document_names import step_ids
     out = []
     for name, job in doc["jobs"].items():
         ids = {i.lower() for i in step_ids(job.get("steps"))}

@@ -1,6 +1,6 @@
 """What a name slot may read: a tree of allowed names (`Names`), and for a function name the
 arguments its call takes (`Arity`). Built from a field and the document by a profile rule
-(codec/profiles/expression_names.py) and read by `name_slots.SlotDFA`.
+(codec/profiles/expression_context.py `tree`) and read by `name_slots.SlotDFA`.
 """
 
 from __future__ import annotations

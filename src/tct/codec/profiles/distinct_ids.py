@@ -9,19 +9,10 @@ string starts; the steps array stays put while it is open, so the rule's key is 
 
 from __future__ import annotations
 
+from tct.codec.profiles.document_names import step_ids
 from tct.codec.profiles.key_names import names_pattern
 from tct.codec.profiles.location import match, parse
 from tct.codec.profiles.rule import Rule
-
-
-def _ids(steps) -> list[str]:
-    out = []
-    for s in steps if isinstance(steps, list) else ():
-        if isinstance(s, dict):
-            if isinstance(s.get("id"), str):
-                out.append(s["id"])
-            out += _ids(s.get("parallel"))
-    return out
 
 
 class DistinctIds(Rule):
@@ -37,8 +28,8 @@ class DistinctIds(Rule):
         arrays below it (the job's steps, a `parallel` group's) and of the open steps (their
         own `id`, and their closed `parallel` group, written before the `id`)."""
         below = m.stack[3:len(f.path)]
-        return frozenset(i for g in below for i in _ids(g.items if g.kind == "array" else
-                                                        [g.values] if g.kind == "object" else ()))
+        return frozenset().union(*(step_ids(g.items if g.kind == "array" else [g.values] if g.kind == "object"
+                                            else ()) for g in below))
 
     def key(self, m, f):
         return tuple(sorted(self._earlier(m, f)))

@@ -13,7 +13,7 @@ true/false/null), property access (`.name`, `.*`, `[expr]`), calls, `!`, compari
 logical operators, parentheses. Which names are allowed is not the grammar's business: a name
 and the first three properties after it are read in states labelled with their depth in the
 access chain (0 to 3), and `name_slots.SlotDFA` narrows them with a tree of names drawn from
-the field and the document (expression_names.py). Deeper properties, and those after a call
+the field and the document (expression_context.py `tree`). Deeper properties, and those after a call
 or an index, are free. A string literal that begins an index (`needs['build']`) is read in
 states labelled `QUOTED`: the slot reads a property of what is indexed where that is known.
 """

@@ -20,7 +20,8 @@ from pathlib import Path
 from tct.codec.profiles.action_probe import ActionlintInputs, actionlint_binary
 from tct.codec.profiles.distinct_ids import DistinctIds
 from tct.codec.profiles.distinct_items import DistinctItems
-from tct.codec.profiles.expression_names import BOOLEANS, ENVS, SECTIONS, ExpressionNames
+from tct.codec.profiles.expression_context import BOOLEANS, ENVS, SECTIONS
+from tct.codec.profiles.expression_names import ExpressionNames
 from tct.codec.profiles.key_names import KeyNames
 from tct.codec.profiles.key_of import KeyOf
 from tct.codec.profiles.profile import Profile

@@ -1,0 +1,113 @@
+"""Names a workflow defines for its expressions, read from the JSON values decided so far: the
+declared inputs and their kinds, a job's matrix names and their kinds, step ids, the jobs a job
+needs and the outputs those jobs declare.
+"""
+
+from __future__ import annotations
+
+from tct.codec.profiles.forward_names import matrix_values
+
+
+def listed_names(v) -> list:
+    """The names a string or a list of strings gives (a `needs`)."""
+    if isinstance(v, str):
+        return [v]
+    return [x for x in v if isinstance(x, str)] if isinstance(v, list) else []
+
+
+def input_names(on) -> frozenset:
+    out = set()
+    if isinstance(on, dict):
+        for event in ("workflow_call", "workflow_dispatch"):
+            e = on.get(event)
+            if isinstance(e, dict) and isinstance(e.get("inputs"), dict):
+                out |= set(e["inputs"])
+    return frozenset(out)
+
+
+def input_kinds(on) -> frozenset:
+    """(name, kind) of declared inputs whose `type` says their kind (`boolean`, `number`; a
+    `string`, `choice` or `environment` is a string; workflow_dispatch's default is a string),
+    as actionlint types `inputs.<name>`; one declared twice with different kinds is left out."""
+    kinds: dict = {}
+    if isinstance(on, dict):
+        for event in ("workflow_call", "workflow_dispatch"):
+            e = on.get(event)
+            for name, spec in (e["inputs"].items() if isinstance(e, dict) and isinstance(e.get("inputs"), dict)
+                               else ()):
+                declared = spec.get("type", "string" if event == "workflow_dispatch" else None) \
+                    if isinstance(spec, dict) else None
+                kind = _INPUT_KINDS.get(declared) if isinstance(declared, str) else None
+                kinds[name] = kind if kinds.get(name, kind) == kind else None
+    return frozenset((n, k) for n, k in kinds.items() if k is not None)
+
+
+_INPUT_KINDS = {"boolean": "bool", "number": "number", "string": "string", "choice": "string", "environment": "string"}
+
+
+def _matrix_values(strategy):
+    return matrix_values(strategy.get("matrix") if isinstance(strategy, dict) else None)
+
+
+def matrix_names(strategy):
+    """Keys a job's matrix defines, or None when an expression makes them unknown."""
+    values = _matrix_values(strategy)
+    return None if values is None else frozenset(values)
+
+
+def matrix_kinds(strategy) -> frozenset:
+    """(name, kind) of the matrix names whose every value (rows and `include` entries) is a
+    scalar of one kind, as actionlint types `matrix.<name>` (a property of it is refused).
+    Objects stay any: `env: ${{ matrix.env }}` gives a mapping where a template would show one."""
+    out = set()
+    for k, vs in (_matrix_values(strategy) or {}).items():
+        kinds = {_value_kind(v) for v in vs}
+        if len(kinds) == 1 and None not in kinds:
+            out.add((k, kinds.pop()))
+    return frozenset(out)
+
+
+def _value_kind(v):
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, str):
+        return None if "${{" in v else "string"
+    return None
+
+
+def step_ids(steps) -> frozenset:
+    """Ids of `steps`, those of `parallel` groups included."""
+    out = set()
+    for s in steps if isinstance(steps, list) else ():
+        if isinstance(s, dict):
+            if isinstance(s.get("id"), str):
+                out.add(s["id"])
+            out |= step_ids(s.get("parallel"))
+    return frozenset(out)
+
+
+def names_in_job(job: dict, steps_before=None) -> dict:
+    """Context -> allowed names (None: not yet defined, so free) for a string of `job` (the
+    values decided so far); `steps_before`: the items of `steps` before the current step."""
+    return {"needs": frozenset(listed_names(job["needs"])) if "needs" in job else None,
+            "matrix": matrix_names(job["strategy"]) if "strategy" in job else None,
+            "matrix_kinds": matrix_kinds(job["strategy"]) if "strategy" in job else frozenset(),
+            "steps": step_ids(steps_before) if steps_before is not None
+            else step_ids(job["steps"]) if "steps" in job else None}
+
+
+def needed_outputs(jobs: dict, needs) -> frozenset | None:
+    """(job, its output names) per name of `needs` (folded, as GitHub matches them); the names
+    None for a job not written yet or one calling a reusable workflow (outputs unknown)."""
+    if not needs:
+        return None
+    closed = {k.lower(): v for k, v in jobs.items()}
+
+    def outputs(job):
+        if not isinstance(job, dict) or "uses" in job:
+            return None
+        return frozenset(k.lower() for k in (job.get("outputs") or {}))
+    return frozenset((n.lower(), outputs(closed.get(n.lower()))) for n in needs)
+
