@@ -48,8 +48,8 @@ class StringRuns:
         """Apply characters of `text` from `start` to the string on top, as `step` would byte by
         byte, while the fast path can (see `plain_string`) and they are allowed: returns how
         many characters were applied and, for each of their bytes, whether it is emitted as an
-        id (more than one option); None: every one is. The caller takes the next character the general way (which
-        explains a refusal). One cached table per automaton state and character answers what
+        id (more than one option); None: every one is. The caller takes the next character the
+        general way (which explains a refusal). One cached table per automaton state and character answers what
         `options()`/`forced()` would."""
         f = self.stack[-1]
         dfa = None if f.pending else self.plain_string()
@@ -71,7 +71,7 @@ class StringRuns:
                 break
             flags = hit[1]
             if key and hit[2]:  # END decides whether the first byte is a choice
-                flags = (self._key_fits(f, f.text + text[start:i]),) + flags[1:]
+                flags = (self.end_fits(f.text + text[start:i]),) + flags[1:]
             out += flags
             state = hit[0]
             i += 1
@@ -129,22 +129,26 @@ class StringRuns:
                     break
                 b = ids[j]
                 j += 1
-            if b < 0x80 and not pending:
-                ch = chr(b)
-            else:
-                pending += bytes([b])
-                try:
-                    ch = pending.decode("utf-8")
-                except UnicodeDecodeError:
-                    continue
-                pending = b""
+            state, pending, ch = step_byte(dfa, state, pending, b)
             chars.append(ch)
-            state = dfa.next_state(state, ord(ch))
         if j > i:
             f.text += "".join(chars)
             f.state, f.pending = state, pending
             f.changed()
         return j - i
+
+
+def step_byte(dfa, state: int, pending: bytes, b: int) -> tuple[int, bytes, str]:
+    """(automaton state, pending bytes, the character completed or "") after string byte `b`
+    (a live one) at `state` with the `pending` bytes of a character."""
+    if b < 0x80 and not pending:
+        return dfa.next_state(state, b), b"", chr(b)
+    pending += bytes((b,))
+    try:
+        ch = pending.decode("utf-8")
+    except UnicodeDecodeError:
+        return state, pending, ""
+    return dfa.next_state(state, ord(ch)), b"", ch
 
 
 def _spell_char(dfa, state: int, ch: str):

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 
 def legal_children(m, node) -> list:
-    """(symbol, child) for each legal symbol of `m` that continues trie `node` (iterating the
-    smaller of the two sides)."""
-    syms, sym_set = m.options()
+    """(symbol, child) for each legal symbol of `m` that continues trie `node`."""
+    return children_in(node, *m.options())
+
+
+def children_in(node, syms, sym_set) -> list:
+    """(symbol, child) for each of `syms` (`sym_set` the same as a set) that continues trie
+    `node` (iterating the smaller of the two sides)."""
     kids = node.children
     if len(syms) < len(kids):
         return [(s, kids[s]) for s in syms if s in kids]

@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from tct.codec.meanings import END
-from tct.vocab.level_walk import escapes, forced, legal_children, level_key, replays, resume
+from tct.codec.string_runs import step_byte
+from tct.vocab.level_walk import children_in, escapes, forced, legal_children, level_key, replays, resume
 
 
 class _Entry:
@@ -108,16 +109,13 @@ def _byte_runs(m, dfa, node, state, pend, chars, suffix, key_role, legal, exits)
             legal.append(child.tok)
         if child.children:
             exits.append((suffix + (END,), state, pend, chars, END, child))
-    if len(allowed) < len(kids):
-        steps = [(b, kids[b]) for b in allowed if b in kids]
-    else:
-        steps = [(b, c) for b, c in kids.items() if b in allowed]
-    for sym, child in steps:
+    for sym, child in children_in(node, allowed, allowed):
         if child.tok >= 0:
             legal.append(child.tok)
         if not child.children:
             continue
-        s2, p2, c2 = _advance(dfa, state, pend, chars, sym)
+        s2, p2, ch = step_byte(dfa, state, pend, sym)
+        c2 = chars + ch
         while True:  # the forced steps after it: lone bytes, or an END that leaves the string
             al, en = m.byte_options(dfa, s2, p2)
             if en and key_role and len(al) == 1 and not m.end_fits(m.stack[-1].text + c2):
@@ -128,19 +126,8 @@ def _byte_runs(m, dfa, node, state, pend, chars, suffix, key_role, legal, exits)
             if en:
                 exits.append((suffix + (sym,), s2, p2, c2, None, child))
                 break
-            s2, p2, c2 = _advance(dfa, s2, p2, c2, next(iter(al)))
-
-
-def _advance(dfa, state, pend, chars, b):
-    """(state, pending bytes, text added) after string byte `b`."""
-    if b < 0x80 and not pend:
-        return dfa.next_state(state, b), b"", chars + chr(b)
-    pend += bytes((b,))
-    try:
-        ch = pend.decode("utf-8")
-    except UnicodeDecodeError:
-        return state, pend, chars
-    return dfa.next_state(state, ord(ch)), b"", chars + ch
+            s2, p2, ch = step_byte(dfa, s2, p2, next(iter(al)))
+            c2 += ch
 
 
 def _at(m, floor, state, pend, chars):
