@@ -4,6 +4,7 @@ write well-formed expressions naming what the document defines."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -19,15 +20,20 @@ from tct.generation.constrained import random_walk
 from tct.schema.name_slots import SlotDFA
 from tct.schema.regex import CharDFA
 from conftest import completions_at_prefixes
-from test_profiles import strict, valid_under_profile
+from test_profiles import _encodes_iff, strict, valid_under_profile
 
 NAMES = {"steps": {"a", "build"}, "needs": {"x"}, "matrix": {"OS", "node-version"}, "inputs": set()}
 STEP_NAMES = tree("step", *(frozenset(NAMES[c]) for c in ("steps", "needs", "matrix", "inputs")))
 
 
+@functools.lru_cache(maxsize=None)
+def template_dfa():
+    return SlotDFA(CharDFA(((E.pattern(E.TEMPLATE), True),)), STEP_NAMES)
+
+
 @pytest.fixture(scope="module")
 def template():
-    return SlotDFA(CharDFA(((E.pattern(E.TEMPLATE), True),)), STEP_NAMES)
+    return template_dfa()
 
 
 @pytest.mark.parametrize("text", [
@@ -604,6 +610,7 @@ JSON_LITERALS = [
     ("${{ fromJSON('[1, 2') }}", False), ("${{ fromJSON('') }}", False), ("${{ fromJSON('[1,]') }}", False),
     ("${{ fromJSON('{\"a\": \"it''s}') }}", False), ("${{ fromJSON('01') }}", False),
     ("${{ fromJSON('core') }}", False), ("${{ fromJSON('[\"a\"-]') }}", False),
+    ("${{ fromJSON(('x')) }}", False), ("${{ fromJSON( ( ('[1]') )) }}", True), ("${{ fromJSON((github.ref)) }}", True),
 ]
 
 
@@ -663,15 +670,79 @@ def test_operand_kinds_keep_distances_exact_and_actionlint_agrees(tmp_path):
     assert not errors, errors[:5]
 
 
-def _encodes_iff(doc, ok: bool) -> None:
-    """Schema-valid `doc` round-trips under the profile when `ok`, else is refused."""
-    tok = strict()
-    tok.base.encode(doc)
-    if ok:
-        assert tok.decode(tok.encode(doc)) == doc
-    else:
-        with pytest.raises(tct.SchemaViolation):
-            tok.encode(doc)
+# actionlint narrows `l && r` assumed true to `r`, `l || r` assumed false to `r`, and `!x` to
+# `x` narrowed the other way: `a && b || c` is of the kinds of `b` and `c`, not `a`'s.
+NARROWED = [
+    ("${{ github.event_name == 'a' && github.event || needs }}", False), ("${{ 'a' && github.event || needs }}", False),
+    ("${{ 'a' && github.event }}", True),
+    ("${{ !github.event || needs }}", False),
+    ("${{ !github.event && needs }}", False), ("${{ !github.event }}", True),
+    ("${{ (1 && true || true) > 4 }}", False), ("${{ (true || 1 && 2) > 4 }}", True),
+    ("${{ ('a' && github.event) || needs }}", False), ("${{ (github.event.x && 'a') || needs }}", True),
+    ("${{ !('a' && github.event) && needs }}", False), ("${{ !(github.event && 'a') && needs }}", True),
+    ("${{ env[github.event_name == 'a' && github.event || needs] }}", False),
+    ("${{ env[github.event.x && 'a' || github.ref] }}", True), ("${{ join(1 && true || true) }}", False),
+    ("${{ startsWith(github.ref, 1 && true || false) }}", False), ("${{ startsWith(github.ref, github.event.x && 1 || 2) }}", True),
+    ("${{ (1 > 2 || 3 && 4) > 3 }}", True), ("${{ (66544 && 77 == 577 || true) > 4 }}", False),
+    # a group's object has no properties read after it (their names are not followed)
+    ("${{ (runner).gs }}", False), ("${{ (runner)['gs'] }}", False), ("${{ (fromJSON(github.ref)).x }}", True),
+]
+# Stricter than actionlint: the first operand is of a kind the value may be even where `&&`
+# makes it drop out, and no `<` follows a group ending with a bool name.
+NARROWED_STRICTER = ["${{ github.event && 'a' || needs }}", "${{ needs && github.event || 'a' }}",
+                     "${{ (github.event && 'a') || needs }}", "${{ (1 && true) > 4 }}"]
+
+
+@pytest.mark.parametrize("text, ok", NARROWED)
+def test_and_or_values_are_typed_as_actionlint_narrows_them(template, text, ok):
+    assert template.accepts(text) == ok
+    assert not any(template.accepts(t) for t in NARROWED_STRICTER)
+
+
+def test_actionlint_agrees_on_narrowed_values(tmp_path):
+    errors = _lint_docs(tmp_path, [_named_step_doc(text) for text, _ in NARROWED])
+    for (text, ok), found in zip(NARROWED, errors):
+        kinds = [e["message"] for e in found if e["kind"] == "expression"]
+        assert (not kinds) == ok, (text, kinds)
+
+
+def test_narrowed_values_keep_distances_exact(template):
+    import random
+    rng = random.Random(5)
+    texts = _random_texts(template, rng, 60, 30, "${{ (github.event.x && ") + \
+        _random_texts(template, rng, 60, 30, "${{ !(1 || ") + _random_texts(template, rng, 40, 30, "${{ toJSON(!needs && ")
+    assert all(template.accepts(t) for t in texts)
+
+
+CONFIG_VARIABLES = [
+    ("${{ vars['a b'] }}", False), ("${{ vars['Ab_9'] }}", True), ("${{ vars[ 'a-b'] }}", False),
+    ("${{ vars.a-b }}", False), ("${{ vars[github.ref] }}", True), ("${{ vars['\u00e9'] }}", False),
+    ("${{ vars.a_1 }}", True),
+]
+
+
+@pytest.mark.parametrize("text, ok", CONFIG_VARIABLES)
+def test_configuration_variable_names_hold_letters_digits_and_underscores(template, text, ok):
+    """actionlint: "configuration variable name can only contain alphabets, decimal numbers, and
+    '_'", as a property and as a quoted index (an index given as an expression is not checked)."""
+    assert template.accepts(text) == ok
+
+
+def test_actionlint_agrees_on_configuration_variables(tmp_path):
+    errors = _lint_docs(tmp_path, [_named_step_doc(text) for text, _ in CONFIG_VARIABLES])
+    for (text, ok), found in zip(CONFIG_VARIABLES, errors):
+        assert (not [e for e in found if e["kind"] == "expression"]) == ok, (text, found)
+    import random
+    texts = _random_texts(template_dfa(), random.Random(4), 60, 20, "${{ vars[")
+    assert all(template_dfa().accepts(t) for t in texts)
+
+
+def _named_step_doc(text):
+    """A workflow of the names `template` reads, with `text` as a step's name."""
+    return {"on": {"workflow_dispatch": None}, "jobs": {
+        "x": {"runs-on": "ubuntu-latest", "steps": [{"run": "x"}]},
+        "t": {"runs-on": "ubuntu-latest", "needs": ["x"], "strategy": {"matrix": {"OS": ["a"], "node-version": ["1"]}},
+              "steps": [{"id": "a", "run": "x"}, {"id": "build", "run": "x"}, {"name": text, "run": "x"}]}}}
 
 
 @pytest.mark.parametrize("text, ok", [
@@ -726,6 +797,10 @@ SECTION_KINDS = [
     ("env", "${{ fromJSON(github.event.x) }}", True), ("env", "${{ github.event }}", True), ("env", "${{ vars }}", True),
     ("env", "${{ github.ref == 'a' }}", False), ("env", "${{ 'x' }}", False), ("env", "${{ github.sha }}", False),
     ("env", "${{ vars.a }}", False), ("env", "${{ toJSON(github) }}", False), ("env", "${{ env }}", False),
+    # `env` and `with` given so are objects of scalars ("env.event must be string but found object")
+    ("env", "${{ github }}", False), ("env", "${{ needs }}", False), ("env", "${{ inputs }}", True),
+    ("env", "${{ needs.a.outputs }}", True), ("env", "${{ needs.a }}", False), ("env", "${{ strategy }}", True),
+    ("env", "${{ 'a' && needs || vars }}", False), ("env", "${{ vars && needs.a.outputs || secrets }}", True),
     ("exclude", "${{ fromJSON(github.event.x) }}", True), ("exclude", "${{ github.event.commits }}", True),
     ("exclude", "${{ 1.11 || 1 }}", False), ("exclude", "${{ github.ref }}", False), ("exclude", "${{ vars['x'] }}", False),
     ("exclude", "${{ github.event.commits.*.id }}", True), ("matrix", "${{ fromJSON(needs.a.outputs.m) }}", True),
@@ -821,6 +896,12 @@ FIELD_KINDS = [  # (field, expression, accepted)
     ("continue-on-error", "1 < 2 || 'a'", False), ("continue-on-error", "(1)", False),
     ("continue-on-error", "github.ref", False), ("fail-fast", "a ${{ true }}", False),
     ("deployment", "github.ref_name == 'a'", True), ("deployment", "vars.x", False),
+    # a number given so is a number ("type of expression at "float number value" must be number")
+    ("timeout-minutes", "contains(github.ref, 'a') && 20 || 10", True), ("timeout-minutes", "fromJSON(vars.t)", True),
+    ("timeout-minutes", "github.ref == 'a' && 5 || 10", True), ("timeout-minutes", "(github.ref == 'a' && 120) || 360", True),
+    ("timeout-minutes", "true", False), ("timeout-minutes", "github.ref", False), ("timeout-minutes", "github.ref == 'a'", False),
+    ("timeout-minutes", "contains(github.ref, 'a')", False), ("timeout-minutes", "1 || 'a'", False),
+    ("timeout-minutes", "github.event", False), ("timeout-minutes", "null", False),
 ]
 
 
@@ -862,4 +943,5 @@ def test_field_kinds_keep_distances_exact():
     """Where a name of another kind owes a comparison."""
     from tct.codec.profiles.github_workflow import SINGLE_EXPRESSION
     names = tree("step", frozenset({"a"}), None, None, frozenset())
-    _assert_distances_exact(SlotDFA(CharDFA(((E.pattern(E.BOOL), True), (SINGLE_EXPRESSION, True))), names), 6000)
+    for kind in (E.BOOL, E.NUMBER):
+        _assert_distances_exact(SlotDFA(CharDFA(((E.pattern(kind), True), (SINGLE_EXPRESSION, True))), names), 6000)

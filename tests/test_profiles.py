@@ -159,6 +159,12 @@ def test_budgets_are_exact_under_the_profile(merged):
     ({"on": {"schedule": [{"cron": "0 0 * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
     ({"on": {"schedule": [{"cron": "0 24 * * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
     ({"on": {"schedule": [{"cron": "*/4 * * * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/schedule/0/cron", "must match"),
+    ({"on": {"schedule": [{"cron": "0 0 * DEC-JAN *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
+     "/on/schedule/0/cron", "must match"),
+    ({"on": {"schedule": [{"cron": "0 5-1 * * *"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
+     "/on/schedule/0/cron", "must match"),
+    ({"on": {"schedule": [{"cron": "0 0 * * *", "timezone": "Mars/Base"}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
+     "/on/schedule/0/timezone", "must match"),
     ({"on": {"push": {"paths": ["src/**", "./x"]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/push/paths/1", "must match"),
     ({"on": "push", "jobs": {"h": {"runs-on": "x", "steps": [{"run": "a"}], "needs": ["a", "H"]},
                              "a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/jobs/h/needs/1", "names the key it sits under"),
@@ -173,8 +179,88 @@ def test_breaking_the_profile_is_refused_with_path_and_reason(doc, path, reason)
     assert err.value.path == path and reason in str(err.value)
 
 
-@pytest.mark.parametrize("cron", ["0 0 * * *", "*/5 * * * *", "9  9 2/2 * *", "0 23 * * SUN-THU", "0,1 * * * *",
-                                  "17 0,6,12,18 * * 1-5", "0 0 1 */6 *", "0 12 * * mon", "0 0 ? * *"])
+def _encodes_iff(doc, ok: bool) -> None:
+    """Schema-valid `doc` round-trips under the profile when `ok`, else is refused."""
+    tok = strict()
+    tok.base.encode(doc)
+    if ok:
+        assert tok.decode(tok.encode(doc)) == doc
+    else:
+        with pytest.raises(tct.SchemaViolation):
+            tok.encode(doc)
+
+
+def _random_strings(pattern: str, n: int, seed: int, steps: int = 12) -> list[str]:
+    """Strings of `pattern`: random walks over its automaton, each finished by its shortest
+    suffix (live states only)."""
+    import random
+    from tct.schema.regex import CharDFA
+    d, rng, out = CharDFA(((pattern, True),)), random.Random(seed), []
+    dist = d.distances()
+    for _ in range(n):
+        s, text = d.start, ""
+        for _ in range(rng.randrange(steps)):
+            live = [(cid, t) for cid, t in d.trans[s].items() if dist[t] < 10 ** 6]
+            if not live:
+                break
+            cid, s = rng.choice(live)
+            lo, hi = rng.choice(d.class_ranges[cid])
+            text += chr(rng.randint(lo, min(hi, lo + 50)))
+        out.append(text + d.shortest_suffix(s))
+    return out
+
+
+FILTERS = [("branches", "v[0-9]+.[0-9]+", True), ("tags", "!v*.*.*", True), ("branches", "releases/**", True),
+           ("branches", "[02468]?", True), ("paths", "**/*.yaml?", True), ("paths", "packages/@biomejs/**", True),
+           ("branches", "^main", False), ("branches", "a b", False), ("tags", "v*+", False), ("tags", "v[9-1]", False),
+           ("branches", "[a]", False), ("branches", "feature/", False), ("branches", "/x", False), ("tags", "v1.", False),
+           ("branches", "!", False), ("paths", "a\nb", False), ("paths", "[ab", False), ("branches", "prefect-\\w+", False)]
+
+
+@pytest.mark.parametrize("where, pattern, ok", FILTERS)
+def test_filter_patterns_are_globs_actionlint_parses(where, pattern, ok):
+    _encodes_iff({"on": {"push": {where: [pattern]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, ok)
+
+
+def test_actionlint_finds_no_glob_error_in_filter_patterns(tmp_path):
+    """The cases above and random strings of both filter languages, linted."""
+    from tct.codec.profiles.github_workflow import GLOB, REF_GLOB
+    from tct.data.documents import dumps_document
+    if actionlint.executable() is None:
+        pytest.skip("actionlint not installed")
+    branches = _random_strings(REF_GLOB, 150, 1)
+    paths = _random_strings(GLOB, 150, 2)
+    docs = [{"on": {"push": {where: [pattern]}}, "jobs": {"a": {"runs-on": "ubuntu-latest", "steps": [{"run": "a"}]}}}
+            for where, pattern, _ in FILTERS]
+    docs.append({"on": {"push": {"branches": branches, "paths": [p for p in paths if not p.lstrip("!").startswith(".")]}},
+                 "jobs": {"a": {"runs-on": "ubuntu-latest", "steps": [{"run": "a"}]}}})
+    files = []
+    for i, doc in enumerate(docs):
+        files.append(tmp_path / f"w{i}.yml")
+        files[-1].write_text(dumps_document(doc, "yaml"))
+    found = actionlint.lint(files)
+    for (where, pattern, ok), f in zip(FILTERS, files):
+        assert (not [e for e in found[f.resolve()] if e["kind"] == "glob"]) == ok, (where, pattern)
+    assert not [e["message"] for e in found[files[-1].resolve()]], (branches, paths)
+
+
+def test_actionlint_finds_no_event_error_in_schedules(tmp_path):
+    """Random cron strings of the profile's language, each with a time zone it allows, linted."""
+    from tct.codec.profiles.github_workflow import CRON, TIMEZONES
+    from tct.data.documents import dumps_document
+    if actionlint.executable() is None:
+        pytest.skip("actionlint not installed")
+    crons = _random_strings(CRON, 120, 3, steps=40)
+    path = tmp_path / "w.yml"
+    path.write_text(dumps_document({"on": {"schedule": [{"cron": c, "timezone": TIMEZONES[i % len(TIMEZONES)]}
+                                                        for i, c in enumerate(crons)]},
+                                    "jobs": {"a": {"runs-on": "ubuntu-latest", "steps": [{"run": "a"}]}}}, "yaml"))
+    assert not actionlint.lint([path])[path.resolve()], crons
+
+
+@pytest.mark.parametrize("cron", ["0 0 * * *", "*/5 * * * *", "9  9 2/2 * *", "0 23 * * SUN-THU",
+                                  "17 0,6,12,18 * * 1-5", "0 0 1 */6 *", "0 12 * * mon", "0 0 ? * *",
+                                  "5-10/5 * * * *", "0 0 * 2-dec *", "0 0 1-31 * *"])
 def test_crons_actionlint_accepts_encode(cron):
     doc = {"on": {"schedule": [{"cron": cron}]}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}
     assert strict().decode(strict().encode(doc)) == doc

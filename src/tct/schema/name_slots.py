@@ -39,10 +39,10 @@ import string
 from dataclasses import dataclass
 
 from tct.schema import operand_kinds
-from tct.schema.names import LEAF, NAME_CHARS, Arity, Names, element_kind, kind_of
+from tct.schema.names import LEAF, NAME_CHARS, Arity, Names, element_kind, fits_kind, kind_of, owes
 from tct.schema.operand_kinds import ORDERED
 from tct.schema.regex import CharDFA, _merge, _sample
-from tct.schema.slot_literals import INF, QUOTED, IndexOf, LiteralArg, LiteralIn, LiteralReading
+from tct.schema.slot_literals import INF, QUOTED, IndexOf, LiteralArg, LiteralIn, LiteralReading, NamedIndex
 
 # The names node of a non-slot triple after an operand that `<` may not follow (a bool, null,
 # object or array): the triple then says so, and its distance avoids `<` (`_unordered_dist`).
@@ -56,6 +56,9 @@ NO_NUMBER = "no number"
 # (`Names.compared`: `github.ref` in `continue-on-error: ${{ github.ref == 'a' }}`): whitespace
 # keeps it, then a comparison operator must follow (`_must_compare_dist`).
 MUST_COMPARE = "compare"
+# The same where the comparison's bool is no kind wanted either (a number field): the comparison
+# owes a later term (`github.ref == 'a' && 5 || 10`), its `&&0` charged here already.
+MUST_COMPARE_OWING = "compare, owing"
 
 
 @dataclass(frozen=True)
@@ -132,13 +135,22 @@ class SlotDFA(LiteralReading, CharDFA):
                 for r in self._of_base[cid]:
                     yield from self._first(r, nxt)
             return
-        if node is MUST_COMPARE:  # whitespace, then `==`, `!=`, `<`, `<=`, `>`, `>=`
+        if node is MUST_COMPARE or node is MUST_COMPARE_OWING:  # whitespace, then `==`, `!=`, `<`, `<=`, `>`, `>=`
             for cid, t in base.trans[s].items():
-                nxt = self._compared(s, t, cid)
+                nxt = self._compared(s, t, cid, None, node)
                 if nxt is not None:
                     for r in self._of_base[cid]:
-                        if nxt[2] is MUST_COMPARE or (self._char[r] or "") in "=!<>":
+                        if nxt[2] is node or (self._char[r] or "") in "=!<>":
                             yield from self._first(r, nxt)
+            return
+        if isinstance(node, NamedIndex):  # as NO_NUMBER, a quoted literal reading `node.names`
+            for cid, t in base.trans[s].items():
+                if base.roles.get(t) == "num":
+                    continue
+                nxt = (t, None, node) if t == s else (t, Names.START, node.names) \
+                    if base.labels.get(t) == QUOTED else self._enter(t, None, None)
+                for r in self._of_base[cid]:
+                    yield from self._first(r, nxt)
             return
         if node is NO_NUMBER:  # an operand that may not be a number begins
             for cid, t in base.trans[s].items():
@@ -176,7 +188,7 @@ class SlotDFA(LiteralReading, CharDFA):
                 if same and c is not None and (c in NAME_CHARS or depth == QUOTED):  # a name character
                     if node is None:
                         yield r, (t, "", None), None, None
-                    elif depth == QUOTED and c in string.ascii_uppercase:
+                    elif depth == QUOTED and c in string.ascii_uppercase and node.excluded is None:
                         continue  # actionlint compares a quoted name with the lower-cased properties
                     else:
                         q = node.advance(p, c)
@@ -188,8 +200,12 @@ class SlotDFA(LiteralReading, CharDFA):
                         yield r, (t, p, node), None, None
                     continue
                 if depth == QUOTED:  # the closing quote: a whole name, read as a string literal
-                    if node is None or node.exit(p, c)[0]:
+                    if node is None:
                         yield from self._first(r, self._enter(t, depth, None))
+                    else:
+                        ok, child = node.exit(p, c)  # what the index gives: the named property's kind
+                        if ok and (node.finals is None or fits_kind(kind_of(child), node.finals)):
+                            yield from self._first(r, self._enter(t, depth, None), child, kind_of(child))
                     continue
                 if node is None:
                     yield from self._first(r, self._enter(t, depth, None), None, "any")
@@ -197,14 +213,15 @@ class SlotDFA(LiteralReading, CharDFA):
                 ok, child = node.exit(p, c if c is not None else "\x00")
                 if ok:
                     nxt, kind = self._enter(t, depth, child), kind_of(child)
-                    if kind == "object" and c == "[":  # an object's index: never a number
+                    if kind in ("object", "record") and c == "[":  # an object's index: never a number
                         known = isinstance(child, Names) and child.excluded is None
-                        nxt = (t, None, IndexOf(child.without("*")) if known else NO_NUMBER)
+                        nxt = (t, None, IndexOf(child.without("*")) if known else
+                               NamedIndex(child) if isinstance(child, Names) and child.refused else NO_NUMBER)
                     elif c == "(" and isinstance(child, Arity) and child.literal is not None:
                         nxt = (t, None, LiteralArg(child.literal))
-                    if isinstance(node, Names) and node.finals is not None and kind not in node.finals \
+                    if isinstance(node, Names) and node.finals is not None and not fits_kind(kind, node.finals) \
                             and isinstance(child, Names) and (c is None or c not in ".["):  # a comparison must follow
-                        nxt = self._compared(s, t, None, c)
+                        nxt = self._compared(s, t, None, c, MUST_COMPARE if "bool" in node.finals else MUST_COMPARE_OWING)
                         if nxt is None:
                             continue
                     if kind not in ORDERED and nxt[1] is None:  # no `<` after a bool, null or object
@@ -260,6 +277,10 @@ class SlotDFA(LiteralReading, CharDFA):
             return self._unordered_dist(s)
         if node is NO_NUMBER:
             return self._no_number_dist(s)
+        if isinstance(node, NamedIndex):
+            return self._named_index_dist(triple)
+        if node is MUST_COMPARE_OWING:
+            return self._must_compare_dist(s) + 3
         if node is MUST_COMPARE:
             return self._must_compare_dist(s)
         if isinstance(node, IndexOf):
@@ -279,8 +300,15 @@ class SlotDFA(LiteralReading, CharDFA):
             return hit
         self._dist[triple] = INF  # guards a cycle (none: prefixes grow, depths deepen)
         best = INF
-        for _, nxt, child, _ in self._moves(triple):
-            opened = child.extra(0) if isinstance(child, Arity) else 0  # the call this name opens
+        for _, nxt, child, kind in self._moves(triple):
+            # the call this name opens, and the term it owes (`names.owes`: its `&&0`), or the
+            # term a comparison typed right after the name owes (MUST_COMPARE_OWING's, when
+            # whitespace comes first)
+            if isinstance(child, Arity):
+                opened = child.extra(0) + (3 if owes(child.returns, node.finals) else 0)
+            else:
+                opened = 3 if kind is not None and nxt[2] is None and isinstance(child, Names) and node.finals is not None \
+                    and not fits_kind(kind, node.finals) and owes("bool", node.finals) else 0
             best = min(best, 1 + opened + self._triple_dist(nxt))
         self._dist[triple] = best
         return best
@@ -344,13 +372,13 @@ class SlotDFA(LiteralReading, CharDFA):
         cache[triple] = best
         return best
 
-    def _compared(self, s: int, t: int, cid, c=None):
+    def _compared(self, s: int, t: int, cid, c=None, marker=MUST_COMPARE):
         """The triple after base move `s` -> `t` where a comparison must follow an operand:
         still owed through whitespace (same bracket depth), met by a comparison operator's first
         character (`c`, or any of class `cid`'s: the caller checks each), else None."""
         role, depths = self.base.roles.get(t), self.base.depths
         if role == "after" and depths.get(t) == depths.get(s) and (c is None or c not in ")]"):
-            return (t, None, MUST_COMPARE)
+            return (t, None, marker)
         if role == "opt=" or role == "op":
             return self._enter(t, None, None) if c is None or c in "=!<>" else None
         return None
@@ -385,6 +413,24 @@ class SlotDFA(LiteralReading, CharDFA):
             hit = cache[s] = min((1 + self._d0[t] for t in base.trans[s].values()
                                   if t != s and base.roles.get(t) != "num" and not base.depths.get(t, 0) > depth),
                                  default=INF)
+        return hit
+
+    def _named_index_dist(self, triple) -> int:
+        """Distance from a NamedIndex triple: as `_no_number_dist`, a quoted literal through the
+        names it reads."""
+        hit = self._dist.get(triple)
+        if hit is None:
+            s, base = triple[0], self.base
+            depth = base.depths.get(s)
+            hit = INF
+            for t in base.trans[s].values():
+                if t == s or base.roles.get(t) in ("num", "operand") or base.depths.get(t, 0) > depth:
+                    continue  # whitespace, a number, `!` (refused: no bool indexes an object), a group
+                if base.labels.get(t) == QUOTED:
+                    hit = min(hit, 1 + self._triple_dist((t, Names.START, triple[2].names)))
+                else:
+                    hit = min(hit, 1 + self._d0[t])
+            self._dist[triple] = hit
         return hit
 
     def _quad_dist(self, quad) -> int:

@@ -18,18 +18,19 @@ class Names:
     define any key but `include` and `exclude`).
 
     A node is a value of a `kind` ("object", "array" (what `.*` filters), or a scalar leaf:
-    "string", "number", "bool", "null"); None is "any". `finals` (None: all) are the kinds a name read under this node may
+    "string", "number", "bool", "null"); None is "any". An object none of whose properties is
+    an object or array is a "record" (`kind_of`: what `env: ${{ ... }}` may be). `finals` (None: all) are the kinds a name read under this node may
     end an access chain with (`with_finals`: the right operand of `<` may not be a bool), and
     `compared` those it may end with when a comparison follows (where a bool is wanted:
     `github.ref == 'a'`; `name_slots.MUST_COMPARE`); a name that goes on with `.` or `[` is not
     checked, its subtree is; a scalar never goes on."""
 
     __slots__ = ("children", "exact", "excluded", "each", "kind", "finals", "compared", "refused", "prefixes", "exact_prefixes",
-                 "delims", "_key", "_hash", "_narrow", "_filtered")
+                 "delims", "record", "_key", "_hash", "_narrow", "_filtered")
 
     def __init__(self, children: dict, exact: dict | None = None, delims: frozenset | None = None,
                  excluded: frozenset | None = None, kind: str = "object", finals: frozenset | None = None,
-                 each=None, refused: frozenset = frozenset(), compared: frozenset = frozenset()):
+                 each=None, refused: frozenset = frozenset(), compared: frozenset = frozenset(), grows: bool = False):
         self.excluded = excluded  # None, or the only names refused (then `children` is empty)
         self.refused = refused  # with `excluded`: characters no name may hold
         self.each = each  # with `excluded`: the subtree of every name (None: any)
@@ -42,11 +43,14 @@ class Names:
         self.exact_prefixes = frozenset(k[:i] for k in self.exact for i in range(len(k) + 1))
         self.delims = frozenset(k[-1] for k in (*self.children, *self.exact) if k and k[-1] not in NAME_CHARS) \
             if delims is None else delims
+        self.record = kind == "object" and not grows and not any(
+            isinstance(v, Names) and v.kind in ("object", "array")
+            for v in (*self.children.values(), *((self.each,) if excluded is not None else ())))
         self._key = (tuple(sorted(self.children.items(), key=lambda kv: kv[0])),
                      tuple(sorted(self.exact.items(), key=lambda kv: kv[0])), self.delims,
                      None if excluded is None else tuple(sorted(excluded)), kind,
                      None if finals is None else tuple(sorted(finals)), each, tuple(sorted(refused)),
-                     tuple(sorted(compared)))
+                     tuple(sorted(compared)), self.record)
         self._hash = hash(self._key)
         self._narrow, self._filtered = {}, {}
 
@@ -57,11 +61,11 @@ class Names:
         return isinstance(other, Names) and self._hash == other._hash and self._key == other._key
 
     @classmethod
-    def all_but(cls, names, each=None, kind: str = "object", refused: frozenset = frozenset()) -> "Names":
+    def all_but(cls, names, each=None, kind: str = "object", refused: frozenset = frozenset(), grows: bool = False) -> "Names":
         """Any name but `names`, each with subtree `each` (None: any kind, anything below), and
         none holding a character of `refused`."""
         return cls({}, delims=frozenset(), excluded=frozenset(n.lower() for n in names), kind=kind, each=each,
-                   refused=frozenset(refused))
+                   refused=frozenset(refused), grows=grows)
 
     def with_finals(self, finals: frozenset | None, compared: frozenset = frozenset()) -> "Names":
         """This tree, its names ending a chain only with a value of a kind in `finals`, or in
@@ -71,7 +75,8 @@ class Names:
         hit = self._filtered.get((finals, compared))
         if hit is None:
             hit = self._filtered[(finals, compared)] = Names(self.children, self.exact, self.delims, self.excluded,
-                                                             self.kind, finals, self.each, self.refused, compared)
+                                                             self.kind, finals, self.each, self.refused, compared,
+                                                             grows=not self.record)
         return hit
 
     def without(self, name: str) -> "Names":
@@ -153,10 +158,11 @@ class Names:
             # `[`: a quoted name of a known object ends the chain (`IndexOf`); so does a scalar
             # element (`env[x]`), whose kind is checked here
             element = element_kind(sub) if ch == "[" else None
-            if element in SCALAR_KINDS and self.finals is not None and element not in self.finals:
+            if element is not None and self.finals is not None and not fits_kind(element, self.finals):
                 return False, None
             return True, sub.with_finals(self.finals, self.compared) if isinstance(sub, Names) else sub
-        if self.finals is None or kind_of(sub) in self.finals or (isinstance(sub, Names) and sub.kind in self.compared):
+        if self.finals is None or fits_kind(kind_of(sub), self.finals) or (isinstance(sub, Names) and sub.kind in self.compared) \
+                or (isinstance(sub, Arity) and owes(sub.returns, self.finals)):
             return True, sub
         return False, None
 
@@ -177,6 +183,7 @@ NULL = Names({}, kind="null")
 OBJECT = Names.all_but(())  # an object of any properties, each of any kind
 STRINGS = Names.all_but((), LEAF)  # an object of any properties, each a string (`env`, `outputs`)
 SCALAR_KINDS = frozenset({"string", "number", "bool", "null"})
+COMPOSITE_KINDS = frozenset({"object", "record", "array"})
 
 
 def kind_of(sub) -> str:
@@ -185,7 +192,19 @@ def kind_of(sub) -> str:
         return "any"
     if isinstance(sub, Arity):
         return sub.returns
-    return sub.kind
+    return "record" if sub.record else sub.kind
+
+
+def owes(kind: str, kinds) -> bool:
+    """Does a call returning `kind`, where a value of `kinds` is wanted, owe a later `&&`/`||`
+    term of those kinds? (a bool where a number is wanted: `contains(x, 'y') && 20 || 10`; the
+    merge is then any.)"""
+    return kind == "bool" and kinds is not None and "number" in kinds and not kinds & {"bool", "string"}
+
+
+def fits_kind(kind: str, kinds: frozenset) -> bool:
+    """Is a value of `kind` one of `kinds` (a record is an object too)?"""
+    return kind in kinds or (kind == "record" and "object" in kinds)
 
 
 def element_kind(sub) -> str | None:
@@ -195,7 +214,10 @@ def element_kind(sub) -> str | None:
         return None
     if sub.kind == "array":
         return "string" if sub.excluded is None and not sub.children else None  # `ARRAY`
-    return kind_of(sub.each) if sub.excluded is not None and sub.each is not None else None
+    if sub.excluded is None:  # known properties (a quoted name reads one): their kind, if one
+        kinds = {kind_of(v) for v in sub.children.values()}
+        return kinds.pop() if len(kinds) == 1 and "any" not in kinds else None
+    return kind_of(sub.each) if sub.each is not None else None
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,11 @@ and arrays have properties and indexes, an object's index is a string and an arr
 functions take arguments of given kinds (`names.Arity.params`: its first `||` term, the others
 merging with it; a comparison there owes a next term of that kind); a template's `${{ }}`
 shows no object, array or null (likewise). Comparisons nest to the right (`a < b == c` is
-`a < (b == c)`), and `a || b` is of the kind both are (a string with a string, number or bool
-in it; else any: no later term is a string where the first may not be, `later_terms`).
+`a < (b == c)`). `&&`/`||` values are typed as actionlint narrows them (`a && b || c` is `b`
+merged with `c`, `!x` narrowed is `x`: `operand`, `value_of`), merged as it merges types (a
+string with a number or bool is a string, objects an object, other pairs any): where the value
+may not be a string no later operand is one (`later_terms`), and at each operator what the
+operands so far add to the value either fits, or the next operand must (`_joined`).
 
 The base automaton marks each state with the token it is in (`CharDFA.roles`: an operand,
 after one, an operator, a literal...) and its bracket depth; names carry their kind
@@ -17,45 +20,68 @@ operand's names end only in the kinds it may be (`Names.with_finals`, at the slo
 in), `<` after a bool or null name (a condition that may not be a literal alone goes on
 with `<0` otherwise), and an operand that may not be a number (an object's index: its
 shortest is `''`, not `0`; `name_slots.NO_NUMBER`), and a name of a kind a bool was wanted
-in place of, which a comparison must follow (`compared`, `name_slots.MUST_COMPARE`). A term
-owed adds its literal before the bracket or the expression closes (`owed_extra`).
+in place of, which a comparison must follow (`compared`, `name_slots.MUST_COMPARE`; where a
+number is wanted, the comparison then owes a term too: `MUST_COMPARE_OWING`). A term owed adds
+its literal before the bracket or the expression closes (`owed_extra`), as does a call
+returning a bool where a number is wanted (`names.owes`: `contains(x, 'y') && 20 || 10`).
 """
 
 from __future__ import annotations
 
-# A record: (class of the operand just read, negated, through `.*`, comparison in progress:
-# None, "ord" or "eq", kinds the operand being read may end in, class of the `&&`/`||` terms
-# before it, kinds of the term owed before the bracket closes or None, kinds the later terms
-# may be or None). Classes, as actionlint's checks tell kinds apart: "A" any, "S" number or
-# string, "B" bool, "N" null, "C" object, "L" array (of a filter `.*`).
-EMPTY = (None, False, False, None, None, None, None, None)
-CLASSES = {"any": "A", "string": "S", "number": "S", "bool": "B", "null": "N", "object": "C", "array": "L"}
-ORDERED_CLASSES = frozenset("AS")  # may be compared with < <= > >=
-DEREF_CLASSES = frozenset("ACL")  # may be followed by .name or [index]
-COMPOSITE_CLASSES = frozenset("CL")
+from tct.schema.names import owes
+
+# A record: (class of the operand just read (what a negation negates), negation count (0, 1 odd,
+# 2 even), through `.*`, comparison in progress: None, "ord" or "eq", kinds the operand being read
+# may end in, merged class of the `||` terms before it or None, kinds of the term owed before the
+# bracket closes or None, kinds the value may be (None: any), merged class of the `&&` operands
+# before it in its term or None, (narrowed true, narrowed false) classes of the operand when it
+# is a group, else None). Classes, as actionlint's checks tell kinds apart:
+# "A" any, "S" string, "D" number, "B" bool, "N" null, "R" object of scalar properties, "C"
+# other object, "L" array (of a filter `.*`).
+EMPTY = (None, 0, False, None, None, None, None, None, None, None)
+CLASSES = {"any": "A", "string": "S", "number": "D", "bool": "B", "null": "N", "record": "R", "object": "C",
+           "array": "L"}
+ORDERED_CLASSES = frozenset("ASD")  # may be compared with < <= > >=
+DEREF_CLASSES = frozenset("ARCL")  # may be followed by .name or [index]
+COMPOSITE_CLASSES = frozenset("RCL")
 # The kinds an index may end in, by the class of what it indexes (any: any).
-INDEX = {"C": frozenset({"any", "string"}), "L": frozenset({"any", "number"})}
+INDEX = {"C": frozenset({"any", "string"}), "R": frozenset({"any", "string"}), "L": frozenset({"any", "number"})}
 ORDERED = frozenset({"any", "number", "string"})  # kinds of the right operand of < <= > >=
 NOT_COMPOSITE = frozenset({"any", "number", "string", "bool", "null"})  # of == != after a scalar
 SHOWN = frozenset({"any", "number", "string", "bool"})  # what `${{ }}` in a template may evaluate to
 # What an expression may evaluate to, by the role of the text state it opens from (the grammar's
-# kind: a template, a section given as `${{ }}`, a matrix row given so).
-OPENED = {"text": SHOWN, "text-object": frozenset({"any", "object"}), "text-array": frozenset({"any", "array"}),
-          "text-bool": frozenset({"any", "bool"})}
+# kind: a template, a section given as `${{ }}` (an object; `env` and `with`: of scalar
+# properties, actionlint: "env.x must be string"), a matrix row given so).
+OPENED = {"text": SHOWN, "text-object": frozenset({"any", "object"}), "text-record": frozenset({"any", "record"}),
+          "text-array": frozenset({"any", "array"}), "text-bool": frozenset({"any", "bool"}),
+          "text-number": frozenset({"any", "number"})}
 # actionlint merges the `&&`/`||` terms of a value into a string as soon as one is (`true ||
 # 'a'`, `1 || 'a'`); other kinds merge into any (`true || 1` is fine where a number is wanted).
-# So where the first term may not be a string, no later one may be.
+# So where the value may not be a string, no later term is one (nor an object with an object
+# property where only an object of scalars may be: objects merge their properties).
 NOT_STRING = frozenset({"any", "number", "bool", "null", "object", "array"})
 
 
 def compared(want) -> frozenset:
-    """The kinds a name may end in, besides `want`, when a comparison follows (a bool then)."""
-    return frozenset({"string", "number"}) - want if want is not None and "bool" in want else frozenset()
+    """The kinds a name may end in, besides `want`, when a comparison follows (a bool then, or
+    where a number is wanted a bool owing a later term: `names.owes`)."""
+    if want is None:
+        return frozenset()
+    if "bool" in want:
+        return frozenset({"string", "number"}) - want
+    return frozenset({"string"}) if owes("bool", want) else frozenset()  # (a bool: no `<` after it)
 
 
-def later_terms(first) -> frozenset | None:
-    """The kinds the later `&&`/`||` terms of a value whose first term wants `first` may be."""
-    return None if first is None or "string" in first else NOT_STRING
+def later_terms(value) -> frozenset | None:
+    """The kinds the `&&`/`||` operands after the first of a value of kinds `value` may be."""
+    if value is None or "string" in value:
+        return None
+    return NOT_STRING - {"object"} | {"record"} if "record" in value and "object" not in value else NOT_STRING
+
+
+def fits(cls, value) -> bool:
+    """May a value of class `cls` stand where one of kinds `value` is wanted?"""
+    return value is None or cls == "A" or any(CLASSES[k] == cls or (k == "object" and cls == "R") for k in value)
 
 
 def owed_extra(ops: tuple) -> int:
@@ -65,17 +91,67 @@ def owed_extra(ops: tuple) -> int:
     return sum(3 for r in ops if r[6] is not None)
 
 
-def _term(last, neg, cmp):
-    """The class of a finished `&&`/`||` term: a negation or a comparison is a bool."""
-    return "B" if (neg or cmp) else last
-
-
 def merge_class(a, b):
-    """The class of `a || b` (actionlint merges a string with a number or bool into a string,
-    other different kinds into any)."""
+    """The class of `a || b` as actionlint merges types: a string with a number or bool is a
+    string, an object with an object an object (of scalars if both are), other different kinds
+    any."""
     if a is None or a == b:
         return b
-    return "S" if {a, b} <= {"S", "B"} else "A"
+    pair = {a, b}
+    if "S" in pair and pair <= {"S", "D", "B"}:
+        return "S"
+    return "C" if pair == {"R", "C"} else "A"
+
+
+def operand(r) -> tuple:
+    """(class, narrowed true, narrowed false) of a record's operand. actionlint narrows `l && r`
+    assumed true to `r` and `l || r` assumed false to `r` (`a && 60 || 20` is a number), and
+    `!x` narrowed is `x` narrowed the other way: `!x && y` merges `x` with `y`."""
+    last, neg, _, cmp = r[0], r[1], r[2], r[3]
+    if cmp:
+        return ("B", "B", "B")
+    t, f = r[9] or (last, last)
+    if neg == 1:
+        return ("B", f, t)
+    return ("B", t, f) if neg else (last, t, f)
+
+
+def _term(r) -> tuple:
+    """(class, narrowed true, narrowed false) of the `&&` chain ending with the record's operand."""
+    own = operand(r)
+    if r[8] is None:
+        return own
+    whole = merge_class(r[8], own[0])
+    return (whole, own[0], whole)
+
+
+def value_of(r) -> tuple:
+    """(class, narrowed true, narrowed false) of the value a record has read, if it ends here."""
+    term = _term(r)
+    if r[5] is None:
+        return term
+    whole = merge_class(r[5], term[0])
+    return (whole, whole, term[0])
+
+
+def _joined(r, c, contribution):
+    """The record after operator `c` (`&` or `|`), whose operands so far add `contribution` to
+    the value's class, or None when no later operand can bring the value back to a kind it may
+    be (a string where none may be: strings absorb numbers and bools)."""
+    value = r[7]
+    if fits(contribution, value):
+        want = r[6] or later_terms(value)
+    elif "number" in value and all(fits(merge_class(contribution, CLASSES[k]), value) for k in value if k != "any"):
+        # the next operand is of a kind the value may be: the merge is then any (a number, so
+        # the shortest operand `0` still does, as the distances assume)
+        want = value
+    else:
+        return None
+    if c == "&":
+        andv = contribution if r[8] is None else merge_class(r[8], contribution)
+        return (None, 0, False, None, want, r[5], None, value, andv, None)
+    orv = contribution if r[5] is None else merge_class(r[5], contribution)
+    return (None, 0, False, None, want, orv, None, value, None, None)
 
 
 def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: tuple, element=None):
@@ -94,58 +170,69 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
         return None if rt == "close" and any(r[6] is not None for r in ops) else ()  # a term owed
     c = c or "\x00"  # a class of no single character: no operator or bracket
     if rs in OPENED:  # `${{`: a template's terms are values to show, no object, array or null
-        return ((None, False, False, None, OPENED[rs], None, None, later_terms(OPENED[rs])),)
-    last, neg, star, cmp, want, acc, owe, rest = ops[-1] if ops else EMPTY
+        return (_open(OPENED[rs]),)
+    if kind is not None and rs == "str" and rt == "strq" and len(ops) >= 2:
+        # a quoted property name of a known object ends: the index gives that property's kind
+        up = ops[-2]
+        ops = ops[:-2] + ((CLASSES[kind],) + up[1:], ops[-1])
+        kind = None
+    r = ops[-1] if ops else EMPTY
+    last, neg, star, cmp, want, orv, owe, value, andv, narrowed = r
     indexed = None  # the class of what a `[` indexes
     outer = ops[:-1]
     depths = base.depths
     ds, dt = depths.get(s), depths.get(t)
     opens = ds is not None and dt is not None and dt == ds + 1
     if kind is not None:  # a name is left
-        last = "L" if star else CLASSES[kind]
+        last, narrowed = ("L" if star else CLASSES[kind]), None
     # Comparisons nest to the right, as actionlint parses them: in `a < b == c` the right
     # operand of `<` is `b == c`, a bool, so nothing follows an ordering comparison.
-    # A value of a kind (an argument, what a template shows) needs only its first `&&`/`||`
-    # term of that kind (the terms merge: `x || null` is any). A comparison there where a bool
-    # may not be owes the next term, of that kind (`fromJSON(a == 'b' && c || d)` is fine,
-    # `fromJSON(a == 'b')` is not; stricter than actionlint: `a == b || c == d || 'e'` is too).
+    # A comparison where a bool may not be owes the next term, of a kind the value may be
+    # (`fromJSON(a == 'b' && c || d)` is fine, `fromJSON(a == 'b')` is not).
     if rt in ("opt=", "op") and c in "<>=!" and want is not None and "bool" not in want:
         if "number" not in want:
             return None  # (an object's index: its owed `||''` would not be the triple's `||0`)
-        owe = want  # a comparison where a bool may not be: a term of kind `want` must follow
+        owe = want
     if rt == "opt=" and c in "<>":  # an ordering operator
         left = "B" if neg else last
         if cmp == "ord" or left not in ORDERED_CLASSES:
             return None
-        return outer + ((None, False, False, "ord", ORDERED, acc, owe, rest),)
+        return outer + ((None, 0, False, "ord", ORDERED, orv, owe, value, andv, None),)
     if rt == "op" and c in "=!":  # == or !=
         left = "B" if neg else last
         if left in COMPOSITE_CLASSES or cmp == "ord":
             return None
-        return outer + ((None, False, False, "eq", NOT_COMPOSITE if left in ("S", "B") else None, acc, owe,
-                                         rest),)
-    if rt == "op" and c in "&|":  # `a || b` is of a kind both may be; a term owed is this one
-        return outer + ((None, False, False, None, owe or rest, merge_class(acc, _term(last, neg, cmp)), None, rest),)
+        return outer + ((None, 0, False, "eq", NOT_COMPOSITE if left in ("S", "D", "B") else None, orv, owe, value,
+                         andv, None),)
+    if rt == "op" and c in "&|":  # what the operands so far add to the value's class
+        cur = (last, neg, star, cmp, want, orv, owe, value, andv, narrowed)
+        if c == "&":
+            contribution = operand(cur)[2] if andv is None else operand(cur)[0]
+        else:
+            term = _term(cur)
+            contribution = term[1] if orv is None else term[0]
+        joined = _joined(cur, c, contribution)
+        return None if joined is None else outer + (joined,)
     if rt == "operand" and c == ",":
         if owe is not None:
             return None
         call = after_calls[-1] if after_calls and after_calls[-1][0] == ds else None
-        want = call[1].param(max(1, call[2] - 1)) if call else None
-        return outer + ((None, False, False, None, want, None, None, later_terms(want)),)
+        return outer + (_open(call[1].param(max(1, call[2] - 1)) if call else None),)
     if rt == "operand" and c == "!":
         if want is not None and "bool" not in want:
             return None
-        neg, want = True, None  # a negation is a bool, whatever it negates
+        neg, want = (1 if neg != 1 else 2), None  # a negation is a bool, whatever it negates
     elif rt in ("num", "str") and rs not in ("num", "str", "strq"):
         if want is not None and ("number" if rt == "num" else "string") not in want:
             return None  # a literal of a kind the operand may not be (an index)
-        last = "S"
+        last, narrowed = ("D" if rt == "num" else "S"), None
     elif c in ".[" and (rt == "dot" or (c == "[" and opens)):
-        if last not in DEREF_CLASSES:
-            return None  # a property or index of a scalar
+        if last not in DEREF_CLASSES or (narrowed is not None and last in ("R", "C")):
+            return None  # a property or index of a scalar, or of a group's object (its names are not followed)
         indexed = last  # `[`: what the index will give; `.`: the chain goes on
         last = "A" if c == "[" and (star or element is None) else CLASSES[element] if c == "[" else \
             "L" if star else "A"
+        narrowed = None
     elif (rs == "dot" and c == "*") or (rt == "pstar" and rs != "pstar"):
         if want is not None and "array" not in want:
             return None
@@ -159,17 +246,24 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
             first = INDEX.get(indexed)
         else:
             first = opened.param(0) if opened is not None else None
-        inner = (None, False, False, None, first, None, None, later_terms(first))
-        return outer + ((last, neg, star, cmp, want, acc, owe, rest), inner)
+            if opened is not None and owes(opened.returns, want):
+                owe = want  # `contains(x, 'y') && 20 || 10` where a number is wanted
+        return outer + ((last, neg, star, cmp, want, orv, owe, value, andv, narrowed), _open(first))
     if c in ")]" and ds is not None and dt is not None and dt == ds - 1:
         if owe is not None:
             return None
         up = outer[-1] if outer else EMPTY
         if closed is not None:
-            got = CLASSES[closed.returns]
+            got, got_narrowed = CLASSES[closed.returns], None
         elif c == "]":
-            got = up[0]  # an element or property: as the `[` said
-        else:  # a group: of the kind of what it holds
-            got = merge_class(acc, _term(last, neg, cmp))
-        return outer[:-1] + ((got,) + up[1:],)
-    return outer + ((last, neg, star, cmp, want, acc, owe, rest),)
+            got, got_narrowed = up[0], None  # an element or property: as the `[` said
+        else:  # a group: of the kind of what it holds, narrowed as what it holds
+            whole, t_, f_ = value_of((last, neg, star, cmp, want, orv, owe, value, andv, narrowed))
+            got, got_narrowed = whole, (t_, f_)  # (never None: a group's)
+        return outer[:-1] + ((got,) + up[1:9] + (got_narrowed,),)
+    return outer + ((last, neg, star, cmp, want, orv, owe, value, andv, narrowed),)
+
+
+def _open(value) -> tuple:
+    """The record of a value of kinds `value` about to begin (an argument, a group, an index)."""
+    return (None, 0, False, None, value, None, None, value, None, None)

@@ -36,7 +36,7 @@ QUOTED = -1
 class LiteralArg:
     """The names node of a non-slot triple where the first argument of a call whose string
     literal argument has a language (`Arity.literal`, e.g. JSON for `fromJSON`) begins: a
-    quote there opens a `LiteralIn`."""
+    quote there opens a `LiteralIn`, in parentheses too."""
     dfa: object
 
 
@@ -46,6 +46,15 @@ class LiteralIn:
     `dfa` after the literal's text so far (`''` read as one quote); the literal may close only
     in an accepting state (`_literal_dist`)."""
     dfa: object
+
+
+@dataclass(frozen=True)
+class NamedIndex:
+    """The names node of a non-slot triple where the index of an object of any property whose
+    names hold only some characters begins (`vars`: "configuration variable name can only
+    contain alphabets, decimal numbers, and '_'"): a quoted literal there reads a name of
+    `names`; any other operand but a number may begin (`_named_index_dist`)."""
+    names: object
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,8 @@ class LiteralReading:
                         yield r, (t, None, node), None, None
                     elif role == "str":
                         yield r, (t, node.dfa.start, LiteralIn(node.dfa)), None, None
+                    elif role == "operand" and base.depths.get(t, 0) > base.depths.get(s, 0):
+                        yield r, (t, None, node), None, None  # a group: `fromJSON(('x'))` reads it too
                     else:
                         yield from self._first(r, self._enter(t, None, None))
             return

@@ -38,13 +38,15 @@ CHAIN = 3  # property slots after a name: `needs.<job>.outputs.<name>`
 # 2147483647 are refused too, a bound kept simple; none occur in the corpus)
 INT_DIGITS = 9
 
-# TEMPLATE: any string value; CONDITION: an `if:`; MAPPING: a section given as `${{ }}` (`env`,
-# `with`, `matrix`: an object), ROW: a matrix row given so (an array), BOOL: a boolean
-# field given so. Their text states say which (`TEXT_ROLES`), so operand
+# TEMPLATE: any string value; CONDITION: an `if:`; MAPPING: a section given as `${{ }}`
+# (`matrix`: an object; RECORD: `env`, `with`, an object of scalars), ROW: a matrix row given so
+# (an array), BOOL: a boolean field given so, NUMBER: a number field given so. Their text states say which (`TEXT_ROLES`), so operand
 # kinds know what the expression may evaluate to.
-TEMPLATE, CONDITION, MAPPING, ROW, BOOL = "template", "condition", "mapping", "row", "bool"
-TEXT_ROLES = {TEMPLATE: "text", MAPPING: "text-object", ROW: "text-array", BOOL: "text-bool"}
-TYPED = frozenset({MAPPING, ROW, BOOL})  # a value of a kind other than a string
+TEMPLATE, CONDITION, MAPPING, RECORD, ROW, BOOL, NUMBER = (
+    "template", "condition", "mapping", "record", "row", "bool", "number")
+TEXT_ROLES = {TEMPLATE: "text", MAPPING: "text-object", RECORD: "text-record", ROW: "text-array", BOOL: "text-bool",
+              NUMBER: "text-number"}
+TYPED = frozenset({MAPPING, RECORD, ROW, BOOL, NUMBER})  # a value of a kind other than a string
 
 
 @lru_cache(maxsize=None)

@@ -7,6 +7,7 @@ string's automaton reads.
 
 from __future__ import annotations
 
+import string
 from functools import lru_cache
 
 from tct.codec.profiles import expression, json_literal
@@ -31,16 +32,19 @@ JOB = {**dict.fromkeys(("status", "workflow_file_path", "workflow_ref", "workflo
        "services": Names.all_but((), Names({"id": LEAF, "network": LEAF, "ports": STRINGS}))}
 STEP = Names({"outputs": STRINGS, "outcome": LEAF, "conclusion": LEAF})
 # actionlint: "configuration variable name "a-b" can only contain alphabets, decimal numbers, and '_'"
-VARS = Names.all_but((), LEAF, refused="-")
+# (`vars.a-b`, `vars['a b']`; a name beginning with `GITHUB_` is not refused yet)
+VARS = Names.all_but((), LEAF, refused=frozenset(map(chr, range(128))) - set(string.ascii_letters + string.digits + "_"))
 STEPS = Names.all_but((), STEP)  # before the job's steps are written: any id (owed), a step's properties
 NEEDED = Names({"outputs": STRINGS, "result": LEAF})
+NEEDS = Names.all_but((), NEEDED)  # before the job's `needs` is written: any job (owed), what a job gives
 # `needs.*`: arrays of what each job gives (`needs.*.result[0]`, never `needs.*.result.x`)
 NEEDED_ALL = Names({"outputs": Names.all_but((), ARRAY, "array"), "result": ARRAY}, kind="array")
 LITERALS = {"true": BOOL, "false": BOOL, "null": NULL}
 OF_KIND = {"string": LEAF, "number": NUMBER, "bool": BOOL}  # the names of a value of a kind
 # `matrix.<name>` before the matrix is written (or given as an expression): a name the matrix
-# may still define, so never one of its own keywords (the completion could not define it).
-MATRIX_KEYS = Names.all_but(("include", "exclude"))
+# may still define, so never one of its own keywords (the completion could not define it). A
+# matrix, and `needs` before the job lists its jobs, may hold objects: never a record.
+MATRIX_KEYS = Names.all_but(("include", "exclude"), grows=True)
 
 FUNCTIONS = ("contains", "startsWith", "endsWith", "format", "join", "toJSON", "fromJSON", "case")
 STATUS = ("always", "success", "failure", "cancelled")
@@ -80,16 +84,19 @@ AVAILABLE = {
 # whose first operand is a string: the names of a first operand narrowed to the kinds wanted
 # would refuse it, so rows stay templates until a name's kind can owe a comparison.
 ENVS = ("/env", "/jobs/*/env", "/jobs/*/steps/*/env", "/jobs/*/container/env", "/jobs/*/services/*/env")
-SECTIONS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/strategy/matrix")
+RECORDS = ENVS + ("/jobs/*/steps/*/with",)  # whose properties are strings ("env.x must be string")
+SECTIONS = RECORDS + ("/jobs/*/strategy/matrix",)
 # Booleans given as a string (one `${{ }}` too) are bools (actionlint: "type of expression must
-# be bool but found type string"). Numbers are not followed yet: the corpus writes
-# `timeout-minutes: ${{ contains(x, 'y') && 20 || 10 }}`, whose first term is a call returning a
-# bool, which would have to owe a number term from the call's opening.
+# be bool but found type string"), numbers numbers ("type of expression at "float number value"
+# must be number"; the corpus writes `timeout-minutes: ${{ contains(x, 'y') && 20 || 10 }}`: a
+# call returning a bool owes a number term from its opening, `names.owes`).
+NUMBERS = ("/jobs/*/timeout-minutes", "/jobs/*/steps/*/timeout-minutes", "/jobs/*/strategy/max-parallel")
 BOOLEANS = ("/concurrency/cancel-in-progress", "/jobs/*/concurrency/cancel-in-progress", "/jobs/*/continue-on-error",
             "/jobs/*/steps/*/continue-on-error", "/jobs/*/strategy/fail-fast", "/jobs/*/environment/deployment")
 _KINDS = tuple((parse(loc), kind) for locs, kind in (
-    (SECTIONS, expression.MAPPING), (("/jobs/*/strategy/matrix/exclude",), expression.ROW),
-    (BOOLEANS, expression.BOOL))
+    (RECORDS, expression.RECORD), (("/jobs/*/strategy/matrix",), expression.MAPPING),
+    (("/jobs/*/strategy/matrix/exclude",), expression.ROW),
+    (BOOLEANS, expression.BOOL), (NUMBERS, expression.NUMBER))
     for loc in locs + tuple(x.replace("/steps/*/", "/steps/*/parallel/*/", 1) for x in locs if "/steps/*/" in x))
 
 
@@ -150,10 +157,11 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_list
     typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": OBJECT,
              "env": STRINGS, "vars": VARS, "secrets": STRINGS, "jobs": OBJECT,
              "steps": STEPS if steps is None else Names(dict.fromkeys(steps, STEP)),
-             "needs": OBJECT if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
-                                                          **({"*": NEEDED_ALL} if needs and needs_listed else {})}),
+             "needs": NEEDS if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
+                                                          **({"*": NEEDED_ALL} if needs and needs_listed else {})},
+                                                         grows=not needs_listed),
              "matrix": MATRIX_KEYS if matrix is None else Names(
-                 {**dict.fromkeys(matrix), **{n: OF_KIND[k] for n, k in matrix_kinds if n in matrix}}),
+                 {**dict.fromkeys(matrix), **{n: OF_KIND[k] for n, k in matrix_kinds if n in matrix}}, grows=True),
              "inputs": OBJECT if inputs is None else Names(
                  {**dict.fromkeys(inputs), **{n: OF_KIND[k] for n, k in inputs_kinds if n in inputs}})}
     functions = FUNCTIONS + (STATUS if row in ("job.if", "step.if") else ()) + \

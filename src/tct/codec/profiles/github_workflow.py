@@ -20,7 +20,7 @@ from pathlib import Path
 from tct.codec.profiles.action_probe import ActionlintInputs, actionlint_binary
 from tct.codec.profiles.distinct_ids import DistinctIds
 from tct.codec.profiles.distinct_items import DistinctItems
-from tct.codec.profiles.expression_context import BOOLEANS, ENVS, SECTIONS
+from tct.codec.profiles.expression_context import BOOLEANS, ENVS, NUMBERS, SECTIONS
 from tct.codec.profiles.expression_names import ExpressionNames
 from tct.codec.profiles.key_names import KeyNames
 from tct.codec.profiles.key_of import KeyOf
@@ -33,27 +33,47 @@ from tct.schema import ecma
 from tct.schema.load import read_schema
 
 
-def _field(value: str, step: str = "[1-9][0-9]?") -> str:
-    """One cron field (robfig/cron, as actionlint parses it): items joined by commas, each a
-    value, a range or `*`, with an optional step."""
-    item = f"(\\*|({value})(-({value}))?)(/({step}))?"
+def _spellings(lo: int, hi: int, zero: bool = True, names: tuple = ()) -> dict[int, list[str]]:
+    """Each value of a cron field and how it may be written (`7`, `07`, `JUL`, `jul`)."""
+    return {n: [str(n)] + ([f"0{n}"] if zero and n < 10 else []) + ([names[n - lo], names[n - lo].lower()] if names else [])
+            for n in range(lo, hi + 1)}
+
+
+def _values(values: dict, step: str, steps: str = "?") -> str:
+    """A value or a range whose beginning is not beyond its end (robfig/cron: "beginning of
+    range beyond end of range"), with a step (optional unless `steps` is "")."""
+    one = "|".join(w for ws in values.values() for w in ws)
+    ranges = "|".join(f"({'|'.join(values[a])})-({'|'.join(w for b in values if b >= a for w in values[b])})"
+                      for a in values)
+    return f"({ranges}|{one})(/({step})){steps}"
+
+
+def _field(values: dict, question: bool = False, step: str = "[1-9][0-9]?") -> str:
+    """One cron field (robfig/cron, as actionlint parses it): items joined by commas, each `*`
+    (or `?`) or values, with an optional step."""
+    question = "|\\?" if question else ""
+    item = f"(\\*(/({step}))?{question}|{_values(values, step)})"
     return f"{item}(,{item})*"
 
 
-def _names(*names: str) -> str:
-    return "|".join(names + tuple(n.lower() for n in names))
-
-
-MINUTE = "[0-5]?[0-9]"
-_MINUTE_FIELD = (  # at most once every 5 minutes: values, or steps of at least 5
-    f"({MINUTE})(,({MINUTE}))*|(\\*|({MINUTE})(-({MINUTE}))?)/([5-9]|[1-5][0-9])")
+MINUTES = _spellings(0, 59)
+# at most once every 5 minutes: one value, or steps of at least 5 (lists of minutes are left
+# out: actionlint measures the gaps between them, and no corpus workflow writes one)
+_MINUTE_FIELD = (f"{'|'.join(w for ws in MINUTES.values() for w in ws)}|\\*/([5-9]|[1-5][0-9])"
+                 f"|{_values(MINUTES, '[5-9]|[1-5][0-9]', '')}")
 CRON = "^ *(" + ") +(".join([
     _MINUTE_FIELD,
-    _field("[01]?[0-9]|2[0-3]"),
-    _field("0?[1-9]|[12][0-9]|3[01]|\\?"),
-    _field("0?[1-9]|1[0-2]|" + _names("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")),
-    _field("[0-6]|\\?|" + _names("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")),
+    _field(_spellings(0, 23)),
+    _field(_spellings(1, 31), question=True),
+    _field(_spellings(1, 12, names=("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"))),
+    _field(_spellings(0, 6, zero=False, names=("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")), question=True),
 ]) + ") *$"
+# IANA time zones of a schedule ("invalid timezone"): the common ones (a full list would depend
+# on the machine's tzdata)
+TIMEZONES = ("UTC", "Etc/UTC", "GMT", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+             "America/Sao_Paulo", "America/Toronto", "Europe/London", "Europe/Paris", "Europe/Berlin",
+             "Europe/Amsterdam", "Europe/Madrid", "Europe/Moscow", "Asia/Tokyo", "Asia/Shanghai", "Asia/Kolkata",
+             "Asia/Singapore", "Asia/Seoul", "Australia/Sydney", "Pacific/Auckland")
 
 _NAME = "[A-Za-z0-9_.-]+"
 _PATH = "[A-Za-z0-9_./-]+"
@@ -70,6 +90,18 @@ SHELL = "^(bash|pwsh|python|sh|cmd|powershell)$|\\{0\\}|\\$\\{\\{"
 SHELLS = ("/defaults/run/shell", "/jobs/*/defaults/run/shell", "/jobs/*/steps/*/shell")
 PATH_GLOB = "^(?!!?\\.\\.?(/|$))"
 PATH_FILTERS = tuple(f"/on/*/{f}{tail}" for f in ("paths", "paths-ignore") for tail in ("", "/*"))
+# Filter patterns as actionlint parses them ("invalid glob pattern"), a subset: `!` first,
+# then characters of branch names and paths, `*`/`**`, and character classes of two or more
+# characters or one range in order (`[0-9]`, `[02468]`; not `[x]`, `[9-1]`, `[a-]`), each
+# character or class maybe followed by `+` or `?` (never a special character: `*+`, `a++`).
+# Branch and tag names neither start with `/` nor end with `/` or `.` (git-check-ref-format).
+_RANGES = "|".join([f"{a}-{b}" for a in range(10) for b in range(a + 1, 10)] + ["a-z", "A-Z", "a-f", "A-F"])
+_CLASS = f"\\[((({_RANGES})|[A-Za-z0-9._])(({_RANGES})|[A-Za-z0-9._])+|({_RANGES}))\\]"
+_GLOB_ITEMS = f"(([A-Za-z0-9._/@$-]|{_CLASS})[+?]?|\\*)+"
+GLOB = f"^!?{_GLOB_ITEMS}$"
+REF_GLOB = f"^(?!!?/)(?![\\s\\S]*[/.]$)!?{_GLOB_ITEMS}$"
+REF_FILTERS = tuple(f"/on/*/{f}{tail}" for f in ("branches", "branches-ignore", "tags", "tags-ignore")
+                    for tail in ("", "/*"))
 NOT_EMPTY = (
     "/concurrency", "/jobs/*/concurrency", "/jobs/*/environment", "/jobs/*/runs-on", "/jobs/*/runs-on/*",
     "/defaults/run/shell", "/defaults/run/working-directory",
@@ -126,7 +158,6 @@ DISPATCH_INPUT_KEYS = frozenset({"default", "description", "options", "required"
 CONDITIONS = ("/jobs/*/if", "/jobs/*/steps/*/if")
 CONSTANT_CONDITION = ("^[ \\t\\r\\n]*(\\$\\{\\{[ \\t\\r\\n]*)?(true|false|null|-?[0-9][0-9.]*|'([^']|'')*')"
                       "[ \\t\\r\\n]*(\\}\\}[ \\t\\r\\n]*)?$")
-NUMBERS = ("/jobs/*/timeout-minutes", "/jobs/*/steps/*/timeout-minutes", "/jobs/*/strategy/max-parallel")
 SINGLE_EXPRESSION = "^\\$\\{\\{([^}]|\\}[^}])*\\}\\}$"
 # Not where the schema has minProperties already (`outputs`, `matrix`, `defaults`, `defaults.run`):
 # the machine tells the profile's narrowing from the schema's by location (`Rules.added`).
@@ -189,11 +220,14 @@ PROFILE = Profile(
     schema="github-workflow",
     strings=_with_parallel((
         ("/on/schedule/*/cron", CRON, "a cron schedule actionlint accepts"),
+        ("/on/schedule/*/timezone", "^(" + "|".join(ecma.escape(z) for z in TIMEZONES) + ")$", "an IANA time zone"),
         ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
         ("/jobs/*/uses", REUSABLE_WORKFLOW, "owner/repo/path/workflow.yml@ref, ./path/workflow.yml or $/path/workflow.yml"),
     ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS + NUMBERS + BOOLEANS)
       + tuple((loc, NO_EXPRESSION, "actionlint: no expression in this static field") for loc in STATIC)
       + tuple((loc, PATH_GLOB, "actionlint: a path filter does not start with '.' or '..'") for loc in PATH_FILTERS)
+      + tuple((loc, GLOB, "actionlint: a filter pattern it parses") for loc in PATH_FILTERS)
+      + tuple((loc, REF_GLOB, "actionlint: a branch or tag filter pattern it parses") for loc in REF_FILTERS)
       + tuple((loc, SHELL, "actionlint: a shell it knows or a command with {0}") for loc in SHELLS)),
     rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames(),
            RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run"),
