@@ -54,6 +54,7 @@ def _undeclared(doc) -> list:
 def _repeated_or_foreign(doc) -> list:
     """Keys actionlint refuses: repeated ignoring case, or not a workflow_dispatch input's."""
     inputs = ((doc["on"] or {}).get("workflow_dispatch") or {}).get("inputs") if isinstance(doc["on"], dict) else None
+    inputs = inputs if isinstance(inputs, dict) else None  # (the schema leaves `inputs: true` free)
     out = [k for v in (inputs or {}).values() if isinstance(v, dict) for k in v
            if k not in github_workflow.DISPATCH_INPUT_KEYS]
     for section in (inputs,):

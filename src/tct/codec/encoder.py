@@ -17,6 +17,7 @@ from tct.codec.machine import CLOSE, END, FREEKEY, ITEM, OWED, Frame, Machine, j
 from tct.errors import SchemaViolation
 from tct.schema.facts import KINDS_HOLDING
 from tct.schema.numbers import number_text
+from tct.schema.reference import ecma_search
 from tct.schema.values import json_type
 
 class Encoder:
@@ -82,7 +83,8 @@ class Encoder:
     def branch(self, v, path: tuple) -> None:
         f: Frame = self.m.stack[-1]
         if f.kind == "string":
-            self.string(v, path, lambda: self.m.rule_reason(f, v) or _string_reason(f, v))
+            self.string(v, path, lambda: self.m.rule_reason(f, v) or _string_reason(
+                f, v, self.m.rules.patterns if self.m.rules is not None else {}))
         elif f.kind == "number":
             text = number_text(v)
             if text is None:
@@ -148,15 +150,19 @@ def _show(v, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _string_reason(f: Frame, v: str) -> str:
+def _string_reason(f: Frame, v: str, described: dict) -> str:
+    """Why string `v` is refused: the patterns it breaks (a profile's by why it adds them, a
+    long regex cut short), lengths, exclusions."""
     atoms = f.branch.atoms
     pats = [a[1] for a in atoms if a[0] == "pattern" and a[2]]
     nots = [a[1] for a in atoms if a[0] == "pattern" and not a[2]]
-    rules = []
+    fail = [p for p in pats if p in described and not _matches(p, v)]
+    rules = [described[p] for p in fail]
+    pats = [p for p in pats if p not in described]
     if pats:
-        rules.append("must match " + " and ".join(repr(p) for p in pats))
+        rules.append("must match " + " and ".join(_show_pattern(p) for p in pats))
     if nots:
-        rules.append("must not match " + " or ".join(repr(p) for p in nots))
+        rules.append("must not match " + " or ".join(_show_pattern(p) for p in nots))
     for a in atoms:
         if a[0] == "minLength":
             rules.append(f"at least {a[1]} characters")
@@ -165,6 +171,17 @@ def _string_reason(f: Frame, v: str) -> str:
     if f.excluded or f.branch.string.excluded:
         rules.append("must not repeat or equal an excluded value")
     return f"string {_show(v)} is not allowed" + (f" ({'; '.join(rules)})" if rules else "")
+
+
+def _show_pattern(p: str, limit: int = 120) -> str:
+    return repr(p) if len(p) <= limit else repr(p[:limit - 3] + "...")
+
+
+def _matches(pattern: str, v: str) -> bool:
+    try:
+        return ecma_search(pattern, v)
+    except ValueError:  # a registered automaton's name, no ECMA regex
+        return False
 
 
 def _number_rule(spec) -> str:

@@ -38,6 +38,9 @@ class Profile:
         return [(loc, {"pattern": regex}) for loc, regex, _ in self.strings] + \
             [(loc, sub) for loc, sub, _ in self.constraints]
 
+    def _described(self) -> list[tuple[str, dict, str]]:
+        return [(loc, {"pattern": regex}, why) for loc, regex, why in self.strings] + list(self.constraints)
+
     def patch(self, schema: dict) -> dict:
         if self._static():
             schema = constrain(schema, self._static())
@@ -49,8 +52,9 @@ class Profile:
         return schema
 
     def machine_rules(self) -> "Rules | None":
-        patterns = [regex for _, sub in self._static() for regex in _patterns(sub)]
-        patterns += [regex for _, regex, _ in self.definitions]
+        # each pattern with why the profile adds it (refusals say that, not the regex)
+        patterns = {regex: why for _, sub, why in self._described() for regex in _patterns(sub)}
+        patterns.update({regex: why for _, regex, why in self.definitions})
         added = [(parse(loc), _added_atoms(sub)) for loc, sub in self._static() if _added_atoms(sub)]
         return Rules(self.rules, patterns, added) if self.rules or patterns or added else None
 
@@ -89,9 +93,9 @@ class Rules:
     A frame several rules speak about gets a joint tag ("*", tag, tag, ...), answered by
     `Joint`: each rule is asked with its own tag in place."""
 
-    def __init__(self, rules, patterns=(), added=()):
+    def __init__(self, rules, patterns=None, added=()):
         self.rules: tuple[Rule, ...] = tuple(rules)
-        self.patterns = frozenset(patterns)
+        self.patterns: dict = dict(patterns or {})  # the profile's patterns -> why each holds
         self._added = tuple(added)  # (location, object atoms a static constraint adds there)
         self._joint: dict = {}
 
