@@ -219,8 +219,7 @@ class SlotDFA(LiteralReading, CharDFA):
                                NamedIndex(child) if isinstance(child, Names) and child.refused else NO_NUMBER)
                     elif c == "(" and isinstance(child, Arity) and child.literal is not None:
                         nxt = (t, None, LiteralArg(child.literal))
-                    if isinstance(node, Names) and node.finals is not None and not fits_kind(kind, node.finals) \
-                            and isinstance(child, Names) and (c is None or c not in ".["):  # a comparison must follow
+                    if _must_compare(node, child, kind) and (c is None or c not in ".["):
                         nxt = self._compared(s, t, None, c, MUST_COMPARE if "bool" in node.finals else MUST_COMPARE_OWING)
                         if nxt is None:
                             continue
@@ -307,8 +306,7 @@ class SlotDFA(LiteralReading, CharDFA):
             if isinstance(child, Arity):
                 opened = child.extra(0) + (3 if owes(child.returns, node.finals) else 0)
             else:
-                opened = 3 if kind is not None and nxt[2] is None and isinstance(child, Names) and node.finals is not None \
-                    and not fits_kind(kind, node.finals) and owes("bool", node.finals) else 0
+                opened = 3 if nxt[2] is None and _must_compare(node, child, kind) and owes("bool", node.finals) else 0
             best = min(best, 1 + opened + self._triple_dist(nxt))
         self._dist[triple] = best
         return best
@@ -402,36 +400,36 @@ class SlotDFA(LiteralReading, CharDFA):
             hit = cache[s] = best
         return hit
 
+    def _no_number_moves(self, s: int) -> list[int]:
+        """The base moves out of operand state `s` that begin an operand other than a number:
+        not whitespace or `!` (they stay, or `!` is refused where no bool may be), nor a group
+        (no shorter than what it holds)."""
+        base, depth = self.base, self.base.depths.get(s)
+        return [t for t in base.trans[s].values()
+                if t != s and base.roles.get(t) not in ("num", "operand") and not base.depths.get(t, 0) > depth]
+
     def _no_number_dist(self, s: int) -> int:
-        """Distance from operand state `s` where the operand may not be a number literal: out
-        by any other move but whitespace, `!` (which stay) or `(` (a group is no shorter than
-        what it holds) to a state `_d0` measures."""
+        """Distance from operand state `s` where the operand may not be a number literal: by
+        `_no_number_moves` to a state `_d0` measures, or a quoted name (free: any name)."""
         cache = self.base.__dict__.setdefault("_no_number", {})
         hit = cache.get(s)
         if hit is None:
-            base, depth = self.base, self.base.depths.get(s)
-            hit = cache[s] = min((1 + self._d0[t] for t in base.trans[s].values()
-                                  if t != s and base.roles.get(t) != "num" and not base.depths.get(t, 0) > depth),
-                                 default=INF)
+            hit = cache[s] = self._no_number_through(s, None)
         return hit
 
     def _named_index_dist(self, triple) -> int:
-        """Distance from a NamedIndex triple: as `_no_number_dist`, a quoted literal through the
+        """Distance from a NamedIndex triple: as `_no_number_dist`, a quoted name read under the
         names it reads."""
         hit = self._dist.get(triple)
         if hit is None:
-            s, base = triple[0], self.base
-            depth = base.depths.get(s)
-            hit = INF
-            for t in base.trans[s].values():
-                if t == s or base.roles.get(t) in ("num", "operand") or base.depths.get(t, 0) > depth:
-                    continue  # whitespace, a number, `!` (refused: no bool indexes an object), a group
-                if base.labels.get(t) == QUOTED:
-                    hit = min(hit, 1 + self._triple_dist((t, Names.START, triple[2].names)))
-                else:
-                    hit = min(hit, 1 + self._d0[t])
-            self._dist[triple] = hit
+            hit = self._dist[triple] = self._no_number_through(triple[0], triple[2].names)
         return hit
+
+    def _no_number_through(self, s: int, names) -> int:
+        labels = self.base.labels
+        return min((1 + (self._triple_dist((t, Names.START, names) if names is not None else self._enter(t, None, None))
+                         if labels.get(t) == QUOTED else self._d0[t])
+                    for t in self._no_number_moves(s)), default=INF)
 
     def _quad_dist(self, quad) -> int:
         """The triple's distance plus what each open call still needs: the shortest way out
@@ -499,6 +497,13 @@ class SlotDFA(LiteralReading, CharDFA):
 
     def distances(self):
         return _Dist(self)
+
+
+def _must_compare(node, child, kind) -> bool:
+    """Must a comparison follow a name of `kind` (subtree `child`) that slot node `node` lets
+    end only so (`Names.compared`)?"""
+    return isinstance(node, Names) and node.finals is not None and isinstance(child, Names) \
+        and not fits_kind(kind, node.finals)
 
 
 def _slot(t: int, prefix: str, node: Names) -> tuple:

@@ -40,8 +40,8 @@ INT_DIGITS = 9
 
 # TEMPLATE: any string value; CONDITION: an `if:`; MAPPING: a section given as `${{ }}`
 # (`matrix`: an object; RECORD: `env`, `with`, an object of scalars), ROW: a matrix row given so
-# (an array), BOOL: a boolean field given so, NUMBER: a number field given so. Their text states say which (`TEXT_ROLES`), so operand
-# kinds know what the expression may evaluate to.
+# (an array), BOOL: a boolean field given so, NUMBER: a number field given so. Their text states
+# say which (`TEXT_ROLES`), so operand kinds know what the expression may evaluate to.
 TEMPLATE, CONDITION, MAPPING, RECORD, ROW, BOOL, NUMBER = (
     "template", "condition", "mapping", "record", "row", "bool", "number")
 TEXT_ROLES = {TEMPLATE: "text", MAPPING: "text-object", RECORD: "text-record", ROW: "text-array", BOOL: "text-bool",

@@ -39,13 +39,17 @@ def _spellings(lo: int, hi: int, zero: bool = True, names: tuple = ()) -> dict[i
             for n in range(lo, hi + 1)}
 
 
+def _written(values: dict) -> str:
+    """Any one value of a field, as it may be written."""
+    return "|".join(w for ws in values.values() for w in ws)
+
+
 def _values(values: dict, step: str, steps: str = "?") -> str:
     """A value or a range whose beginning is not beyond its end (robfig/cron: "beginning of
     range beyond end of range"), with a step (optional unless `steps` is "")."""
-    one = "|".join(w for ws in values.values() for w in ws)
     ranges = "|".join(f"({'|'.join(values[a])})-({'|'.join(w for b in values if b >= a for w in values[b])})"
                       for a in values)
-    return f"({ranges}|{one})(/({step})){steps}"
+    return f"({ranges}|{_written(values)})(/({step})){steps}"
 
 
 def _field(values: dict, question: bool = False, step: str = "[1-9][0-9]?") -> str:
@@ -59,7 +63,7 @@ def _field(values: dict, question: bool = False, step: str = "[1-9][0-9]?") -> s
 MINUTES = _spellings(0, 59)
 # at most once every 5 minutes: one value, or steps of at least 5 (lists of minutes are left
 # out: actionlint measures the gaps between them, and no corpus workflow writes one)
-_MINUTE_FIELD = (f"{'|'.join(w for ws in MINUTES.values() for w in ws)}|\\*/([5-9]|[1-5][0-9])"
+_MINUTE_FIELD = (f"{_written(MINUTES)}|\\*/([5-9]|[1-5][0-9])"
                  f"|{_values(MINUTES, '[5-9]|[1-5][0-9]', '')}")
 CRON = "^ *(" + ") +(".join([
     _MINUTE_FIELD,
