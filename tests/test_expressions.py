@@ -745,20 +745,87 @@ def _named_step_doc(text):
               "steps": [{"id": "a", "run": "x"}, {"id": "build", "run": "x"}, {"name": text, "run": "x"}]}}}
 
 
-@pytest.mark.parametrize("text, ok", [
+# actionlint types a matrix name by merging its values' types (rows and `include` entries): a
+# string with a number is a string, objects merge their properties, other mixes are any. (An
+# object as a whole stays any: `${{ matrix.p }}` is refused in a template, not in `runs-on`.)
+MATRIX_TYPES = [
     ("${{ matrix.exp.x }}", False), ("${{ matrix.os.x }}", False), ("${{ matrix.exp < 1 }}", False),
-    ("${{ matrix.os < 1 }}", True), ("${{ matrix.n.x }}", True), ("${{ matrix.p.t }}", True), ("${{ matrix.exp }}", True),
-    ("${{ matrix.p }}", True), ("${{ toJSON(matrix.p) }}", True), ("${{ matrix.n }}", True),
-])
-def test_matrix_names_are_of_the_kind_of_their_values(text, ok):
-    """A matrix name whose values are all scalars of one kind is of that kind (as actionlint
-    types matrix rows, `include` entries too); mixed or object values leave it any (an object
-    may be a mapping section's value: `env: ${{ matrix.env }}`), and so does a name used before
-    the strategy (owed)."""
-    doc = {"on": "push", "jobs": {"j": {"runs-on": "x", "strategy": {"matrix": {
-        "exp": [True], "os": ["a", "b"], "n": [1, "2"], "p": [{"t": 1}], "include": [{"exp": False, "n": 3}]}},
-        "steps": [{"run": text}]}}}
-    _encodes_iff(doc, ok)
+    ("${{ matrix.os < 1 }}", True), ("${{ matrix.n.x }}", False), ("${{ matrix.p.t }}", True),
+    ("${{ matrix.p.u }}", False), ("${{ matrix.p.t.x }}", False), ("${{ matrix.exp }}", True),
+    ("${{ toJSON(matrix.p) }}", True), ("${{ matrix.n }}", True),
+    ("${{ matrix.a[0] }}", True), ("${{ matrix.a[0].x }}", False), ("${{ matrix.a == 1 }}", False),
+    ("${{ matrix.m.x < matrix.m.y }}", True), ("${{ matrix.m.x.z }}", True),
+]
+MATRIX_VALUES = {"exp": [True], "os": ["a", "b"], "n": [1, "2"], "p": [{"t": 1}], "a": [["x", "y"]],
+                 "m": [1, {"x": 1}], "include": [{"exp": False, "n": 3}]}
+
+
+def _matrix_doc(text, owed: bool):
+    """`text` used in a step of a job whose strategy comes after it (`owed`) or before it."""
+    strategy = {"matrix": MATRIX_VALUES}
+    job = {"runs-on": "x", "steps": [{"run": text}], "strategy": strategy} if owed else \
+        {"runs-on": "x", "strategy": strategy, "steps": [{"run": text}]}
+    return {"on": "push", "jobs": {"j": job}}
+
+
+@pytest.mark.parametrize("owed", [False, True])
+@pytest.mark.parametrize("text, ok", MATRIX_TYPES)
+def test_matrix_names_are_of_the_type_of_their_values(text, ok, owed):
+    """A matrix name is of the type actionlint gives it, used after the strategy or before it
+    (owed: the definition must then give it a type its uses accept)."""
+    _encodes_iff(_matrix_doc(text, owed), ok)
+
+
+def test_actionlint_agrees_on_matrix_types(tmp_path):
+    errors = _lint_docs(tmp_path, [_matrix_doc(text, False) for text, _ in MATRIX_TYPES])
+    for (text, ok), found in zip(MATRIX_TYPES, errors):
+        assert (not [e for e in found if e["kind"] == "expression"]) == ok, (text, found)
+
+
+TYPED_FIRST = {"on": "push", "jobs": {"j": {
+    "runs-on": "${{ matrix.cfg.os }}", "continue-on-error": "${{ matrix.exp }}",
+    "steps": [{"run": "echo ${{ matrix.n }}", "if": "matrix.n < 3 && matrix.cfg.arch"}],
+    "strategy": {"matrix": {"cfg": [{"os": "a", "arch": "x"}], "n": [1, 2], "exp": [False], "include": [{"n": 3}]}}}}}
+
+
+def _encodes_under_profile(doc) -> bool:
+    try:
+        strict().encode(doc)
+    except tct.SchemaViolation:
+        return False
+    return True
+
+
+def test_owed_matrix_names_get_a_type_their_uses_accept(tmp_path):
+    """Names used before the strategy, as an object's properties, a bool and a number: at every
+    prefix the shortest completion gives each a type its uses accept (actionlint finds no
+    expression error), within its promise, with exact masks and cost deltas."""
+    tok = strict()
+    assert tok.encode(TYPED_FIRST) == tok.base.encode(TYPED_FIRST)
+    done = [doc for _, doc in completions_at_prefixes(tok, TYPED_FIRST, every=2, exact_every=6)]
+    assert len(done) > 40 and all(_encodes_under_profile(doc) for doc in done)
+    for doc, found in zip(done, _lint_docs(tmp_path, done)):
+        assert not [e for e in found if e["kind"] == "expression"], (doc["jobs"]["j"], found)
+    bad = {"on": "push", "jobs": {"j": {**TYPED_FIRST["jobs"]["j"], "strategy": {"matrix": {
+        "cfg": [{"os": "a"}], "n": [1], "exp": [False]}}}}}
+    with pytest.raises(tct.SchemaViolation) as err:
+        tok.encode(bad)
+    assert err.value.path == "/jobs/j/strategy/matrix" and "matrix.cfg used in the job where actionlint refuses" \
+        in str(err.value)
+    late = {"on": "push", "jobs": {"j": {**TYPED_FIRST["jobs"]["j"], "strategy": {"matrix": {
+        "cfg": [{"os": "a", "arch": "x"}], "include": [{"n": True}], "n": [True], "exp": [False]}}}}}
+    with pytest.raises(tct.SchemaViolation) as err:  # a bool compared with `<`, no `include` to come
+        tok.encode(late)
+    assert err.value.path == "/jobs/j/strategy/matrix/n" and "matrix.n is used" in str(err.value)
+
+
+@settings(max_examples=12, deadline=None)
+@given(cut=st.integers(0, 10 ** 6), choices=st.lists(st.integers(0, 2 ** 16), max_size=30))
+def test_owed_matrix_types_keep_masks_exact(cut, choices):
+    """Wandering from any prefix of TYPED_FIRST: the mask is what `feed` accepts, and the
+    completion after every allowed id is a workflow the profile accepts, within its promise."""
+    from conftest import wander_and_check
+    wander_and_check(strict(), TYPED_FIRST, cut, choices, _encodes_under_profile, samples=6)
 
 
 @pytest.mark.parametrize("text, ok", [

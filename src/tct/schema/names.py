@@ -33,7 +33,7 @@ class Names:
                  each=None, refused: frozenset = frozenset(), compared: frozenset = frozenset(), grows: bool = False):
         self.excluded = excluded  # None, or the only names refused (then `children` is empty)
         self.refused = refused  # with `excluded`: characters no name may hold
-        self.each = each  # with `excluded`: the subtree of every name (None: any)
+        self.each = each  # with `excluded`: the subtree of every name (None: any); an array's: its elements'
         self.kind, self.finals, self.compared = kind, finals, compared
         if finals is not None and "array" not in finals:  # `.*` makes an array
             children = {k: v for k, v in children.items() if k != "*"}
@@ -213,6 +213,9 @@ def element_kind(sub) -> str | None:
     if not isinstance(sub, Names):
         return None
     if sub.kind == "array":
+        if sub.each is not None:  # a typed element (a matrix value's)
+            kind = kind_of(sub.each)
+            return None if kind == "any" else kind
         return "string" if sub.excluded is None and not sub.children else None  # `ARRAY`
     if sub.excluded is None:  # known properties (a quoted name reads one): their kind, if one
         kinds = {kind_of(v) for v in sub.children.values()}

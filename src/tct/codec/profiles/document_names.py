@@ -6,6 +6,7 @@ needs and the outputs those jobs declare.
 from __future__ import annotations
 
 from tct.codec.profiles.forward_names import matrix_values
+from tct.codec.profiles.matrix_types import ANY, merged
 
 
 def listed_names(v) -> list:
@@ -56,25 +57,9 @@ def matrix_names(strategy):
 
 
 def matrix_kinds(strategy) -> frozenset:
-    """(name, kind) of the matrix names whose every value (rows and `include` entries) is a
-    scalar of one kind, as actionlint types `matrix.<name>` (a property of it is refused).
-    Objects stay any: `env: ${{ matrix.env }}` gives a mapping where a template would show one."""
-    out = set()
-    for k, vs in (_matrix_values(strategy) or {}).items():
-        kinds = {_value_kind(v) for v in vs}
-        if len(kinds) == 1 and None not in kinds:
-            out.add((k, kinds.pop()))
-    return frozenset(out)
-
-
-def _value_kind(v):
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, str):
-        return None if "${{" in v else "string"
-    return None
+    """(name, type) of the matrix names, as actionlint types `matrix.<name>` (`matrix_types`:
+    its values' types merged), those of type any left out."""
+    return frozenset((k, t) for k, vs in (_matrix_values(strategy) or {}).items() if (t := merged(vs)) != ANY)
 
 
 def step_ids(steps) -> frozenset:

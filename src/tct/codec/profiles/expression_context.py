@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from tct.codec.profiles import expression, json_literal
 from tct.codec.profiles.location import match, parse
+from tct.codec.profiles.matrix_types import type_names
 from tct.schema.names import ARRAY, BOOL, LEAF, NULL, NUMBER, OBJECT, STRINGS, Arity, Names
 
 
@@ -151,7 +152,7 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_list
     """The names a string of field `row` may use, given the document's names (None: free);
     `outputs`: `needed_outputs` of `needs`; `needs_listed`: false while `needs` names the jobs
     the job may still list (`needs.*` reads what it lists: nothing yet); `matrix_kinds`,
-    `inputs_kinds`: (name, kind) of names whose kind is known."""
+    `inputs_kinds`: (name, kind or type) of names whose kind is known."""
     contexts = AVAILABLE.get(row, ALL)
     outs = dict(outputs or ())
     typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": OBJECT,
@@ -161,7 +162,7 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_list
                                                           **({"*": NEEDED_ALL} if needs and needs_listed else {})},
                                                          grows=not needs_listed),
              "matrix": MATRIX_KEYS if matrix is None else Names(
-                 {**dict.fromkeys(matrix), **{n: OF_KIND[k] for n, k in matrix_kinds if n in matrix}}, grows=True),
+                 {**dict.fromkeys(matrix), **{n: type_names(t) for n, t in matrix_kinds if n in matrix}}, grows=True),
              "inputs": OBJECT if inputs is None else Names(
                  {**dict.fromkeys(inputs), **{n: OF_KIND[k] for n, k in inputs_kinds if n in inputs}})}
     functions = FUNCTIONS + (STATUS if row in ("job.if", "step.if") else ()) + \

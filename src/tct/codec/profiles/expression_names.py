@@ -36,8 +36,9 @@ from tct.codec.profiles import expression
 from tct.codec.profiles.document_names import input_kinds, input_names, names_in_job, listed_names, needed_outputs, step_ids
 from tct.codec.profiles.expression_context import (ALL, ARITY, AVAILABLE, FREE_INPUTS_ABOVE_ON, arguments_text, field,
                                                    grammar_kind, step_if, tree, undefined)
-from tct.codec.profiles.forward_names import (content_refs, matrix_defined, object_matrix_extra, of, open_refs,
+from tct.codec.profiles.forward_names import (content_refs, matrix_values, object_matrix_extra, of, open_refs,
                                               steps_cost, strategy_cost)
+from tct.codec.profiles.matrix_types import ANY, fix_kind, merged, with_matrix
 from tct.codec.profiles.rule import Rule, cheapest_branch, whole_language
 from tct.schema.name_slots import SlotDFA
 from tct.schema.names import LEAF, Arity, Names
@@ -51,9 +52,10 @@ class ExpressionNames(Rule):
     condition for `if:`, or None: `on` takes no expressions)."""
 
     def tag(self, path, role):
-        if role != "value":  # a key of a matrix: the completion may have to spell an owed name
-            return ("mkey",) if path[:1] == ("jobs",) and path[2:4] == ("strategy", "matrix") \
-                and len(path) == 5 else None
+        if role != "value":  # a key of a matrix or of an `include` entry: the completion may spell an owed name
+            if path[:1] != ("jobs",) or path[2:4] != ("strategy", "matrix"):
+                return None
+            return ("mkey",) if len(path) == 5 else ("ikey",) if len(path) == 7 and path[4] == "include" else None
         n = len(path)
         if n == 0:
             return ("root",)
@@ -82,7 +84,11 @@ class ExpressionNames(Rule):
         """The document's names a string at frame `f`'s path, or below it, may use (None: any).
         They are read from `f`'s ancestors, which do not change while `f` is open, and from the
         job and root objects' own content."""
-        path = f.path
+        steps = m.stack[3] if len(f.path) > 3 and f.path[2] == "steps" else None
+        return self._names_at(m, f.path, steps.items if steps is not None and steps.kind == "array" else None)
+
+    def _names_at(self, m, path: tuple, steps_before) -> dict:
+        """`names` at `path`, a step's strings with `steps_before` the job's steps before it."""
         root = m.stack[0]
         on = root.values["on"] if root.kind == "object" and "on" in root.values else None
         inputs = input_names(on) if on is not None else None if path[:1] in FREE_INPUTS_ABOVE_ON else frozenset()
@@ -90,8 +96,7 @@ class ExpressionNames(Rule):
         if len(path) < 2 or path[0] != "jobs":
             return out | {"steps": frozenset(), "needs": frozenset(), "matrix": frozenset()}
         job = m.stack[2].values if m.stack[2].kind == "object" else {}
-        steps = m.stack[3] if len(path) > 3 and path[2] == "steps" else None
-        out |= names_in_job(job, steps.items if steps is not None and steps.kind == "array" else None)
+        out |= names_in_job(job, steps_before)
         if len(path) > 2 and path[2] == "strategy":
             out["matrix"] = frozenset()
         jobs = m.stack[1]
@@ -100,6 +105,11 @@ class ExpressionNames(Rule):
         out["outputs"] = needed_outputs(jobs.values if jobs.kind == "object" else {}, out["needs"])
         return out
 
+    @staticmethod
+    def _tree(path: tuple, n: dict) -> Names:
+        return tree(field(path), n["steps"], n["needs"], n["matrix"], n["inputs"], n.get("outputs"),
+                    n.get("needs_listed", True), n.get("matrix_kinds", frozenset()), n["inputs_kinds"])
+
     def language(self, m, f):
         if f.tag[1] == "needs":
             owed = self._owed(m.stack[2], "needs")
@@ -107,10 +117,7 @@ class ExpressionNames(Rule):
         kind = f.tag[2] if f.tag[1] in ("str", "def") else None
         if kind is None:
             return None
-        n = self.names(m, f)
-        return expression.pattern(kind), tree(field(f.path), n["steps"], n["needs"], n["matrix"], n["inputs"],
-                                              n.get("outputs"), n.get("needs_listed", True),
-                                              n.get("matrix_kinds", frozenset()), n["inputs_kinds"])
+        return expression.pattern(kind), self._tree(f.path, self.names(m, f))
 
     def key(self, m, f):
         """What strings entered from frame `f` (or below it) read: the names, and for frames
@@ -135,7 +142,7 @@ class ExpressionNames(Rule):
             own = f.text
         names = self.names(m, f)
         return own, tuple((c, v if v is None or isinstance(v, bool) else frozenset(v))
-                          for c, v in sorted(names.items())), self._forward(m, f)
+                          for c, v in sorted(names.items())), self._forward(m, f), self._uses_key(m, f)
 
     def string_reason(self, m, f, text):
         if f.tag[1] == "needs":
@@ -184,14 +191,128 @@ class ExpressionNames(Rule):
 
     def _owed_matrix(self, m, f) -> frozenset:
         """Matrix names (folded) owed at tagged frame `f`: by the job (its closed values use them
-        and it has no strategy), or by the job's matrix object (used, not defined by it)."""
+        and it has no strategy), or by the job's matrix object (used, and not yet given values
+        of a type their uses accept: `matrix_types.py`)."""
         if f.tag[1] == "job":
             return of(content_refs(f), "matrix") if self._owing(f, "strategy") else frozenset()
         if f.kind == "object" and _at_matrix(f.path):
-            job, defined = self._job(m, f, "strategy"), matrix_defined(f.values)
-            return of(content_refs(job), "matrix") - defined if job is not None and defined is not None \
-                else frozenset()
+            job = self._job(m, f, "strategy")
+            values = matrix_values(f.values) if job is not None else None
+            if values is None:
+                return frozenset()
+            uses = self._matrix_uses(m)
+            return frozenset(n for n in of(content_refs(job), "matrix")
+                             if not self._accepted(m, uses, n, _folded_type(values, n)))
         return frozenset()
+
+    # ------------------------------------------------------------ owed matrix names' types
+    def _matrix_uses(self, m) -> dict:
+        """Owed matrix name (folded) -> its uses in the open job, which has no strategy yet: (grammar
+        kind, names tree, text, matrix names it reads) of each closed string naming it."""
+        job = m.stack[2]
+        steps = job.values.get("steps")
+        out: dict = {}
+        for path, text in _strings(job.values, job.path):
+            if path[2] == "strategy" or "matrix" not in text.lower():
+                continue
+            tag = self.tag(path, "value")  # (a frame's tag: the rule's index, then this)
+            if tag is None or tag[0] not in ("str", "def") or tag[1] is None:
+                continue
+            refs = frozenset(n.lower() for c, n in expression.references(text, tag[1] == expression.CONDITION)
+                             if c == "matrix" and n != "*")
+            if not refs:
+                continue
+            before = steps[:path[3]] if path[2] == "steps" and len(path) > 3 and isinstance(steps, list) else None
+            use = (tag[1], self._tree(path, self._names_at(m, path, before)), text, refs)
+            for n in refs:
+                out.setdefault(n, []).append(use)
+        return out
+
+    @staticmethod
+    def _accepted(m, uses: dict, name: str, t) -> bool:
+        """Do all uses of owed matrix name `name` accept it of type `t` (None: no value yet)?"""
+        if t == ANY:
+            return True
+        if t is None:
+            return False
+        for kind, names, text, refs in uses.get(name, ()):
+            key = ("matrix-use", kind, names, text, name, t)
+            hit = m.cache.get(key)
+            if hit is None:
+                grammar = m.c.dfa(((expression.pattern(kind), True),), 0, None)
+                hit = m.cache[key] = SlotDFA(grammar, with_matrix(names, refs, name, t)).accepts(text)
+            if not hit:
+                return False
+        return True
+
+    def _matrix_spot(self, m, f):
+        """(name, type so far, uses) at a row of the matrix, a row's item or an `include` value
+        of a name the open job owes, else None; the type is the other values' for a row, the row
+        and the values before for an item, None for an `include` value before any row."""
+        p = f.path
+        if len(p) not in (5, 6, 7) or p[0] != "jobs" or p[2:4] != ("strategy", "matrix") or len(m.stack) < len(p) \
+                or m.stack[4].kind != "object" or self._job(m, f, "strategy") is None:
+            return None
+        matrix = m.stack[4].values
+        include = p[4] == "include"
+        if include != (len(p) == 7) or p[4] == "exclude" or not isinstance(p[-1] if include else p[4], str):
+            return None
+        name = (p[6] if include else p[4]).lower()
+        uses = self._matrix_uses(m)
+        if name not in uses:
+            return None
+        values = matrix_values(matrix)
+        if values is None:
+            return None
+        start = _folded_type(values, name)
+        if include:
+            if not any(k.lower() == name for k in matrix if k not in ("include", "exclude")):
+                return name, None, uses  # the row, written later, fixes the type
+            entries = m.stack[5].items
+            start = merged([e[k] for e in entries if isinstance(e, dict) for k in e if k.lower() == name], start)
+        elif len(p) == 6:
+            start = merged(m.stack[5].items, start)
+        elif f.kind == "array":
+            start = merged(f.items, start)
+        return name, start, uses
+
+    def _unfixed(self, m, f) -> list:
+        """Owed names whose row is written but whose type, with the `include` values so far (the
+        entries of include array frame `f`, or of the array below entry frame `f`, and its own),
+        fails a use: the `include` must fix them before it closes."""
+        matrix = m.stack[4].values
+        values = matrix_values(matrix)
+        if values is None or self._job(m, f, "strategy") is None:
+            return []
+        uses = self._matrix_uses(m)
+        entries = list(f.items) if f.kind == "array" else list(m.stack[5].items) + [f.values]
+        rows = {k.lower() for k in matrix if k not in ("include", "exclude")}
+        out = []
+        for n in sorted(rows & set(uses)):
+            t = merged([e[k] for e in entries if isinstance(e, dict) for k in e if k.lower() == n],
+                       _folded_type(values, n))
+            if not self._accepted(m, uses, n, t):
+                out.append(n)
+        return out
+
+    def _matrix_keys_owed(self, m, f) -> list:
+        """Keys matrix frame `f` must still get: owed names with no row, and `include` when a
+        written row's type must be fixed by it."""
+        rows = {k.lower() for k in f.values if k not in ("include", "exclude")}
+        owed = self._owed_matrix(m, f)
+        return sorted(owed - rows) + (["include"] if owed & rows and "include" not in f.values else [])
+
+    def _uses_key(self, m, f):
+        """What decisions under the open job's strategy read of the names it owes: their uses."""
+        if len(f.path) < 3 or f.path[2] != "strategy" or self._job(m, f, "strategy") is None:
+            return None
+        spot = self._matrix_spot(m, f)  # (frames at other names' rows share a state: the name joins)
+        rows = None
+        if len(f.path) > 4 and f.path[3] == "matrix" and m.stack[4].kind == "object":  # what `include` fixes
+            values = matrix_values(m.stack[4].values)
+            rows = None if values is None else tuple(sorted((n.lower(), merged(vs)) for n, vs in values.items()))
+        return tuple(sorted((n, tuple((u[0], u[1], u[2]) for u in us)) for n, us in self._matrix_uses(m).items())), \
+            spot and spot[:2], rows
 
     def _owed(self, job, ctx: str) -> frozenset:
         """Names (folded) job frame `job` uses as `<ctx>.<name>` while it has no key `ctx`
@@ -276,6 +397,12 @@ class ExpressionNames(Rule):
         if kind == "steps" and f.kind == "array" and len(f.path) == 3:
             return not self._steps_left(m)
         if kind == "def":
+            if f.kind == "array" and len(f.path) == 5 and f.path[2:4] == ("strategy", "matrix"):
+                if f.path[4] == "include":  # its values fix the type of every row that needs it
+                    return not self._unfixed(m, f)
+                # a row: of a type its name's uses accept, or an `include` still to come may fix it
+                spot = self._matrix_spot(m, f)
+                return spot is None or self._accepted(m, spot[2], spot[0], spot[1]) or "include" not in m.stack[4].values
             return not self._owed_matrix(m, f)
         if kind == "needs" and f.kind == "array":
             return not self._needs_left(m, f)
@@ -294,12 +421,21 @@ class ExpressionNames(Rule):
         if f.tag[1] == "needs":
             left = self._needs_left(m, f)
             return f"the job uses {_listed(left)}, so its needs must list {'it' if len(left) == 1 else 'them'}"
+        if f.kind == "array" and f.path[-1] == "include":
+            return f"{_listed(self._unfixed(m, f), 'matrix')} used in the job where actionlint refuses their values' type"
+        if f.kind == "array":
+            spot = self._matrix_spot(m, f)
+            return f"matrix.{spot[0]} is used in the job where actionlint refuses its values' type ({spot[1]})"
         owed = ", ".join(f"matrix.{n}" for n in sorted(self._owed_matrix(m, f)))
         if f.tag[1] == "job":
             needs = self._owed(f, "needs")
             if not owed:
                 return f"{_listed(needs)} used, but the job has no needs listing {'it' if len(needs) == 1 else 'them'}"
             return f"{owed} used, but the job has no strategy defining it"
+        rows = {k.lower() for k in f.values}
+        typed = sorted(n for n in self._owed_matrix(m, f) if n in rows)
+        if typed:
+            return f"{_listed(typed, 'matrix')} used in the job where actionlint refuses their values' type"
         return f"{owed} used in the job, but not defined by its matrix"
 
     def next_key(self, m, f):
@@ -307,8 +443,11 @@ class ExpressionNames(Rule):
             return "id" if "id" not in f.values and self._steps_left(m) else None
         if f.kind != "object" or f.tag[1] not in ("job", "def"):
             return None
+        if f.tag[1] == "def" and len(f.path) == 6 and f.path[4] == "include":  # an entry that fixes a type
+            left = [n for n in self._unfixed(m, f) if n not in {k.lower() for k in f.values}]
+            return _shortest(left) if left else None
         if self._owed_matrix(m, f):
-            return "strategy" if f.tag[1] == "job" else _shortest(self._owed_matrix(m, f))
+            return "strategy" if f.tag[1] == "job" else _shortest(self._matrix_keys_owed(m, f))
         if f.tag[1] == "job" and self._owed(f, "needs"):
             return "needs"
         return "steps" if f.tag[1] == "job" and self._owed(f, "steps") else None
@@ -330,10 +469,12 @@ class ExpressionNames(Rule):
             left = self._spelled(m, self._needs_left(m, m.stack[-2]))
             fits = [n for n in left if n.lower().startswith(f.text.lower())]
             return f.text + _shortest(fits)[len(f.text):] if fits else None
-        if kind != "mkey" or f.pending:
+        if kind not in ("mkey", "ikey") or f.pending:
             return None
         low = f.text.lower()
-        owed = [n for n in self._owed_matrix(m, m.stack[-2]) if n.startswith(low)]
+        owed = self._matrix_keys_owed(m, m.stack[-2]) if kind == "mkey" else \
+            [n for n in self._unfixed(m, m.stack[-2]) if n not in {k.lower() for k in m.stack[-2].values}]
+        owed = [n for n in owed if n.startswith(low)]
         return f.text + _shortest(owed)[len(f.text):] if owed else None
 
     def branch_kind(self, m, f):
@@ -342,6 +483,14 @@ class ExpressionNames(Rule):
             return None if not owed else "string" if len(owed) == 1 else "array"
         if f.kind == "value" and _at_matrix(f.path):
             return "object"
+        if f.kind == "value" and f.tag[1] == "def" and len(f.path) in (6, 7):  # a row's item, an `include` value
+            spot = self._matrix_spot(m, f)
+            if spot is not None and (len(f.path) == 6 or spot[1] is not None) \
+                    and not self._accepted(m, spot[2], spot[0], spot[1]):
+                return fix_kind(lambda t: self._accepted(m, spot[2], spot[0], t), spot[1])
+        if f.kind == "value" and f.tag[1] == "def" and f.path[2:] == ("strategy", "matrix", "include") \
+                and self._job(m, f, "strategy") is not None:
+            return "array"  # (an expression would leave every name any, but costs more)
         return self._section_choice(m, f)[1] if _typed_section(f) else None
 
     def _section_choice(self, m, f) -> tuple:
@@ -401,11 +550,28 @@ class ExpressionNames(Rule):
         return sum(3 + len(n.encode()) for n in self._spelled(m, self._needs_left(m, f, skip)))
 
     def costs_local(self, m, f):
-        if f.tag[1] in ("mkey", "needs", "needs-item"):
+        if f.tag[1] in ("mkey", "ikey", "needs", "needs-item"):
             return False
         if f.tag[1] in ("steps", "step") or _step_id(f.path):  # only while the job owes step ids
             return len(m.stack) < 3 or not self._owed(m.stack[2], "steps")
         return True
+
+
+def _strings(value, path: tuple):
+    """(path, text) of every string in a JSON value at `path`."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, path + (i,))
+
+
+def _folded_type(values: dict, name: str):
+    """The merged type of the matrix values (`matrix_values`) of `name`, in any case."""
+    return merged([v for k, vs in values.items() if k.lower() == name for v in vs])
 
 
 def _step_id(path: tuple) -> bool:

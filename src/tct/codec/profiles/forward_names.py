@@ -120,8 +120,25 @@ def strategy_cost(m, job, names) -> float:
         matrix = _matrix_object(m, conj)
         for name in names:
             kc = None if matrix is None else matrix.key_conj(name or "a")
-            cost += 2 + max(1, len(name.encode())) + (m.c.cost_conj(kc) if kc is not None else float("inf"))
+            cost += 2 + max(1, len(name.encode())) + (m.c.cost_conj(kc) + _row_fix(m, kc) if kc is not None
+                                                      else float("inf"))
+            # an `include` entry that fixes the type: ITEM, object, key, value, CLOSE (and the key)
+            cost += 14 + len(name.encode())
     return cost
+
+
+def _row_fix(m, row_conj) -> float:
+    """Ids a row of constraint `row_conj` may take beyond its cheapest to give its name a type
+    the name's uses accept (`matrix_types.fix_kind`): two items of its costliest kind."""
+    key = ("row-fix", row_conj)
+    if key not in m.cache:
+        items = [b.arr.item_conj(0) for b in m.c.branches(row_conj) if b.kind == "array"]
+        kinds: dict = {}
+        for conj in items:
+            for b in (m.c.branches(conj) if conj is not None else ()):
+                kinds[b.kind] = min(kinds.get(b.kind, float("inf")), m.c.cost_branch(b))
+        m.cache[key] = 2 * (1 + max(kinds.values())) if kinds else 0
+    return m.cache[key]
 
 
 def steps_cost(m, job, names) -> float:
