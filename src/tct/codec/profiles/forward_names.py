@@ -9,8 +9,9 @@ is *owed* instead, as `KeyOf` owes jobs: once a string naming `matrix.x`, `needs
 - the job may not close until a `strategy` (a `needs`, `steps`) is written (the completion
   writes it);
 - that strategy's `matrix` object may not close until `x` is one of its keys or a key of one
-  of its `include` entries (the completion adds `x` as a key); a matrix given as an expression
-  leaves every name free. That `needs` lists `x` (a string naming it, or an array that may
+  of its `include` entries, with values of a type all its uses accept (the completion adds `x`
+  as a key, and the item or `include` entry that fixes its type: `matrix_types.py`); a matrix
+  given as an expression leaves every name free. That `needs` lists `x` (a string naming it, or an array that may
   not close before it does). Its `steps` define every `steps.x` (the array may not close before
   a step has id `x`; the completion gives an open step or a new one that id).
 Costs: the job charges a strategy (a `needs` array, a new step per owed id) with every owed
@@ -99,13 +100,6 @@ def matrix_values(matrix):
         for k, v in (entry.items() if isinstance(entry, dict) else ()):
             values.setdefault(k, []).append(v)
     return values
-
-
-def matrix_defined(matrix: dict) -> frozenset | None:
-    """Names (folded) a matrix object defines: its keys and its `include` entries' keys (None:
-    any, when `include` is an expression)."""
-    values = matrix_values(matrix)
-    return None if values is None else frozenset(k.lower() for k in values)
 
 
 def strategy_cost(m, job, names) -> float:
