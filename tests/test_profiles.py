@@ -146,6 +146,12 @@ def test_budgets_are_exact_under_the_profile(merged):
     ({"on": "push", "jobs": {"a": {"runs-on": "x"}}}, "/jobs/a", "missing required property 'steps'"),
     ({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"run": " "}]}}}, "/jobs/a/steps/0/run", "is not allowed"),
     ({"on": "push", "jobs": {"a": {"runs-on": "", "steps": [{"run": "a"}]}}}, "/jobs/a/runs-on", "is not allowed"),
+    # actionlint: "string should not be empty"
+    ({"on": "push", "run-name": "", "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/run-name", "is not allowed"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "environment": {"name": ""}, "steps": [{"run": "a"}]}}},
+     "/jobs/a/environment/name", "is not allowed"),
+    ({"on": "push", "jobs": {"a": {"runs-on": "x", "container": {"image": "i", "volumes": [""]}, "steps": [{"run": "a"}]}}},
+     "/jobs/a/container/volumes/0", "is not allowed"),
     ({"on": {"pull_request": {"types": "yes"}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
      "/on/pull_request/types", "is not allowed"),
     ({"on": {"release": {"types": ["published", "synchronize"]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
@@ -311,7 +317,7 @@ def test_real_workflows_encode_under_the_profile(manifest):
     assert len(unflagged) <= 1 and all("well-formed" in why for _, why in unflagged), unflagged
 
 
-SECTIONS = {"on": "push", "env": {"A": "1"}, "jobs": {
+SECTIONS = {"on": {"push": None}, "env": {"A": "1"}, "jobs": {
     "j": {"runs-on": {"labels": ["x"]}, "env": "${{ fromJSON(vars.E) }}",
           "container": {"image": "x", "env": {"D": "4"}, "credentials": {"username": "u", "password": "p"}},
           "services": {"db": {"image": "x", "env": {"C": "3"}, "credentials": {"username": "u", "password": "p"}}},
@@ -340,6 +346,7 @@ def section_problems(doc) -> list[str]:
 
 @pytest.mark.parametrize("change, path, what", [
     (lambda d: d.update(env={}), "/env", "object needs at least 1 properties"),
+    (lambda d: d.update(on={}), "/on", "object needs at least 1 properties"),
     (lambda d: d.update(env="a ${{ github.event }}"), "/env", "is not allowed"),
     (lambda d: d["jobs"]["j"].update({"runs-on": {}}), "/jobs/j/runs-on", "object needs at least 1 properties"),
     (lambda d: d["jobs"]["j"]["container"].update(credentials={"username": "u"}), "/jobs/j/container/credentials",

@@ -113,6 +113,10 @@ NOT_EMPTY = (
     "/jobs/*/steps/*/run", "/jobs/*/steps/*/id", "/jobs/*/steps/*/wait", "/jobs/*/steps/*/wait/*",
     "/jobs/*/steps/*/cancel", "/jobs/*/container/image", "/jobs/*/services/*/image", "/concurrency/group",
     "/jobs/*/concurrency/group", "/jobs/*/if", "/jobs/*/steps/*/if", "/jobs/*/steps/*/shell", "/jobs/*/steps/*/working-directory",
+    "/run-name", "/jobs/*/environment/name", "/jobs/*/environment/url", "/on/workflow_call/outputs/*/value",
+    "/jobs/*/container/volumes/*", "/jobs/*/container/ports/*", "/jobs/*/services/*/volumes/*", "/jobs/*/services/*/ports/*",
+    "/jobs/*/container/credentials/username", "/jobs/*/container/credentials/password",
+    "/jobs/*/services/*/credentials/username", "/jobs/*/services/*/credentials/password",
 )
 
 def _activity_types() -> dict[str, list[str]]:
@@ -165,7 +169,7 @@ CONSTANT_CONDITION = ("^[ \\t\\r\\n]*(\\$\\{\\{[ \\t\\r\\n]*)?(true|false|null|-
 SINGLE_EXPRESSION = "^\\$\\{\\{([^}]|\\}[^}])*\\}\\}$"
 # Not where the schema has minProperties already (`outputs`, `matrix`, `defaults`, `defaults.run`):
 # the machine tells the profile's narrowing from the schema's by location (`Rules.added`).
-NONEMPTY_SECTIONS = ENVS + ("/jobs/*/steps/*/with", "/jobs/*/with", "/jobs/*/services", "/jobs/*/secrets",
+NONEMPTY_SECTIONS = ENVS + ("/on", "/jobs/*/steps/*/with", "/jobs/*/with", "/jobs/*/services", "/jobs/*/secrets",
                             "/jobs/*/runs-on", "/jobs/*/strategy/matrix/include/*", "/jobs/*/strategy/matrix/exclude/*")
 CREDENTIALS = ("/jobs/*/container/credentials", "/jobs/*/services/*/credentials")
 # Sections whose keys are free and which actionlint parses as mappings: no empty key ("string
