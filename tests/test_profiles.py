@@ -653,3 +653,64 @@ def test_masks_after_a_step_uses_are_cached_per_text():
                 break
         else:
             raise AssertionError("no state with the whole `uses:` text")
+
+
+BACKGROUND = {"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [
+    {"run": "serve", "id": "Srv", "background": True}, {"run": "make", "id": "m"}, {"wait": "srv"},
+    {"cancel": "SRV"}, {"wait": ["srv", "${{ github.ref }}"]}]}}}
+
+
+def _background_problems(doc) -> list:
+    """`wait`/`cancel` strings that name no earlier background step of the job (ignoring case;
+    expressions skipped), read independently of the profile."""
+    from tct.codec.profiles.background_refs import background_ids
+    out = []
+    for name, job in doc["jobs"].items():
+        steps = job.get("steps") or []
+        for i, step in enumerate(steps):
+            refs = [step.get("cancel")] + (step["wait"] if isinstance(step.get("wait"), list) else [step.get("wait")])
+            ids = {x.lower() for x in background_ids(steps[:i])}
+            out += [(name, i, r) for r in refs if isinstance(r, str) and "${{" not in r and r.lower() not in ids]
+    return out
+
+
+@pytest.mark.parametrize("steps, path", [
+    ([{"run": "m", "id": "nb"}, {"wait": "nb"}], "/jobs/a/steps/1/wait"),
+    ([{"cancel": "x"}, {"run": "x"}], "/jobs/a/steps/0/cancel"),
+    ([{"run": "m", "id": "bg", "background": True}, {"wait": ["bg", "c"]}], "/jobs/a/steps/1/wait/1"),
+    ([{"wait": "bg"}, {"run": "m", "id": "bg", "background": True}], "/jobs/a/steps/0/wait"),  # a later one
+])
+def test_wait_and_cancel_name_an_earlier_background_step(steps, path, tmp_path):
+    doc = {"on": "push", "jobs": {"a": {"runs-on": "ubuntu-latest", "steps": steps}}}
+    tok = strict()
+    tok.base.encode(doc)
+    with pytest.raises(tct.SchemaViolation) as err:
+        tok.encode(doc)
+    assert err.value.path == path and "is not the id of an earlier background step" in str(err.value)
+    assert _background_problems(doc)
+    if actionlint.executable() is not None:  # actionlint agrees on the refused and the accepted
+        paths = [tmp_path / "bad.yml", tmp_path / "good.yml"]
+        from tct.data.documents import dumps_document
+        paths[0].write_text(dumps_document(doc, "yaml"))
+        paths[1].write_text(dumps_document(BACKGROUND, "yaml"))
+        found = actionlint.lint(paths)
+        assert [e["kind"] for e in found[paths[0].resolve()]] == ["parallel-steps"]
+        assert not found[paths[1].resolve()]
+
+
+def test_background_refs_complete_within_the_promise():
+    """At every prefix of BACKGROUND the shortest completion names only earlier background steps
+    (or an expression, where there is none), within `remaining_cost()`; masks and cost deltas
+    are exact; the ids are the schema's."""
+    from conftest import completions_at_prefixes
+    tok = strict()
+    assert tok.encode(BACKGROUND) == tok.base.encode(BACKGROUND)
+    done = [doc for _, doc in completions_at_prefixes(tok, BACKGROUND, every=2, exact_every=5)]
+    assert len(done) > 20 and all(valid_under_profile(d) and not _background_problems(d) for d in done)
+
+
+@settings(max_examples=10, deadline=None)
+@given(cut=st.integers(0, 10 ** 6), choices=st.lists(st.integers(0, 2 ** 16), max_size=30))
+def test_background_refs_keep_masks_exact(cut, choices):
+    wander_and_check(strict(), BACKGROUND, cut, choices,
+                     lambda doc: valid_under_profile(doc) and not _background_problems(doc), samples=6)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tct.codec.profiles.action_probe import ActionlintInputs, actionlint_binary
+from tct.codec.profiles.background_refs import BackgroundRefs
 from tct.codec.profiles.distinct_ids import DistinctIds
 from tct.codec.profiles.distinct_items import DistinctItems
 from tct.codec.profiles.expression_context import BOOLEANS, ENVS, NUMBERS, SECTIONS
@@ -237,7 +238,7 @@ PROFILE = Profile(
       + tuple((loc, GLOB, "actionlint: a filter pattern it parses") for loc in PATH_FILTERS)
       + tuple((loc, REF_GLOB, "actionlint: a branch or tag filter pattern it parses") for loc in REF_FILTERS)
       + tuple((loc, SHELL, "actionlint: a shell it knows or a command with {0}") for loc in SHELLS)),
-    rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames(),
+    rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames(), BackgroundRefs(),
            RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run"),
            KeyNames("/on/workflow_dispatch/inputs/*", "actionlint: a workflow_dispatch input's keys",
                     lambda m, path: DISPATCH_INPUT_KEYS, fold=False))
