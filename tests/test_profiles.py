@@ -715,3 +715,48 @@ def test_background_refs_complete_within_the_promise():
 def test_background_refs_keep_masks_exact(cut, choices):
     wander_and_check(strict(), BACKGROUND, cut, choices,
                      lambda doc: valid_under_profile(doc) and not _background_problems(doc), samples=6)
+
+
+QUEUES = {"on": "push", "concurrency": {"group": "g", "queue": "max", "cancel-in-progress": False},
+          "jobs": {"a": {"runs-on": "ubuntu-latest", "concurrency": {"group": "h", "cancel-in-progress": True,
+                                                                     "queue": "single"}, "steps": [{"run": "a"}]}}}
+
+
+@pytest.mark.parametrize("where, concurrency, path, what", [
+    ("top", {"group": "g", "queue": "max", "cancel-in-progress": True}, "/concurrency/cancel-in-progress",
+     'true is not allowed beside queue: "max"'),
+    ("job", {"group": "g", "cancel-in-progress": True, "queue": "max"}, "/jobs/a/concurrency/queue",
+     '"max" is not allowed beside cancel-in-progress: true'),
+])
+def test_queue_max_and_cancel_in_progress_exclude_each_other(where, concurrency, path, what, tmp_path):
+    """Whichever comes second is refused, with the schema's ids for every other value; actionlint
+    agrees on the refused and on QUEUES (`cancel-in-progress: false` beside `queue: max`)."""
+    import copy
+    doc = copy.deepcopy(QUEUES)
+    if where == "top":
+        doc["concurrency"] = concurrency
+    else:
+        doc["jobs"]["a"]["concurrency"] = concurrency
+    tok = strict()
+    tok.base.encode(doc)
+    with pytest.raises(tct.SchemaViolation) as err:
+        tok.encode(doc)
+    assert err.value.path == path and what in str(err.value)
+    assert tok.encode(QUEUES) == tok.base.encode(QUEUES)
+    if actionlint.executable() is not None:
+        from tct.data.documents import dumps_document
+        paths = [tmp_path / "bad.yml", tmp_path / "good.yml"]
+        for p, d in zip(paths, (doc, QUEUES)):
+            p.write_text(dumps_document(d, "yaml"))
+        found = actionlint.lint(paths)
+        assert [e["kind"] for e in found[paths[0].resolve()]] == ["syntax-check"] and not found[paths[1].resolve()]
+
+
+def test_exclusive_values_complete_within_the_promise():
+    """At every prefix of QUEUES the completion never combines `queue: max` with
+    `cancel-in-progress: true`, within its promise; masks and cost deltas are exact."""
+    from conftest import completions_at_prefixes
+    for _, doc in completions_at_prefixes(strict(), QUEUES, every=1, exact_every=3):
+        for c in [doc.get("concurrency")] + [j.get("concurrency") for j in doc["jobs"].values()]:
+            assert not (isinstance(c, dict) and c.get("queue") == "max" and c.get("cancel-in-progress") is True), c
+        assert valid_under_profile(doc)

@@ -18,7 +18,7 @@ from tct.errors import SchemaViolation
 from tct.schema.facts import KINDS_HOLDING
 from tct.schema.numbers import number_text
 from tct.schema.reference import ecma_search
-from tct.schema.values import json_type
+from tct.schema.values import canonical, json_type
 
 class Encoder:
     def __init__(self, machine: Machine):
@@ -53,6 +53,8 @@ class Encoder:
         if sym is not None and sym in allowed_set:
             self.put(sym, path, "")
             return
+        if sym is not None and f.tag is not None and canonical(v) in self.m.rules[f.tag].excluded_values(self.m, f):
+            raise SchemaViolation(json_pointer(path), self.m.rules[f.tag].string_reason(self.m, f, canonical(v)))
         kinds = KINDS_HOLDING[json_type(v)]
         fits = [s for s in options if choices[s][0].kind in kinds]
         if not fits:

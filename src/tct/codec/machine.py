@@ -525,7 +525,10 @@ class Machine(Completion, Narrowing, StringRuns):
         f.changed()
         conj = f.branch.obj.key_conj(key)
         path = f.path + (key,)
-        self.stack.append(Frame("value", path, conj=conj, tag=self._tag(path, "value")))
+        value = Frame("value", path, conj=conj, tag=self._tag(path, "value"))
+        self.stack.append(value)
+        if value.tag is not None:
+            value.excluded = value.excluded | self.rules[value.tag].excluded_values(self, value)
 
     def _enter(self, b: Branch, path, excluded, tag=None) -> Frame:
         """Frame for a chosen branch; `excluded` holds canonical texts of values already used

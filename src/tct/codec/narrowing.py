@@ -49,11 +49,14 @@ class Narrowing:
 
     def _narrowed_value(self, f) -> bool:
         """The schema's own nodes where static constraints were conjoined (costs.NARROWING), and
-        the branches a rule takes out (`Rule.refused_kinds`)."""
-        if f.tag is not None and self.rules[f.tag].refused_kinds(self, f):
-            g = f.copy()
-            g.tag, g.conj = None, self.c.unnarrowed(f.conj)
-            return self._probe(g)
+        the branches and values a rule takes out (`Rule.refused_kinds`, `Rule.excluded_values`)."""
+        if f.tag is not None:
+            rule = self.rules[f.tag]
+            values = rule.excluded_values(self, f)
+            if values or rule.refused_kinds(self, f):
+                g = f.copy()
+                g.tag, g.conj, g.excluded = None, self.c.unnarrowed(f.conj), f.excluded - values
+                return self._probe(g)
         key = ("narrowed-value", f.conj, f.excluded)
         hit = self.cache.get(key)
         if hit is None:

@@ -22,6 +22,7 @@ from tct.codec.profiles.background_refs import BackgroundRefs
 from tct.codec.profiles.distinct_ids import DistinctIds
 from tct.codec.profiles.distinct_items import DistinctItems
 from tct.codec.profiles.expression_context import BOOLEANS, ENVS, NUMBERS, SECTIONS
+from tct.codec.profiles.exclusive_values import ExclusiveValues
 from tct.codec.profiles.expression_names import ExpressionNames
 from tct.codec.profiles.key_names import KeyNames
 from tct.codec.profiles.key_of import KeyOf
@@ -239,6 +240,8 @@ PROFILE = Profile(
       + tuple((loc, REF_GLOB, "actionlint: a branch or tag filter pattern it parses") for loc in REF_FILTERS)
       + tuple((loc, SHELL, "actionlint: a shell it knows or a command with {0}") for loc in SHELLS)),
     rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames(), BackgroundRefs(),
+           *(ExclusiveValues(loc, ("queue", "max"), ("cancel-in-progress", True), "actionlint: they cannot be combined")
+             for loc in ("/concurrency", "/jobs/*/concurrency")),
            RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run"),
            KeyNames("/on/workflow_dispatch/inputs/*", "actionlint: a workflow_dispatch input's keys",
                     lambda m, path: DISPATCH_INPUT_KEYS, fold=False))

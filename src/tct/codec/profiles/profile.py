@@ -151,6 +151,9 @@ class Joint(Rule):
     def excluded(self, m, f):
         return frozenset().union(*self._each(f, lambda r: r.excluded(m, f)))
 
+    def excluded_values(self, m, f):
+        return frozenset().union(*self._each(f, lambda r: r.excluded_values(m, f)))
+
     def language(self, m, f):
         """The rules' patterns, all of them, and the one names tree among them."""
         langs = [x for x in self._each(f, lambda r: r.language(m, f)) if x is not None]

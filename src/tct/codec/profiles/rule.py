@@ -31,6 +31,11 @@ class Rule:
         """Strings a tagged string frame may not spell (on entry)."""
         return frozenset()
 
+    def excluded_values(self, m, f) -> frozenset:
+        """Values (canonical JSON texts) a tagged value frame may not take (on entry): literals
+        it offers, never all of them (`queue: max` beside `cancel-in-progress: true`)."""
+        return frozenset()
+
     def language(self, m, f) -> tuple | None:
         """(pattern, names) a tagged string must also match, decided from the document when
         value frame `f` enters its string branch: `pattern` an ECMA regex or a name
