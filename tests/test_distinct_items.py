@@ -72,9 +72,6 @@ def _repeated_ids(doc) -> list:
     ([{"id": "a", "run": "x"}, {"id": "A", "run": "y"}], "/jobs/j/steps/1/id"),
     ([{"id": "a", "run": "x"}, {"parallel": [{"id": "b", "run": "y"}, {"id": "B", "run": "z"}]}], "/jobs/j/steps/1/parallel/1/id"),
     ([{"parallel": [{"id": "b", "run": "y"}]}, {"id": "b", "run": "z"}], "/jobs/j/steps/1/id"),
-    # a step's own group, before or after its id (a completion wrote the first)
-    ([{"parallel": [{"id": "c", "run": "y"}, {"id": "d", "run": "y"}], "id": "C"}], "/jobs/j/steps/0/id"),
-    ([{"id": "c", "parallel": [{"id": "C", "run": "y"}, {"id": "d", "run": "y"}]}], "/jobs/j/steps/0/parallel/0/id"),
 ])
 def test_a_repeated_step_id_is_refused_with_path_and_reason(tmp_path, steps, path):
     """actionlint agrees: "step ID "A" duplicates ... step ID is case insensitive"."""
@@ -105,3 +102,14 @@ def test_every_prefix_completes_within_its_promise_with_distinct_step_ids():
 def test_wandering_keeps_masks_exact_and_step_ids_distinct(cut, choices):
     wander_and_check(strict(), STEPS, cut, choices, lambda doc: valid_under_profile(doc) and not _repeated_ids(doc),
                      samples=8)
+
+
+def test_a_parallel_step_has_no_id():
+    """actionlint: "expected "parallel" key for step to run steps in parallel but got "id"" (so a
+    group's ids never meet its own step's)."""
+    doc = {"on": "push", "jobs": {"j": {"runs-on": "ubuntu-latest", "steps": [
+        {"id": "c", "parallel": [{"id": "d", "run": "y"}, {"id": "e", "run": "y"}]}]}}}
+    strict().base.encode(doc)
+    with pytest.raises(tct.SchemaViolation) as err:
+        strict().encode(doc)
+    assert err.value.path == "/jobs/j/steps/0" and "a parallel step has no 'id'" in str(err.value)

@@ -760,3 +760,30 @@ def test_exclusive_values_complete_within_the_promise():
         for c in [doc.get("concurrency")] + [j.get("concurrency") for j in doc["jobs"].values()]:
             assert not (isinstance(c, dict) and c.get("queue") == "max" and c.get("cancel-in-progress") is True), c
         assert valid_under_profile(doc)
+
+
+@pytest.mark.parametrize("step, key", [
+    ({"wait": "bg", "if": "success()"}, "if"), ({"wait-all": True, "timeout-minutes": 3}, "timeout-minutes"),
+    ({"cancel": "bg", "env": {"A": "b"}}, "env"), ({"parallel": [{"run": "a"}, {"run": "b"}], "name": "p"}, "name"),
+])
+def test_wait_cancel_and_parallel_steps_have_only_their_keys(step, key, tmp_path):
+    """The keys actionlint lets such a step have; the others are withdrawn, with the schema's ids
+    for the steps that keep to them (BACKGROUND's, and a parallel group alone)."""
+    steps = [{"run": "m", "id": "bg", "background": True}, step]
+    doc = {"on": "push", "jobs": {"a": {"runs-on": "ubuntu-latest", "steps": steps}}}
+    tok = strict()
+    tok.base.encode(doc)
+    with pytest.raises(tct.SchemaViolation) as err:
+        tok.encode(doc)
+    assert err.value.path == "/jobs/a/steps/1" and f"step has no {key!r}" in str(err.value)
+    good = {"on": "push", "jobs": {"a": {"runs-on": "ubuntu-latest", "steps": [
+        {"run": "m", "id": "bg", "background": True}, {"wait": "bg", "id": "w", "name": "n", "continue-on-error": True},
+        {"parallel": [{"run": "a", "if": "success()"}, {"run": "b"}]}]}}}
+    assert tok.encode(good) == tok.base.encode(good)
+    if actionlint.executable() is not None:
+        from tct.data.documents import dumps_document
+        paths = [tmp_path / "bad.yml", tmp_path / "good.yml"]
+        for p, d in zip(paths, (doc, good)):
+            p.write_text(dumps_document(d, "yaml"))
+        found = actionlint.lint(paths)
+        assert {e["kind"] for e in found[paths[0].resolve()]} == {"syntax-check"} and not found[paths[1].resolve()]

@@ -133,7 +133,7 @@ class Encoder:
         if not isinstance(k, str):
             raise SchemaViolation(json_pointer(path), f"object key {k!r} is not a string")
         if k in o.index:
-            self.put(self.m.meanings.key_id(k), path, lambda: _key_reason(o, f, k))
+            self.put(self.m.meanings.key_id(k), path, lambda: self.m.withdrawn_reason(f, k) or _key_reason(o, f, k))
         else:
             self.put(FREEKEY, path, lambda: self.m.key_rule_reason(f, k) or _key_reason(o, f, k))
             self.string(k, path, lambda: self.m.key_rule_reason(f, k) or f"property name {k!r} is not allowed here")

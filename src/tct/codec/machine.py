@@ -295,8 +295,9 @@ class Machine(Completion, Narrowing, StringRuns):
                 out.append(CLOSE)
             room = o.max_props is None or len(used) + f.nfree < o.max_props
             if room:
+                withdrawn = frozenset() if f.tag is None else self.rules[f.tag].withdrawn_keys(self, f)
                 for k in o.names:
-                    if k not in used and c.key_ok(o, k) and o.can_finish(used | {k}, f.nfree):
+                    if k not in used and k not in withdrawn and c.key_ok(o, k) and o.can_finish(used | {k}, f.nfree):
                         out.append(self.meanings.key_id(k))
                 fk = self._key_facts(f)
                 if fk is not None and o.can_finish(used, f.nfree + 1) and \
@@ -614,6 +615,12 @@ class Machine(Completion, Narrowing, StringRuns):
         if text is None:
             return "" if r.may_close(self, f) else r.close_reason(self, f)
         return r.string_reason(self, f, text) if text in f.excluded or f.facts is not None else ""
+
+    def withdrawn_reason(self, f: Frame, key: str) -> str:
+        """Why a profile rule withdraws declared key `key` from object frame `f`, or ""."""
+        if f.tag is None or key not in self.rules[f.tag].withdrawn_keys(self, f):
+            return ""
+        return self.rules[f.tag].string_reason(self, f, key)
 
     def key_rule_reason(self, f: Frame, key: str) -> str:
         """Why a profile rule refuses free key `key` in object frame `f` (on top), or ""."""

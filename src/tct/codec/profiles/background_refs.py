@@ -66,6 +66,8 @@ class BackgroundRefs(Rule):
         return 0
 
     def string_reason(self, m, f, text):
+        if f.tag[-1] not in ("ref", "item"):
+            return ""
         ids = self._ids(m)
         if "${{" in text or text.lower() in {i.lower() for i in ids}:
             return ""

@@ -29,6 +29,7 @@ from tct.codec.profiles.key_of import KeyOf
 from tct.codec.profiles.profile import Profile
 from tct.codec.profiles.required_key import RequiredKey
 from tct.codec.profiles.rule import TextInKey
+from tct.codec.profiles.step_keys import StepKeys
 from tct.codec.profiles.value_in import ValueIn
 from tct.errors import TCTError
 from tct.schema import ecma
@@ -239,7 +240,7 @@ PROFILE = Profile(
       + tuple((loc, GLOB, "actionlint: a filter pattern it parses") for loc in PATH_FILTERS)
       + tuple((loc, REF_GLOB, "actionlint: a branch or tag filter pattern it parses") for loc in REF_FILTERS)
       + tuple((loc, SHELL, "actionlint: a shell it knows or a command with {0}") for loc in SHELLS)),
-    rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames(), BackgroundRefs(),
+    rules=(KeyOf("/jobs", "/needs", fold=True), ExpressionNames(), BackgroundRefs(), StepKeys(),
            *(ExclusiveValues(loc, ("queue", "max"), ("cancel-in-progress", True), "actionlint: they cannot be combined")
              for loc in ("/concurrency", "/jobs/*/concurrency")),
            RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run"),

@@ -151,6 +151,9 @@ class Joint(Rule):
     def excluded(self, m, f):
         return frozenset().union(*self._each(f, lambda r: r.excluded(m, f)))
 
+    def withdrawn_keys(self, m, f):
+        return frozenset().union(*self._each(f, lambda r: r.withdrawn_keys(m, f)))
+
     def excluded_values(self, m, f):
         return frozenset().union(*self._each(f, lambda r: r.excluded_values(m, f)))
 

@@ -31,6 +31,11 @@ class Rule:
         """Strings a tagged string frame may not spell (on entry)."""
         return frozenset()
 
+    def withdrawn_keys(self, m, f) -> frozenset:
+        """Declared keys a tagged object frame may not take: never one its completion needs (a
+        required key), so costs stay the schema's."""
+        return frozenset()
+
     def excluded_values(self, m, f) -> frozenset:
         """Values (canonical JSON texts) a tagged value frame may not take (on entry): literals
         it offers, never all of them (`queue: max` beside `cancel-in-progress: true`)."""
