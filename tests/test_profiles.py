@@ -656,6 +656,18 @@ def test_masks_after_a_step_uses_are_cached_per_text():
             raise AssertionError("no state with the whole `uses:` text")
 
 
+def _actionlint_agrees(tmp_path, bad, good, kinds) -> None:
+    """actionlint reports errors of exactly `kinds` in `bad` and nothing in `good` (when installed)."""
+    if actionlint.executable() is None:
+        return
+    from tct.data.documents import dumps_document
+    paths = [tmp_path / "bad.yml", tmp_path / "good.yml"]
+    for path, doc in zip(paths, (bad, good)):
+        path.write_text(dumps_document(doc, "yaml"))
+    found = actionlint.lint(paths)
+    assert {e["kind"] for e in found[paths[0].resolve()]} == kinds and not found[paths[1].resolve()]
+
+
 BACKGROUND = {"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [
     {"run": "serve", "id": "Srv", "background": True}, {"run": "make", "id": "m"}, {"wait": "srv"},
     {"cancel": "SRV"}, {"wait": ["srv", "${{ github.ref }}"]}]}}}
@@ -689,14 +701,7 @@ def test_wait_and_cancel_name_an_earlier_background_step(steps, path, tmp_path):
         tok.encode(doc)
     assert err.value.path == path and "is not the id of an earlier background step" in str(err.value)
     assert _background_problems(doc)
-    if actionlint.executable() is not None:  # actionlint agrees on the refused and the accepted
-        paths = [tmp_path / "bad.yml", tmp_path / "good.yml"]
-        from tct.data.documents import dumps_document
-        paths[0].write_text(dumps_document(doc, "yaml"))
-        paths[1].write_text(dumps_document(BACKGROUND, "yaml"))
-        found = actionlint.lint(paths)
-        assert [e["kind"] for e in found[paths[0].resolve()]] == ["parallel-steps"]
-        assert not found[paths[1].resolve()]
+    _actionlint_agrees(tmp_path, doc, BACKGROUND, {"parallel-steps"})
 
 
 def test_background_refs_complete_within_the_promise():
@@ -743,13 +748,7 @@ def test_queue_max_and_cancel_in_progress_exclude_each_other(where, concurrency,
         tok.encode(doc)
     assert err.value.path == path and what in str(err.value)
     assert tok.encode(QUEUES) == tok.base.encode(QUEUES)
-    if actionlint.executable() is not None:
-        from tct.data.documents import dumps_document
-        paths = [tmp_path / "bad.yml", tmp_path / "good.yml"]
-        for p, d in zip(paths, (doc, QUEUES)):
-            p.write_text(dumps_document(d, "yaml"))
-        found = actionlint.lint(paths)
-        assert [e["kind"] for e in found[paths[0].resolve()]] == ["syntax-check"] and not found[paths[1].resolve()]
+    _actionlint_agrees(tmp_path, doc, QUEUES, {"syntax-check"})
 
 
 def test_exclusive_values_complete_within_the_promise():
@@ -780,10 +779,4 @@ def test_wait_cancel_and_parallel_steps_have_only_their_keys(step, key, tmp_path
         {"run": "m", "id": "bg", "background": True}, {"wait": "bg", "id": "w", "name": "n", "continue-on-error": True},
         {"parallel": [{"run": "a", "if": "success()"}, {"run": "b"}]}]}}}
     assert tok.encode(good) == tok.base.encode(good)
-    if actionlint.executable() is not None:
-        from tct.data.documents import dumps_document
-        paths = [tmp_path / "bad.yml", tmp_path / "good.yml"]
-        for p, d in zip(paths, (doc, good)):
-            p.write_text(dumps_document(d, "yaml"))
-        found = actionlint.lint(paths)
-        assert {e["kind"] for e in found[paths[0].resolve()]} == {"syntax-check"} and not found[paths[1].resolve()]
+    _actionlint_agrees(tmp_path, doc, good, {"syntax-check"})
