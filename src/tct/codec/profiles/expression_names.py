@@ -266,10 +266,9 @@ class ExpressionNames(Rule):
             return None
         start = _folded_type(values, name)
         if include:
-            if not any(k.lower() == name for k in matrix if k not in ("include", "exclude")):
+            if name not in _row_names(matrix):
                 return name, None, uses  # the row, written later, fixes the type
-            entries = m.stack[5].items
-            start = merged([e[k] for e in entries if isinstance(e, dict) for k in e if k.lower() == name], start)
+            start = _entries_type(m.stack[5].items, name, start)
         elif len(p) == 6:
             start = merged(m.stack[5].items, start)
         elif f.kind == "array":
@@ -286,19 +285,18 @@ class ExpressionNames(Rule):
             return []
         uses = self._matrix_uses(m)
         entries = list(f.items) if f.kind == "array" else list(m.stack[5].items) + [f.values]
-        rows = {k.lower() for k in matrix if k not in ("include", "exclude")}
-        out = []
-        for n in sorted(rows & set(uses)):
-            t = merged([e[k] for e in entries if isinstance(e, dict) for k in e if k.lower() == n],
-                       _folded_type(values, n))
-            if not self._accepted(m, uses, n, t):
-                out.append(n)
-        return out
+        return [n for n in sorted(_row_names(matrix) & set(uses))
+                if not self._accepted(m, uses, n, _entries_type(entries, n, _folded_type(values, n)))]
+
+    def _entry_left(self, m, entry) -> list:
+        """The names `_unfixed` at `include` entry frame `entry` that it has no key for yet."""
+        keys = {k.lower() for k in entry.values}
+        return [n for n in self._unfixed(m, entry) if n not in keys]
 
     def _matrix_keys_owed(self, m, f) -> list:
         """Keys matrix frame `f` must still get: owed names with no row, and `include` when a
         written row's type must be fixed by it."""
-        rows = {k.lower() for k in f.values if k not in ("include", "exclude")}
+        rows = _row_names(f.values)
         owed = self._owed_matrix(m, f)
         return sorted(owed - rows) + (["include"] if owed & rows and "include" not in f.values else [])
 
@@ -432,8 +430,7 @@ class ExpressionNames(Rule):
             if not owed:
                 return f"{_listed(needs)} used, but the job has no needs listing {'it' if len(needs) == 1 else 'them'}"
             return f"{owed} used, but the job has no strategy defining it"
-        rows = {k.lower() for k in f.values}
-        typed = sorted(n for n in self._owed_matrix(m, f) if n in rows)
+        typed = sorted(self._owed_matrix(m, f) & _row_names(f.values))
         if typed:
             return f"{_listed(typed, 'matrix')} used in the job where actionlint refuses their values' type"
         return f"{owed} used in the job, but not defined by its matrix"
@@ -444,7 +441,7 @@ class ExpressionNames(Rule):
         if f.kind != "object" or f.tag[1] not in ("job", "def"):
             return None
         if f.tag[1] == "def" and len(f.path) == 6 and f.path[4] == "include":  # an entry that fixes a type
-            left = [n for n in self._unfixed(m, f) if n not in {k.lower() for k in f.values}]
+            left = self._entry_left(m, f)
             return _shortest(left) if left else None
         if self._owed_matrix(m, f):
             return "strategy" if f.tag[1] == "job" else _shortest(self._matrix_keys_owed(m, f))
@@ -472,8 +469,7 @@ class ExpressionNames(Rule):
         if kind not in ("mkey", "ikey") or f.pending:
             return None
         low = f.text.lower()
-        owed = self._matrix_keys_owed(m, m.stack[-2]) if kind == "mkey" else \
-            [n for n in self._unfixed(m, m.stack[-2]) if n not in {k.lower() for k in m.stack[-2].values}]
+        owed = self._matrix_keys_owed(m, m.stack[-2]) if kind == "mkey" else self._entry_left(m, m.stack[-2])
         owed = [n for n in owed if n.startswith(low)]
         return f.text + _shortest(owed)[len(f.text):] if owed else None
 
@@ -567,6 +563,16 @@ def _strings(value, path: tuple):
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from _strings(v, path + (i,))
+
+
+def _row_names(matrix: dict) -> set:
+    """The names (folded) a matrix object's written rows define."""
+    return {k.lower() for k in matrix if k not in ("include", "exclude")}
+
+
+def _entries_type(entries, name: str, start):
+    """Type `start` merged with what `include` entries `entries` give `name` (in any case)."""
+    return merged([e[k] for e in entries if isinstance(e, dict) for k in e if k.lower() == name], start)
 
 
 def _folded_type(values: dict, name: str):
