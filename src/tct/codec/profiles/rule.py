@@ -37,8 +37,9 @@ class Rule:
         return frozenset()
 
     def excluded_values(self, m, f) -> frozenset:
-        """Values (canonical JSON texts) a tagged value frame may not take (on entry): literals
-        it offers, never all of them (`queue: max` beside `cancel-in-progress: true`)."""
+        """Values (canonical JSON texts) a tagged key's value frame may not take (asked when the
+        key opens): literals it offers, never all of them (`queue: max` beside
+        `cancel-in-progress: true`); `string_reason` is asked with the text to explain one."""
         return frozenset()
 
     def language(self, m, f) -> tuple | None:
