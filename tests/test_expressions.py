@@ -686,6 +686,13 @@ NARROWED = [
     ("${{ (1 > 2 || 3 && 4) > 3 }}", True), ("${{ (66544 && 77 == 577 || true) > 4 }}", False),
     # a group's object has no properties read after it (their names are not followed)
     ("${{ (runner).gs }}", False), ("${{ (runner)['gs'] }}", False), ("${{ (fromJSON(github.ref)).x }}", True),
+    # chains nest to the right and merging is not associative: `1 || true || 'a'` is `1 || (true
+    # || 'a')`, a string, where `(1 || true) || 'a'` is any
+    ("${{ (1 || true || 'a').K }}", False), ("${{ ((1 || true) || 'a').K }}", True),
+    ("${{ ('a' || 1 || true).K }}", True), ("${{ (1 && true && 'a').K }}", False),
+    ("${{ ('a' && 1 && true).K }}", True), ("${{ ('q' && github.event.x && 1 || 1).K }}", True),
+    ("${{ (('q' && github.event.x) && 1 || 1).K }}", False),
+    ("${{ (4 > 8881 || 'R' || 5 && 0.455 > 9.6 || join(github.ref)).K }}", False),
 ]
 # Stricter than actionlint: the first operand is of a kind the value may be even where `&&`
 # makes it drop out, and no `<` follows a group ending with a bool name.
@@ -704,6 +711,36 @@ def test_actionlint_agrees_on_narrowed_values(tmp_path):
     for (text, ok), found in zip(NARROWED, errors):
         kinds = [e["message"] for e in found if e["kind"] == "expression"]
         assert (not kinds) == ok, (text, kinds)
+
+
+CHAIN_LEAVES = ["1", "'a'", "true", "null", "github.event.x", "github.event", "(1 > 0)", "needs", "join('a')"]
+CHAIN_USES = ["(%s).K", "(%s) < 1", "startsWith(github.ref, %s)", "(%s)[0]", "toJSON(%s)", "(%s) == 1", "%s"]
+
+
+def _chain(rng, depth=0) -> str:
+    """A random `&&`/`||` chain over operands of every class, with groups and negations."""
+    r = rng.random()
+    if depth > 2 or r < 0.45:
+        return rng.choice(CHAIN_LEAVES)
+    if r < 0.55:
+        return ("!" if rng.random() < 0.5 else "") + "(" + _chain(rng, depth + 1) + ")"
+    ops = [rng.choice(["&&", "||"]) for _ in range(rng.randint(1, 3))]
+    return " ".join([_chain(rng, depth + 1)] + [f"{op} {_chain(rng, depth + 1)}" for op in ops])
+
+
+def test_actionlint_agrees_on_random_chains(template, tmp_path):
+    """Random `&&`/`||` chains used where kinds matter (a property, `<`, an argument, a template):
+    actionlint reports no type error in any the profile accepts (it types them nested to the
+    right, `a || (b || c)`), and refuses some of those the profile refuses."""
+    import random
+    rng = random.Random(5)  # (the left-nested reading this replaced accepted 2 of these that actionlint refuses)
+    texts = ["${{ " + rng.choice(CHAIN_USES) % _chain(rng) + " }}" for _ in range(400)]
+    accepted = [t for t in texts if template.accepts(t)]
+    assert 100 < len(accepted) < len(texts)
+    errors = _lint_docs(tmp_path, [_named_step_doc(t) for t in texts])
+    verdicts = {t: not [e for e in found if e["kind"] == "expression"] for t, found in zip(texts, errors)}
+    assert [t for t in accepted if not verdicts[t]] == []
+    assert sum(not ok for ok in verdicts.values()) >= 30
 
 
 def test_narrowed_values_keep_distances_exact(template):

@@ -7,7 +7,8 @@ merging with it; a comparison there owes a next term of that kind); a template's
 shows no object, array or null (likewise). Comparisons nest to the right (`a < b == c` is
 `a < (b == c)`). `&&`/`||` values are typed as actionlint narrows them (`a && b || c` is `b`
 merged with `c`, `!x` narrowed is `x`: `operand`, `value_of`), merged as it merges types (a
-string with a number or bool is a string, objects an object, other pairs any): where the value
+string with a number or bool is a string, objects an object, other pairs any) and nested to the
+right as it parses them (`1 || true || 'a'` is `1 || (true || 'a')`, a string): where the value
 may not be a string no later operand is one (`later_terms`), and at each operator what the
 operands so far add to the value either fits, or the next operand must (`_joined`).
 
@@ -32,10 +33,10 @@ from tct.schema.names import owes
 
 # A record: (class of the operand just read (what a negation negates), negation count (0, 1 odd,
 # 2 even), through `.*`, comparison in progress: None, "ord" or "eq", kinds the operand being read
-# may end in, merged class of the `||` terms before it or None, kinds of the term owed before the
-# bracket closes or None, kinds the value may be (None: any), merged class of the `&&` operands
-# before it in its term or None, (narrowed true, narrowed false) classes of the operand when it
-# is a group, else None). Classes, as actionlint's checks tell kinds apart:
+# may end in, the `||` terms before it (`Fold`) or None, kinds of the term owed before the
+# bracket closes or None, kinds the value may be (None: any), the `&&` operands before it in its
+# term (`Fold`) or None, (narrowed true, narrowed false) classes of the operand when it is a
+# group, else None). Classes, as actionlint's checks tell kinds apart:
 # "A" any, "S" string, "D" number, "B" bool, "N" null, "R" object of scalar properties, "C"
 # other object, "L" array (of a filter `.*`).
 EMPTY = (None, 0, False, None, None, None, None, None, None, None)
@@ -103,6 +104,29 @@ def merge_class(a, b):
     return "C" if pair == {"R", "C"} else "A"
 
 
+# actionlint parses `a || b || c` as `a || (b || c)` (and `&&` likewise), and merging is not
+# associative (`1 || true || 'a'` is a string, `(1 || true) || 'a'` any). Read left to right, the
+# operands before the current one are kept as a function of what the rest of the chain gives:
+# `v -> merge(x1, merge(x2, ... merge(xk, v)))`, a tuple over `ORDER`.
+ORDER = "ASDBNRCL"
+_AT = {c: i for i, c in enumerate(ORDER)}
+IDENTITY = tuple(ORDER)
+
+
+def then(f: tuple, x: str) -> tuple:
+    """The function `v -> f(merge(x, v))`: operand class `x` read after those `f` folds."""
+    return tuple(f[_AT[merge_class(x, v)]] for v in ORDER)
+
+
+def after_fold(f: tuple, g: tuple) -> tuple:
+    """`v -> f(g(v))`."""
+    return tuple(f[_AT[c]] for c in g)
+
+
+def apply(f: tuple, v: str) -> str:
+    return f[_AT[v]]
+
+
 def operand(r) -> tuple:
     """(class, narrowed true, narrowed false) of a record's operand. actionlint narrows `l && r`
     assumed true to `r` and `l || r` assumed false to `r` (`a && 60 || 20` is a number), and
@@ -116,42 +140,53 @@ def operand(r) -> tuple:
     return ("B", t, f) if neg else (last, t, f)
 
 
+# A `Fold` (a record's `||` or `&&` field): (the chain so far as a function of the rest, the same
+# without its first operand). `l && r` is `r` when true, so its narrowed-true class is the rest
+# chain's; `l || r` is `r` when false.
+
+
 def _term(r) -> tuple:
-    """(class, narrowed true, narrowed false) of the `&&` chain ending with the record's operand."""
+    """(class, narrowed true, narrowed false) of the `&&` chain ending with the record's operand:
+    the narrowed-false classes of the operands before it merged, right to left, into its class."""
     own = operand(r)
     if r[8] is None:
         return own
-    whole = merge_class(r[8], own[0])
-    return (whole, own[0], whole)
+    whole = apply(r[8][0], own[0])
+    return (whole, apply(r[8][1], own[0]), whole)
 
 
 def value_of(r) -> tuple:
-    """(class, narrowed true, narrowed false) of the value a record has read, if it ends here."""
+    """(class, narrowed true, narrowed false) of the value a record has read, if it ends here:
+    the narrowed-true classes of the `||` terms before it merged, right to left, into the last's."""
     term = _term(r)
     if r[5] is None:
         return term
-    whole = merge_class(r[5], term[0])
-    return (whole, whole, term[0])
+    whole = apply(r[5][0], term[0])
+    return (whole, whole, apply(r[5][1], term[0]))
 
 
-def _joined(r, c, contribution):
-    """The record after operator `c` (`&` or `|`), whose operands so far add `contribution` to
-    the value's class, or None when no later operand can bring the value back to a kind it may
-    be (a string where none may be: strings absorb numbers and bools)."""
+def _joined(r, c, x):
+    """The record after operator `c` (`&` or `|`) whose operand (`&`) or term (`|`) adds class
+    `x` to the chain, or None when no later operand can bring the value back to a kind it may be
+    (a string where none may be: strings absorb numbers and bools)."""
     value = r[7]
-    if fits(contribution, value):
+    fold = r[8] if c == "&" else r[5]
+    joined = (then(IDENTITY, x), IDENTITY) if fold is None else (then(fold[0], x), then(fold[1], x))
+    # the whole value as a function of the next operand, were it the last
+    total = joined[0] if c == "|" or r[5] is None else after_fold(r[5][0], joined[0])
+    if value is None:
+        want = r[6]
+    elif all(fits(apply(total, CLASSES[k]), value) for k in later_terms(value) or CLASSES):
         want = r[6] or later_terms(value)
-    elif "number" in value and all(fits(merge_class(contribution, CLASSES[k]), value) for k in value if k != "any"):
+    elif "number" in value and all(fits(apply(total, CLASSES[k]), value) for k in value if k != "any"):
         # the next operand is of a kind the value may be: the merge is then any (a number, so
         # the shortest operand `0` still does, as the distances assume)
         want = value
     else:
         return None
     if c == "&":
-        andv = contribution if r[8] is None else merge_class(r[8], contribution)
-        return (None, 0, False, None, want, r[5], None, value, andv, None)
-    orv = contribution if r[5] is None else merge_class(r[5], contribution)
-    return (None, 0, False, None, want, orv, None, value, None, None)
+        return (None, 0, False, None, want, r[5], None, value, joined, None)
+    return (None, 0, False, None, want, joined, None, value, None, None)
 
 
 def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: tuple, element=None):
@@ -206,12 +241,7 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
                          andv, None),)
     if rt == "op" and c in "&|":  # what the operands so far add to the value's class
         cur = (last, neg, star, cmp, want, orv, owe, value, andv, narrowed)
-        if c == "&":
-            contribution = operand(cur)[2] if andv is None else operand(cur)[0]
-        else:
-            term = _term(cur)
-            contribution = term[1] if orv is None else term[0]
-        joined = _joined(cur, c, contribution)
+        joined = _joined(cur, c, operand(cur)[2] if c == "&" else _term(cur)[1])
         return None if joined is None else outer + (joined,)
     if rt == "operand" and c == ",":
         if owe is not None:
