@@ -72,9 +72,11 @@ def test_contexts_and_functions_follow_the_field(row, text, ok):
 
 
 def test_conditions_are_bare_or_one_wrapped_expression():
+    """actionlint: "extra characters are around ${{ }}", spaces too; a bare one may be spaced."""
     c = SlotDFA(CharDFA(((E.pattern(E.CONDITION), True),)), None)
-    assert all(c.accepts(t) for t in ["github.ref == 'x'", "${{ always() }}", " success() && x ", "true", "${{ a }} "])
-    assert not any(c.accepts(t) for t in ["${{ a }} && b", "x ${{ a }}", "", "a ==", "$x"])
+    assert all(c.accepts(t) for t in ["github.ref == 'x'", "${{ always() }}", " success() && x ", "true", "${{a}}"])
+    assert not any(c.accepts(t) for t in ["${{ a }} && b", "x ${{ a }}", "", "a ==", "$x", "${{ a }} ", " ${{ a }}",
+                                          "${{ a }}\n"])
 
 
 def _job(steps, **kw):

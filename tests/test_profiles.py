@@ -319,15 +319,16 @@ def test_real_workflows_encode_under_the_profile(manifest):
 
 SECTIONS = {"on": {"push": None}, "env": {"A": "1"}, "jobs": {
     "j": {"runs-on": {"labels": ["x"]}, "env": "${{ fromJSON(vars.E) }}",
-          "container": {"image": "x", "env": {"D": "4"}, "credentials": {"username": "u", "password": "p"}},
-          "services": {"db": {"image": "x", "env": {"C": "3"}, "credentials": {"username": "u", "password": "p"}}},
+          "container": {"image": "x", "env": {"D": "4"}, "credentials": {"username": "u", "password": "${{ secrets.P }}"}},
+          "services": {"db": {"image": "x", "env": {"C": "3"}, "credentials": {"username": "u", "password": "${{ secrets.P }}"}}},
           "strategy": {"matrix": {"os": ["a", "b"], "include": [{"os": "c"}], "exclude": [{"os": "a"}]}},
           "steps": [{"run": "x", "env": {"B": "2"}}, {"uses": "a/b@v1", "with": {"c": "d"}}]},
     "r": {"uses": "./.github/workflows/x.yml", "with": {"a": "b"}, "secrets": {"s": "t"}}}}
 
 
 def section_problems(doc) -> list[str]:
-    """Sections actionlint wants non-empty (or with both credentials), checked on a document."""
+    """Sections actionlint wants non-empty (or with both credentials, and only them, the
+    password given by an expression), checked on a document."""
     from tct.codec.profiles.github_workflow import CREDENTIALS, NONEMPTY_SECTIONS
     out = []
 
@@ -338,6 +339,9 @@ def section_problems(doc) -> list[str]:
         for loc in CREDENTIALS:
             if match(parse(loc), path) is not None and isinstance(v, dict) and set(v) != {"username", "password"}:
                 out.append(f"{path}: lone credential")
+            if match(parse(loc), path) is not None and isinstance(v, dict) and \
+                    not (str(v.get("password")).startswith("${{") and str(v.get("password")).endswith("}}")):
+                out.append(f"{path}: a password not given by an expression")
         for k, x in (v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()):
             walk(x, path + (k,))
     walk(doc, ())
@@ -351,6 +355,11 @@ def section_problems(doc) -> list[str]:
     (lambda d: d["jobs"]["j"].update({"runs-on": {}}), "/jobs/j/runs-on", "object needs at least 1 properties"),
     (lambda d: d["jobs"]["j"]["container"].update(credentials={"username": "u"}), "/jobs/j/container/credentials",
      "missing required property 'password'"),
+    (lambda d: d["jobs"]["j"]["container"]["credentials"].update(password="hunter2"),
+     "/jobs/j/container/credentials/password", "a single ${{ }} expression"),
+    (lambda d: d["jobs"]["j"]["services"]["db"]["credentials"].update(token="${{ secrets.T }}"),
+     "/jobs/j/services/db/credentials", "credentials have only a username and a password"),
+    (lambda d: d["jobs"]["j"]["steps"][0].update(id="s" * 100), "/jobs/j/steps/0/id", "shorter than 100 characters"),
     (lambda d: d["jobs"]["j"]["steps"][1].__setitem__("with", {}), "/jobs/j/steps/1/with",
      "object needs at least 1 properties"),
     # actionlint: element in "include" section should not be empty (include and exclude share
@@ -397,7 +406,8 @@ def test_completions_fill_sections_within_the_promise():
 
 
 WORKFLOW_RUN = {"on": {"workflow_run": {"types": ["completed"], "workflows": ["CI", "Release"]}},
-                "jobs": {"r": {"uses": "./.github/workflows/x.yml", "with": {"a": 1}, "secrets": "inherit"}}}
+                "jobs": {"r": {"uses": "./.github/workflows/x.yml", "with": {"a": 1}, "secrets": "inherit",
+                               "cache-mode": "read"}}}  # (a low-trust trigger: a call limits its cache)
 
 
 @pytest.mark.parametrize("on, path, what", [
@@ -780,3 +790,141 @@ def test_wait_cancel_and_parallel_steps_have_only_their_keys(step, key, tmp_path
         {"parallel": [{"run": "a", "if": "success()"}, {"run": "b"}]}]}}}
     assert tok.encode(good) == tok.base.encode(good)
     _actionlint_agrees(tmp_path, doc, good, {"syntax-check"})
+
+
+CALL = {"uses": "./.github/workflows/build.yml"}
+RUNNER_JOB = {"runs-on": "ubuntu-latest", "steps": [{"run": "make"}]}
+CACHE_FIRST = {"on": {"pull_request_target": None, "push": None}, "cache-mode": "read",
+               "jobs": {"call": dict(CALL), "b": dict(RUNNER_JOB, **{"cache-mode": "none"})}}
+CACHE_LAST = {"cache-mode": "write", "jobs": {"call": dict(CALL), "b": dict(RUNNER_JOB)}, "on": ["push", "create"]}
+CALL_OWES = {"on": "issues", "jobs": {"b": dict(RUNNER_JOB), "call": dict(CALL, **{"cache-mode": "read"})}}
+
+
+def _cache_problems(doc) -> list:
+    """Jobs whose cache access actionlint refuses under the workflow's low-trust triggers (their
+    own `cache-mode`, else the workflow's: no write, and a reusable call has one), read
+    independently of the profile."""
+    from tct.codec.profiles.cache_trust import LOW_TRUST
+    on = doc.get("on")
+    events = {on} if isinstance(on, str) else set(on or ())
+    if not events & LOW_TRUST:
+        return []
+    modes = {name: job.get("cache-mode", doc.get("cache-mode")) for name, job in doc["jobs"].items()}
+    return [name for name, job in doc["jobs"].items()
+            if modes[name] in ("write", "write-only") or ("uses" in job and modes[name] is None)]
+
+
+@pytest.mark.parametrize("doc, path, what", [
+    ({"on": "pull_request_target", "jobs": {"call": CALL}}, "/jobs/call", "missing property 'cache-mode'"),
+    ({"jobs": {"call": CALL}, "on": "pull_request_target"}, "/on", "pull_request_target is a low-trust trigger"),
+    ({"jobs": {"call": CALL}, "on": ["push", "fork"]}, "/on/1", "fork is a low-trust trigger"),
+    ({"jobs": {"b": RUNNER_JOB}, "cache-mode": "write", "on": {"push": None, "watch": None}}, "/on",
+     "watch is a low-trust trigger"),
+    ({"on": "issues", "jobs": {"b": dict(RUNNER_JOB, **{"cache-mode": "write"})}}, "/jobs/b/cache-mode",
+     'cache-mode "write" under the low-trust trigger(s) issues'),
+    ({"on": ["push", "status"], "cache-mode": "write-only", "jobs": {"b": RUNNER_JOB}}, "/cache-mode",
+     'cache-mode "write-only" under'),
+])
+def test_cache_access_under_low_trust_triggers(doc, path, what, tmp_path):
+    """Whichever of `on`, `cache-mode` and the jobs comes second gives way (an event, a write
+    mode, a job calling without a limit), with the schema's ids for the documents that keep to
+    it; actionlint agrees on each refused one and on the kept ones."""
+    tok = strict()
+    tok.base.encode(doc)
+    with pytest.raises(tct.SchemaViolation) as err:
+        tok.encode(doc)
+    assert err.value.path == path and what in str(err.value)
+    assert _cache_problems(doc)
+    for good in (CACHE_FIRST, CACHE_LAST, CALL_OWES):
+        assert tok.encode(good) == tok.base.encode(good) and not _cache_problems(good)
+    _actionlint_agrees(tmp_path, doc, CACHE_FIRST, {"cache-call-unrestricted"} if "uses" in json.dumps(doc)
+                       and "cache-mode" not in doc else {"cache-write-untrusted"})
+
+
+@pytest.mark.parametrize("doc", [CACHE_FIRST, CACHE_LAST, CALL_OWES])
+def test_cache_access_completes_within_the_promise(doc):
+    """At every prefix the shortest completion keeps cache access actionlint accepts (a call
+    owing a `cache-mode` gets one), within `remaining_cost()`; masks and cost deltas exact."""
+    from conftest import completions_at_prefixes
+    done = [d for _, d in completions_at_prefixes(strict(), doc, every=1, exact_every=3)]
+    assert len(done) > 10 and all(valid_under_profile(d) and not _cache_problems(d) for d in done)
+
+
+@settings(max_examples=10, deadline=None)
+@given(doc=st.sampled_from([CACHE_FIRST, CACHE_LAST, CALL_OWES]), cut=st.integers(0, 10 ** 6),
+       choices=st.lists(st.integers(0, 2 ** 16), max_size=30))
+def test_cache_access_keeps_masks_exact(doc, cut, choices):
+    wander_and_check(strict(), doc, cut, choices, lambda d: valid_under_profile(d) and not _cache_problems(d),
+                     samples=6)
+
+
+EVENTS_KEYED = {"on": {"check_suite": {"types": ["completed"]}, "create": None, "release": {},
+                       "workflow_run": {"workflows": ["CI"], "branches": ["main"], "types": ["completed"]}},
+                "jobs": {"a": {"runs-on": "ubuntu-latest", "steps": [{"run": "make"}]}}}
+
+
+@pytest.mark.parametrize("on, path, key", [
+    ({"check_suite": {"branches": ["main"]}}, "/on/check_suite", "branches"),
+    ({"create": {"types": ["x"]}}, "/on/create", "types"),
+    ({"label": {"types": ["created"], "Types": ["edited"]}}, "/on/label", "Types"),
+    ({"workflow_run": {"workflows": ["CI"], "paths": ["a"]}}, "/on/workflow_run", "paths"),
+])
+def test_events_take_only_their_keys(on, path, key, tmp_path):
+    """An event whose schema is any mapping takes the keys actionlint lets it take ("unexpected
+    key", or a filter "not available for" it), with the schema's ids for those that do; masks and
+    completions stay exact."""
+    from conftest import completions_at_prefixes
+    doc = dict(EVENTS_KEYED, on=on)
+    tok = strict()
+    tok.base.encode(doc)
+    with pytest.raises(tct.SchemaViolation) as err:
+        tok.encode(doc)
+    assert err.value.path == path and f"{key!r} is not one of" in str(err.value)
+    assert tok.encode(EVENTS_KEYED) == tok.base.encode(EVENTS_KEYED)
+    if key == "branches":
+        assert all(valid_under_profile(d) for _, d in completions_at_prefixes(tok, EVENTS_KEYED, every=2, exact_every=4))
+    _actionlint_agrees(tmp_path, doc, EVENTS_KEYED, {"events"} if key in ("branches", "types", "paths") else {"syntax-check"})
+
+
+GROUPED = {"on": "push", "jobs": {"a": {"runs-on": "ubuntu-latest", "steps": [
+    {"run": "serve", "id": "bg", "background": True},
+    {"parallel": [{"run": "a", "name": "A"}, {"uses": "actions/checkout@v4"}]}, {"wait-all": True}]}}}
+
+
+@pytest.mark.parametrize("inner", [{"wait": "bg"}, {"wait-all": True}, {"cancel": "bg"},
+                                   {"parallel": [{"run": "b"}, {"run": "c"}]}])
+def test_a_parallel_group_holds_no_wait_cancel_or_parallel_step(inner, tmp_path):
+    """actionlint: ""wait" step is not allowed inside a "parallel" group", nor cancel steps nor a
+    nested group: those branches are refused there, with the schema's ids for GROUPED."""
+    import copy
+    doc = copy.deepcopy(GROUPED)
+    doc["jobs"]["a"]["steps"][1]["parallel"][1] = inner
+    tok = strict()
+    tok.base.encode(doc)
+    with pytest.raises(tct.SchemaViolation) as err:
+        tok.encode(doc)
+    key = next(iter(inner))
+    assert err.value.path == "/jobs/a/steps/1/parallel/1" and f"a {key} step is not allowed" in str(err.value)
+    assert tok.encode(GROUPED) == tok.base.encode(GROUPED)
+    _actionlint_agrees(tmp_path, doc, GROUPED, {"parallel-steps"})
+
+
+def _grouped_problems(doc) -> list:
+    return [(name, i) for name, job in doc["jobs"].items() for i, step in enumerate(job.get("steps") or [])
+            for inner in step.get("parallel") or [] if set(inner) & {"wait", "wait-all", "cancel", "parallel"}]
+
+
+def test_parallel_groups_complete_within_the_promise():
+    """The cheapest step a group may hold is a run step where `wait-all: true` was the schema's:
+    the item, the group's list and a parallel step without its list charge it, so completions
+    stay within `remaining_cost()`; masks and cost deltas are exact."""
+    from conftest import completions_at_prefixes
+    done = [d for _, d in completions_at_prefixes(strict(), GROUPED, every=1, exact_every=3)]
+    assert len(done) > 20 and all(valid_under_profile(d) and not _grouped_problems(d) for d in done)
+
+
+@settings(max_examples=10, deadline=None)
+@given(cut=st.integers(0, 10 ** 6), choices=st.lists(st.integers(0, 2 ** 16), max_size=30))
+def test_parallel_groups_keep_masks_exact(cut, choices):
+    wander_and_check(strict(), GROUPED, cut, choices, lambda d: valid_under_profile(d) and not _grouped_problems(d),
+                     samples=6)

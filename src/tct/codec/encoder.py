@@ -55,6 +55,10 @@ class Encoder:
             return
         if sym is not None and f.tag is not None and canonical(v) in self.m.rules[f.tag].excluded_values(self.m, f):
             raise SchemaViolation(json_pointer(path), self.m.rules[f.tag].string_reason(self.m, f, canonical(v)))
+        if f.tag is not None and isinstance(v, dict):  # an object of a branch a rule refuses
+            refused = sorted(self.m.rules[f.tag].refused_branches(self.m, f) & set(v))
+            if refused:
+                raise SchemaViolation(json_pointer(path), self.m.rules[f.tag].string_reason(self.m, f, refused[0]))
         kinds = KINDS_HOLDING[json_type(v)]
         fits = [s for s in options if choices[s][0].kind in kinds]
         if not fits:

@@ -277,9 +277,12 @@ class Machine(Completion, Narrowing, StringRuns):
         c = self.c
         if f.kind == "value":
             options, ex = self.choices(f.conj)[0], f.excluded
-            refused = frozenset() if f.tag is None else self.rules[f.tag].refused_kinds(self, f)
-            if refused:
-                options = {s: o for s, o in options.items() if o[0].kind not in refused}
+            refused = keys = frozenset()
+            if f.tag is not None:
+                refused, keys = self.rules[f.tag].refused_kinds(self, f), self.rules[f.tag].refused_branches(self, f)
+            if refused or keys:
+                options = {s: o for s, o in options.items() if o[0].kind not in refused
+                           and not (keys and o[0].kind == "object" and o[0].obj.required & keys)}
             if not ex:
                 return list(options)
             return [s for s, (b, v) in options.items()
@@ -485,9 +488,7 @@ class Machine(Completion, Narrowing, StringRuns):
                 a = f.branch.arr
                 excl = self._used_items(f) if a.unique else frozenset()
                 extra = self._item_extra(f) + (tuple(self._owed(f)[:1]) if sym == OWED else ())
-                path = f.path + (len(f.items),)
-                self.stack.append(Frame("value", path, conj=a.item_conj(len(f.items), extra),
-                                        excluded=excl, tag=self._tag(path, "value")))
+                self._push_value(f.path + (len(f.items),), a.item_conj(len(f.items), extra), excl)
             return
         if f.kind == "string":
             if sym == END:
@@ -524,9 +525,12 @@ class Machine(Completion, Narrowing, StringRuns):
     def _open_key(self, f: Frame, key: str) -> None:
         f.key = key
         f.changed()
-        conj = f.branch.obj.key_conj(key)
-        path = f.path + (key,)
-        value = Frame("value", path, conj=conj, tag=self._tag(path, "value"))
+        self._push_value(f.path + (key,), f.branch.obj.key_conj(key))
+
+    def _push_value(self, path, conj, excluded=frozenset()) -> None:
+        """A key's value or an array item: a profile rule may take literals out of it
+        (`Rule.excluded_values`)."""
+        value = Frame("value", path, conj=conj, excluded=excluded, tag=self._tag(path, "value"))
         self.stack.append(value)
         if value.tag is not None:
             value.excluded = value.excluded | self.rules[value.tag].excluded_values(self, value)

@@ -53,7 +53,7 @@ class Narrowing:
         if f.tag is not None:
             rule = self.rules[f.tag]
             values = rule.excluded_values(self, f)
-            if values or rule.refused_kinds(self, f):
+            if values or rule.refused_kinds(self, f) or rule.refused_branches(self, f):
                 g = f.copy()
                 g.tag, g.conj, g.excluded = None, self.c.unnarrowed(f.conj), f.excluded - values
                 return self._probe(g)

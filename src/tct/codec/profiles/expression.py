@@ -146,10 +146,10 @@ class _Grammar:
             if ch == "{" and p in (1, 2):
                 return ("x", "T", (), ("operand",)) if p == 2 else ("text", 2)
             return ("text", 0)
-        if kind == "cond":  # leading spaces of an `if:`, then `${{` or a bare expression
-            if ch in WS:
-                return s
-            if ch == "$":
+        if kind == "cond":  # an `if:`: `${{` first, or a bare expression after any spaces (actionlint:
+            if ch in WS:  # "extra characters are around ${{ }}", spaces too)
+                return ("cond", "spaced")
+            if ch == "$" and len(s) == 1:
                 return ("cond$", 1)
             return self.expr(("x", "B", (), ("operand",)), ch)
         if kind == "cond$":
@@ -157,7 +157,7 @@ class _Grammar:
                 return None
             return ("cond$", 2) if s[1] == 1 else ("x", "W", (), ("operand",))
         if kind == "cond_end":
-            return s if ch in WS else None
+            return None
         return self.expr(s, ch)
 
     def expr(self, s, ch):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tct.codec.profiles.action_probe import ActionlintInputs, actionlint_binary
 from tct.codec.profiles.background_refs import BackgroundRefs
+from tct.codec.profiles.cache_trust import CacheTrust, job_mode_owed
 from tct.codec.profiles.distinct_ids import DistinctIds
 from tct.codec.profiles.distinct_items import DistinctItems
 from tct.codec.profiles.expression_context import BOOLEANS, ENVS, NUMBERS, SECTIONS
@@ -136,6 +137,19 @@ def _activity_types() -> dict[str, list[str]]:
     return {name: found for name, node in events["properties"].items() if (found := find(node))}
 
 
+# The keys actionlint lets the events take whose schema is `eventObject` (any mapping: draft 7
+# ignores the properties beside its `$ref`), each event alone probed with the installed binary
+# ("unexpected key "x" for "check_suite" section").
+_TYPES_ONLY = ("branch_protection_rule", "check_run", "check_suite", "discussion", "discussion_comment",
+               "issue_comment", "issues", "label", "milestone", "pull_request_review", "pull_request_review_comment",
+               "registry_package", "release", "watch", "repository_dispatch")
+EVENT_KEYS = {**dict.fromkeys(_TYPES_ONLY, frozenset({"types"})),
+              **dict.fromkeys(("create", "delete", "deployment", "deployment_status", "fork", "gollum", "page_build",
+                               "public", "status"), frozenset()),
+              "merge_group": frozenset({"types", "branches", "branches-ignore"}),
+              "workflow_run": frozenset({"types", "branches", "branches-ignore", "workflows"})}
+
+
 def _one_of(names) -> dict:
     """A string, or every string item, that is one of `names`."""
     regex = "^(" + "|".join(map(ecma.escape, names)) + ")$"
@@ -235,6 +249,8 @@ PROFILE = Profile(
         ("/jobs/*/steps/*/uses", ACTION_REF, "owner/repo[/path]@ref, ./path, $/path or docker://image"),
         ("/jobs/*/uses", REUSABLE_WORKFLOW, "owner/repo/path/workflow.yml@ref, ./path/workflow.yml or $/path/workflow.yml"),
     ) + tuple((loc, SINGLE_EXPRESSION, "a single ${{ }} expression") for loc in MAPPINGS + NUMBERS + BOOLEANS)
+      + tuple((loc + "/password", SINGLE_EXPRESSION, "a single ${{ }} expression (actionlint: a password from secrets)")
+              for loc in CREDENTIALS)
       + tuple((loc, NO_EXPRESSION, "actionlint: no expression in this static field") for loc in STATIC)
       + tuple((loc, PATH_GLOB, "actionlint: a path filter does not start with '.' or '..'") for loc in PATH_FILTERS)
       + tuple((loc, GLOB, "actionlint: a filter pattern it parses") for loc in PATH_FILTERS)
@@ -244,8 +260,14 @@ PROFILE = Profile(
            *(ExclusiveValues(loc, ("queue", "max"), ("cancel-in-progress", True), "actionlint: they cannot be combined")
              for loc in ("/concurrency", "/jobs/*/concurrency")),
            RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run"),
+           CacheTrust(), RequiredKey("/jobs/*", job_mode_owed, "actionlint: a reusable call under low-trust triggers "
+                                     "needs an explicit cache-mode"),
            KeyNames("/on/workflow_dispatch/inputs/*", "actionlint: a workflow_dispatch input's keys",
                     lambda m, path: DISPATCH_INPUT_KEYS, fold=False))
+    + tuple(KeyNames(loc, "actionlint: credentials have only a username and a password",
+                     lambda m, path: frozenset(), fold=False) for loc in CREDENTIALS)
+    + tuple(KeyNames(f"/on/{event}", f"actionlint: the keys a {event} event takes",
+                     lambda m, path, keys=keys: keys, fold=False) for event, keys in EVENT_KEYS.items())
     + tuple(KeyNames(loc, "actionlint: these keys are case-insensitive", distinct=True) for loc in DISTINCT_KEYS)
     + (DistinctItems("/jobs/*/strategy/matrix/*", "actionlint: no duplicate value in a matrix row"), EXCLUDE,
        EXCLUDE_VALUES)
@@ -280,7 +302,8 @@ PROFILE = Profile(
         ("/jobs/*/with", {"type": "object"}, "a mapping"),
         ("/jobs/*/secrets", {"anyOf": [{"type": "object"}, {"const": "inherit"}]}, "a mapping or inherit"),
         ("/jobs/*/steps/*/wait-all", {"not": {"const": False}}, "actionlint: wait-all is true or omitted"),
-        ("/jobs/*/steps/*/id", {"pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}, "a step id actionlint accepts"),
+        ("/jobs/*/steps/*/id", {"pattern": "^[A-Za-z_][A-Za-z0-9_-]{0,98}$"},
+         "a step id actionlint accepts (shorter than 100 characters)"),
     ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY)
     + tuple((loc, {"minProperties": 1}, "actionlint: section should not be empty") for loc in NONEMPTY_SECTIONS)
     + tuple((loc, {"exclusiveMinimum": 0}, "actionlint: greater than zero") for loc in NUMBERS)

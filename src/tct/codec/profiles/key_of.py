@@ -149,8 +149,8 @@ class KeyOf(Rule):
         return f"{', '.join(map(repr, owed))} named by {'/'.join(self.ref)} but not defined ({self.text})"
 
     def _create_cost(self, m, t: int, name: str) -> float:
-        """Ids to add `name` as a key of the target."""
-        return new_key_cost(m, m.stack[t].branch.obj, name)
+        """Ids to add `name` as a key of the target (with what rules add to a new value there)."""
+        return new_key_cost(m, m.stack[t].branch.obj, name, m.stack[t].path)
 
     def target(self, m, f):
         if f.tag[1] != "K" or f.pending:

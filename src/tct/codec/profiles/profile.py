@@ -169,6 +169,9 @@ class Joint(Rule):
     def refused_kinds(self, m, f):
         return frozenset().union(*self._each(f, lambda r: r.refused_kinds(m, f)))
 
+    def refused_branches(self, m, f):
+        return frozenset().union(*self._each(f, lambda r: r.refused_branches(m, f)))
+
     def may_close(self, m, f):
         return all(self._each(f, lambda r: r.may_close(m, f)))
 
@@ -196,3 +199,6 @@ class Joint(Rule):
 
     def costs_local(self, m, f):
         return all(self._each(f, lambda r: r.costs_local(m, f)))
+
+    def value_extra(self, m, path, conj, tag):
+        return sum(rule.value_extra(m, path, conj, t) for rule, t in self.parts)

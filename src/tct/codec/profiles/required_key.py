@@ -40,6 +40,8 @@ class RequiredKey(Rule):
         return tuple(sorted(n for n in self.names_of(m, f.path) if self._norm(n) not in have))
 
     def key(self, m, f):
+        if f.kind == "value":  # what the object it may become must have (`_value_extra`)
+            return self.names_of(m, f.path)
         return self._missing(m, self._parent(m, f) if f.kind == "string" else f)
 
     @staticmethod
@@ -78,6 +80,9 @@ class RequiredKey(Rule):
         return sum((m.c.cost_conj(o.key_conj(n)) if n == spelled else new_key_cost(m, o, n))
                    + (self.inner._value_extra(m, o.key_conj(n), f.path + (n,)) if self.inner else 0)
                    for n in missing)
+
+    def value_extra(self, m, path, conj, tag):
+        return self._value_extra(m, conj, path) if tag[1] == "at" else 0
 
     def _value_extra(self, m, conj, path) -> float:
         """What the keys a value at `path` (constraint `conj`) must have cost, as an object."""

@@ -37,8 +37,8 @@ class Rule:
         return frozenset()
 
     def excluded_values(self, m, f) -> frozenset:
-        """Values (canonical JSON texts) a tagged key's value frame may not take (asked when the
-        key opens): literals it offers, never all of them (`queue: max` beside
+        """Values (canonical JSON texts) a tagged value frame may not take (asked when a key's
+        value or an array item opens): literals it offers, never all of them (`queue: max` beside
         `cancel-in-progress: true`); `string_reason` is asked with the text to explain one."""
         return frozenset()
 
@@ -52,6 +52,12 @@ class Rule:
     def refused_kinds(self, m, f) -> frozenset:
         """Branch kinds ("string", "array", ...) tagged value frame `f` may not take (what the
         cheapest branch left costs beyond the cheapest is the rule's to charge)."""
+        return frozenset()
+
+    def refused_branches(self, m, f) -> frozenset:
+        """Keys whose object branches (those requiring one of them) tagged value frame `f` may not
+        take (a step inside a `parallel` group is no wait, cancel or parallel step); their cost,
+        as `refused_kinds`', is the rule's to charge."""
         return frozenset()
 
     def may_close(self, m, f) -> bool:
@@ -83,6 +89,12 @@ class Rule:
         shortest one."""
         return None
 
+    def value_extra(self, m, path: tuple, conj, tag) -> float:
+        """Ids a value not yet begun at `path` (constraint `conj`; this rule's `tag` there) will
+        add beyond compiled costs: charged by whatever completion creates one (`new_key_cost`
+        with a path: another rule's owed keys)."""
+        return 0
+
     def costs_local(self, m, f) -> bool:
         """While tagged frame `f` is open, does every frame's share of `remaining_cost()` depend
         only on its own `frame_key`? (else budgets feed ids on copies instead of caching)"""
@@ -104,17 +116,18 @@ class TextInKey(Rule):
         return f.text if f.kind == "string" else None
 
 
-def cheapest_branch(m, conj, refused=frozenset(), language=None) -> tuple:
+def cheapest_branch(m, conj, refused=frozenset(), language=None, refused_keys=frozenset()) -> tuple:
     """(extra cost, kind) of the cheapest branch a rule leaves a value of constraint `conj`: none of the
-    kinds `refused`, and a string matching `language` (`Rule.language`'s (pattern, names)) at
+    kinds `refused` nor an object requiring one of `refused_keys`, and a string matching
+    `language` (`Rule.language`'s (pattern, names)) at
     the cost of its shortest, which may be longer than the schema's; `extra` is what it costs
     beyond the cheapest value compiled costs count (`Rule.extra_cost`, `Rule.branch_kind`)."""
-    key = ("cheapest-branch", conj, refused, language)
+    key = ("cheapest-branch", conj, refused, language, refused_keys)
     hit = m.cache.get(key)
     if hit is None:
         best = (INF, None)
         for b in m.c.branches(conj):
-            if b.kind in refused:
+            if b.kind in refused or (refused_keys and b.kind == "object" and b.obj.required & refused_keys):
                 continue
             cost = m.c.cost_branch(b)
             if b.kind == "string" and language is not None:
@@ -123,7 +136,9 @@ def cheapest_branch(m, conj, refused=frozenset(), language=None) -> tuple:
                 base = shortest_string(b.string.dfa, b.string.dfa.start, "", b.string.excluded)
                 cost = INF if real is None else cost + max(0, len(real.encode()) - len(base.encode()))
             best = min(best, (cost, b.kind))
-        hit = m.cache[key] = (max(0, best[0] - m.c.cost_conj(conj)), best[1])
+        # (`cost_conj` adds the choice among branches to the cheapest: compared branch to branch)
+        cheapest = min((m.c.cost_branch(b) for b in m.c.branches(conj)), default=INF)
+        hit = m.cache[key] = (max(0, best[0] - cheapest) if best[0] < INF else INF, best[1])
     return hit
 
 
@@ -134,10 +149,13 @@ def whole_language(m, f):
     return None if tag is None else m.rules[tag].language(m, f)
 
 
-def new_key_cost(m, o, name: str) -> float:
+def new_key_cost(m, o, name: str, path: tuple | None = None) -> float:
     """Ids the shortest completion spends to add key `name` to an object with facts `o`: its id
-    if declared, else FREEKEY, its bytes and END; then the cheapest value (inf: not allowed)."""
+    if declared, else FREEKEY, its bytes and END; then the cheapest value (inf: not allowed),
+    with what the rules add to it when the object's `path` is given (`Rule.value_extra`)."""
     conj = o.key_conj(name)
     if conj is None:
         return float("inf")
-    return (1 if name in o.names else 2 + len(name.encode())) + m.c.cost_conj(conj)
+    cost = (1 if name in o.names else 2 + len(name.encode())) + m.c.cost_conj(conj)
+    tag = None if path is None else m.rules.tag(path + (name,), "value")
+    return cost if tag is None else cost + m.rules[tag].value_extra(m, path + (name,), conj, tag)
