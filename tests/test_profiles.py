@@ -94,7 +94,7 @@ def test_same_ids_and_identity(merged):
 
 # `types` is a free key of `release` for the schema (draft 7 ignores what sits beside a `$ref`):
 # the profile constrains its value without declaring it.
-RELEASE = {"on": {"release": {"types": ["published"]}, "pull_request": {"types": "opened", "branches": ["main"]}},
+RELEASE = {"on": {"release": {"types": ["published", "released"]}, "pull_request": {"types": "opened", "branches": ["main"]}},
            "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}
 
 
@@ -156,6 +156,11 @@ def test_budgets_are_exact_under_the_profile(merged):
      "/on/pull_request/types", "is not allowed"),
     ({"on": {"release": {"types": ["published", "synchronize"]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
      "/on/release/types/1", "is not allowed"),
+    # (a mapping event's `types` may hold anything under the schema: actionlint "invalid activity type "true"")
+    ({"on": {"label": {"types": ["created", True]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
+     "/on/label/types/1", "expected string"),
+    ({"on": {"check_suite": {"types": 1.5}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
+     "/on/check_suite/types", "expected array or string"),
     ({"on": ["push", "project_card"], "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/1", "not allowed"),
     ({"on": "push", "jobs": {"a": {"uses": "o/x.yml"}}}, "/jobs/a/uses", "is not allowed"),
     ({"on": "push", "env": {"a b": "x"}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/env",

@@ -34,6 +34,7 @@ from tct.codec.profiles.step_keys import StepKeys
 from tct.codec.profiles.value_in import ValueIn
 from tct.errors import TCTError
 from tct.schema import ecma
+from tct.schema.costs import NARROWING
 from tct.schema.load import read_schema
 
 
@@ -151,9 +152,13 @@ EVENT_KEYS = {**dict.fromkeys(_TYPES_ONLY, frozenset({"types"})),
 
 
 def _one_of(names) -> dict:
-    """A string, or every string item, that is one of `names`."""
+    """A string, or a list of strings, each one of `names` (actionlint: "invalid activity type
+    "true""; the event's schema is any mapping, so `types` may hold anything)."""
     regex = "^(" + "|".join(map(ecma.escape, names)) + ")$"
-    return {"pattern": regex, "items": {"pattern": regex}}
+    # (the items' constraint marked as the profile's, as `patch.constrain` marks its own, so an
+    # item keeps the schema's ids where the profile leaves it one kind)
+    items = {"allOf": [{}, {"type": "string", "pattern": regex}], "$comment": NARROWING}
+    return {"type": ["string", "array"], "pattern": regex, "items": items}
 
 
 # Sections given as a string hold exactly one `${{ }}` (actionlint: "expecting a single ${{...}}
