@@ -161,6 +161,9 @@ def test_budgets_are_exact_under_the_profile(merged):
      "/on/label/types/1", "expected string"),
     ({"on": {"check_suite": {"types": 1.5}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
      "/on/check_suite/types", "expected array or string"),
+    # (the schema lists types actionlint does not know: "invalid activity type "rerequested"")
+    ({"on": {"check_suite": {"types": ["completed", "rerequested"]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
+     "/on/check_suite/types/1", "is not allowed"),
     ({"on": ["push", "project_card"], "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/1", "not allowed"),
     ({"on": "push", "jobs": {"a": {"uses": "o/x.yml"}}}, "/jobs/a/uses", "is not allowed"),
     ({"on": "push", "env": {"a b": "x"}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/env",
