@@ -27,6 +27,7 @@ from tct.codec.profiles.exclusive_values import ExclusiveValues
 from tct.codec.profiles.expression_names import ExpressionNames
 from tct.codec.profiles.key_names import KeyNames
 from tct.codec.profiles.key_of import KeyOf
+from tct.codec.profiles.patch import narrowing
 from tct.codec.profiles.profile import Profile
 from tct.codec.profiles.required_key import RequiredKey
 from tct.codec.profiles.rule import TextInKey
@@ -34,7 +35,6 @@ from tct.codec.profiles.step_keys import StepKeys
 from tct.codec.profiles.value_in import ValueIn
 from tct.errors import TCTError
 from tct.schema import ecma
-from tct.schema.costs import NARROWING
 from tct.schema.load import read_schema
 
 
@@ -163,8 +163,7 @@ def _one_of(names) -> dict:
     regex = "^(" + "|".join(map(ecma.escape, names)) + ")$"
     # (the items' constraint marked as the profile's, as `patch.constrain` marks its own, so an
     # item keeps the schema's ids where the profile leaves it one kind)
-    items = {"allOf": [{}, {"type": "string", "pattern": regex}], "$comment": NARROWING}
-    return {"type": ["string", "array"], "pattern": regex, "items": items}
+    return {"type": ["string", "array"], "pattern": regex, "items": narrowing({}, {"type": "string", "pattern": regex})}
 
 
 # Sections given as a string hold exactly one `${{ }}` (actionlint: "expecting a single ${{...}}

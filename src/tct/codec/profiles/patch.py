@@ -33,8 +33,13 @@ def constrain(schema: dict, rules: list[tuple[str, dict]]) -> dict:
         if not hits:
             raise TCTError(f"profile location {location!r} reaches no subschema")
         for holder, key in hits:
-            holder[key] = {"allOf": [holder[key], sub], "$comment": NARROWING}
+            holder[key] = narrowing(holder[key], sub)
     return doc
+
+
+def narrowing(node, sub) -> dict:
+    """`node` conjoined with the profile's `sub`, marked so (`costs.unnarrowed` gives `node` back)."""
+    return {"allOf": [node, sub], "$comment": NARROWING}
 
 
 def _targets(doc, defs, holder, key, segs, hits, siblings: bool) -> None:

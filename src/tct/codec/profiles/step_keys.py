@@ -59,14 +59,16 @@ class StepKeys(Rule):
             missing = f.branch.arr.min_items - len(f.items) - (1 if child_open else 0)
             return max(0, missing) * self._item_extra(m, f.branch.arr)
         if f.tag[1] == "group" and f.kind == "value":
-            arrays = [b.arr for b in m.c.branches(f.conj) if b.kind == "array"]
-            return max((a.min_items * self._item_extra(m, a) for a in arrays), default=0)
+            return self._list_extra(m, f.conj)
         if f.tag[1] == "step" and f.kind == "object" and "parallel" in f.branch.obj.required \
                 and "parallel" not in f.used:  # its list, still to come
-            conj = f.branch.obj.key_conj("parallel")
-            arrays = [b.arr for b in m.c.branches(conj) if b.kind == "array"] if conj is not None else []
-            return max((a.min_items * self._item_extra(m, a) for a in arrays), default=0)
+            return self._list_extra(m, f.branch.obj.key_conj("parallel"))
         return 0
+
+    def _list_extra(self, m, conj) -> float:
+        """What a group's list of constraint `conj`, not begun, costs beyond its compiled cost."""
+        arrays = [b.arr for b in m.c.branches(conj) if b.kind == "array"] if conj is not None else []
+        return max((a.min_items * self._item_extra(m, a) for a in arrays), default=0)
 
     @staticmethod
     def _item_extra(m, arr) -> float:
