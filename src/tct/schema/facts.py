@@ -163,13 +163,15 @@ class ObjectFacts:
         spec = self._free_key_spec
         return None if spec is None else self._free_key_facts(spec[0], *spec[1:])
 
-    def free_keys_matching(self, pattern: str) -> StringFacts | None:
-        """`free_keys` with `pattern` (an ECMA regex) conjoined: a profile rule's language of
-        the keys of one object (action inputs), or None when no free key is left."""
+    def free_keys_matching(self, pattern) -> StringFacts | None:
+        """`free_keys` with `pattern` (an ECMA regex, or a tuple of them) conjoined: a profile
+        rule's language of the keys of one object (action inputs), or None when no free key is
+        left. Each regex is compiled once; a tuple only builds their product."""
         cache = self.__dict__.setdefault("_matching", {})  # one object per pattern (machine caches key on it)
         if pattern not in cache:
             spec = self._free_key_spec
-            cache[pattern] = None if spec is None else self._free_key_facts(spec[0] + ((pattern, True),), *spec[1:])
+            extra = tuple((p, True) for p in (pattern if isinstance(pattern, tuple) else (pattern,)))
+            cache[pattern] = None if spec is None else self._free_key_facts(spec[0] + extra, *spec[1:])
         return cache[pattern]
 
     def _free_key_facts(self, patterns, min_len, max_len, excluded) -> StringFacts | None:

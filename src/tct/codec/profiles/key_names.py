@@ -12,6 +12,8 @@ free keys the machine counts.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from tct.codec.profiles.location import match, parse
 from tct.codec.profiles.rule import Rule
 from tct.schema import ecma
@@ -30,6 +32,11 @@ def _folded(name: str) -> str:
 def names_pattern(names, fold: bool = True, but=()) -> str:
     """An ECMA regex of exactly `names` (None: any name), ignoring case when `fold`, and none
     of `but` ignoring case."""
+    return _names_pattern(None if names is None else frozenset(names), fold, frozenset(but))
+
+
+@lru_cache(maxsize=4096)
+def _names_pattern(names, fold: bool, but) -> str:
     out = "^"
     if but:
         out += "(?!(" + "|".join(sorted(map(_folded, but))) + ")$)"
@@ -50,16 +57,19 @@ class KeyNames(Rule):
             return ("key",) if path and match(self.segs, path[:-1]) is not None else None
         return ("at",) if match(self.segs, path) is not None else None
 
-    def _pattern(self, m, f) -> str | None:
+    def _pattern(self, m, f) -> tuple | None:
         """The language of the object's next free key (`f`: the object, its value frame, or a
-        key being spelled in it), or None: the schema's."""
+        key being spelled in it) as a tuple of regexes, or None: the schema's. The names and the
+        keys to avoid are separate regexes (one per key), so each is compiled once, not once per
+        set of keys written."""
         path = f.path[:-1] if f.role == "key" else f.path
         names = None if self.names_of is None else self.names_of(m, path)
         obj = m.stack[len(path)] if f.role == "key" or f.kind == "object" else None
         keys = tuple(sorted({k.lower() for k in obj.values})) if self.distinct and obj is not None and obj.values else ()
         if names is None and not keys:
             return None
-        return names_pattern(names, self.fold, keys)
+        return ((names_pattern(names, self.fold),) if names is not None else ()) + \
+            tuple(names_pattern(None, but=(k,)) for k in keys)
 
     def key(self, m, f):
         return self._pattern(m, f)
