@@ -474,6 +474,9 @@ def _job(**fields):
     ({"timeout-minutes": -5}, "/jobs/a/timeout-minutes", "violates > 0"),
     ({"timeout-minutes": "${{ 1 }} ${{ 2 }}"}, "/jobs/a/timeout-minutes", "is not allowed"),
     ({"strategy": {"max-parallel": "two", "matrix": {"x": [1]}}}, "/jobs/a/strategy/max-parallel", "is not allowed"),
+    # actionlint: "expected scalar node for integer value but found scalar node with "!!float" tag"
+    ({"strategy": {"max-parallel": 2.0, "matrix": {"x": [1]}}}, "/jobs/a/strategy/max-parallel", "violates integer"),
+    ({"strategy": {"max-parallel": 2.5, "matrix": {"x": [1]}}}, "/jobs/a/strategy/max-parallel", "violates integer"),
     ({"steps": [{"run": "make", "id": "bg", "background": True}, {"wait-all": False}]}, "/jobs/a/steps/1/wait-all",
      "false is not allowed"),
     ({"steps": [{"run": "make", "id": "bg", "background": True}, {"wait": ""}]}, "/jobs/a/steps/1/wait",
@@ -487,7 +490,7 @@ def _job(**fields):
      "at least 1 properties"),
 ])
 def test_numbers_and_steps_actionlint_refuses(fields, path, what):
-    """Positive timeouts and max-parallel, a single ${{ }} where a number or boolean may be an
+    """Positive timeouts and max-parallel (an integer spelled so), a single ${{ }} where a number or boolean may be an
     expression, `wait-all` true or omitted, non-empty `wait` and concurrency groups, conditions
     that are not a literal alone; the steps of a `parallel` group as any step."""
     doc = _job(**fields)
@@ -498,7 +501,7 @@ def test_numbers_and_steps_actionlint_refuses(fields, path, what):
 
 
 @pytest.mark.parametrize("fields", [
-    {"timeout-minutes": 0.5, "strategy": {"max-parallel": 0.25, "matrix": {"x": [1]}}},
+    {"timeout-minutes": 0.5, "strategy": {"max-parallel": 10, "matrix": {"x": [1]}}},
     {"steps": [{"run": "make", "id": "bg", "background": True, "timeout-minutes": 0.05}, {"wait-all": True}]},
     {"if": "github.event_name == 'push'"},
     {"steps": [{"parallel": [{"run": "a", "if": "success()", "timeout-minutes": 0.5, "env": {"A": "b"}},

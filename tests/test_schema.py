@@ -202,6 +202,27 @@ def test_not_enum_of_arrays_and_objects():
                          max_tokens=120, walks=40, seed=4)
 
 
+def test_plain_integer_keyword_spells_integers_without_a_fraction():
+    """tct's `x-tct-plainInteger` (for profiles): a number is an integer written with digits
+    only, enum values included; the ids are those of the schema without it."""
+    from tct.schema.keywords import PLAIN_INTEGER
+    base = {"type": "array", "items": {"anyOf": [{"type": "number", "minimum": -5}, {"enum": [2.0, 7]}]}}
+    plain = {"type": "array", "items": {"allOf": [base["items"], {PLAIN_INTEGER: True}]}}
+    tok = tct.Tokenizer.from_schema(plain)
+    for ok in ([3, -5, 7, 2, 120], []):
+        assert tok.decode(tok.encode(ok)) == ok
+    for bad in ([3.0], [3.5], [-5.0], [1e30], [2.0], [7.0]):
+        with pytest.raises(tct.SchemaViolation):
+            tok.encode(bad)
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        doc = tok.decode(random_walk(tok, rng, max_tokens=60))
+        assert all(type(v) is int for v in doc), doc
+    with pytest.raises(tct.SchemaError):
+        tct.Tokenizer.from_schema({"not": {PLAIN_INTEGER: True}})
+    assert tct.Tokenizer.from_schema({"not": {PLAIN_INTEGER: True}}, strict=False).unenforced
+
+
 def test_number_exponents_stay_finite():
     from tct.schema.numbers import NumberSpec
     spec = NumberSpec()

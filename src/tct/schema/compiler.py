@@ -225,7 +225,8 @@ class Compiler(Keywords, NormalForm, Costs):
         excluded = frozenset(fraction_of(v) for a in atoms if a[0] == "not_enum" for v in decode_values(a[1])
                              if json_type(v) in ("integer", "nonint"))
         return NumberSpec(integer=integer, lo=lo, lo_excl=lo_excl, hi=hi, hi_excl=hi_excl,
-                          multiple=multiple, raw_multiples=tuple(r for _, r in mults), excluded=excluded, plain_integers=self.index.draft == "draft-04")
+                          multiple=multiple, raw_multiples=tuple(r for _, r in mults), excluded=excluded,
+                          plain_integers=self.index.draft == "draft-04" or ("plainInteger",) in atoms)
 
     def key_ok(self, facts: ObjectFacts, key: str) -> bool:
         conj = facts.key_conj(key)

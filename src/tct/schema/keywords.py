@@ -30,6 +30,12 @@ ANNOTATIONS = {
 }
 
 
+# tct's own keyword, for profiles (never in a user's schema's meaning): a number here is an
+# integer spelled without fraction or exponent (`4`, not `4.0`), as draft 4 reads every integer and as
+# YAML linters read some fields (actionlint: `max-parallel: 4.0` is a float). A narrowing of
+# the spelling only: ids do not change.
+PLAIN_INTEGER = "x-tct-plainInteger"
+
 ASSERTIONS = {
     "type", "enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum",
     "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "properties", "patternProperties",
@@ -37,7 +43,7 @@ ASSERTIONS = {
     "propertyNames", "minProperties", "maxProperties", "items", "additionalItems", "prefixItems",
     "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains", "allOf",
     "anyOf", "oneOf", "not", "if", "$ref", "$dynamicRef", "$recursiveRef",
-    "unevaluatedProperties", "unevaluatedItems",
+    "unevaluatedProperties", "unevaluatedItems", PLAIN_INTEGER,
 }
 
 
@@ -71,6 +77,9 @@ class Keywords:
                 atoms.append(("multipleOf", fraction_of(m), m))
             else:
                 raise SchemaError(self.pointers[nid], f"multipleOf must be a number above 0, not {m!r}", "multipleOf")
+        if node.get(PLAIN_INTEGER) is True:  # a number here is an integer, spelled plainly
+            types = types - {"nonint"}
+            atoms.append(("plainInteger",))
         if any(k in node for k in ("properties", "patternProperties", "additionalProperties")):
             atoms.append(("objsrc", nid))
         for k in node.get("required") or []:
@@ -250,8 +259,8 @@ class Keywords:
             return [(A, frozenset({("dupitems",)}))]
         if kind == "dupitems":
             return [(A, frozenset({("unique",)}))]
-        if kind == "multipleOf":
-            self.unsupported(nid, "multipleOf", "negated")
+        if kind in ("multipleOf", "plainInteger"):
+            self.unsupported(nid, PLAIN_INTEGER if kind == "plainInteger" else kind, "negated")
             return []
         raise AssertionError(kind)
 

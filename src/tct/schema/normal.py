@@ -213,7 +213,8 @@ class NormalForm:
                 vals = [v for v in vals if any(json_equal(v, w) for w in other)]
             vals = [v for v in vals if json_type(v) in types and not any(json_equal(v, x) for x in excluded)]
             # 1 and 1.0 are equal to the schema but not to a lossless codec: offer both spellings.
-            vals = list({json.dumps(w): w for v in vals for w in spellings(v)}.values())
+            vals = list({json.dumps(w): w for v in vals for w in spellings(v)
+                         if not (("plainInteger",) in atoms and isinstance(w, float) and w.is_integer())}.values())
             vals = [v for v in vals if self.oracle_valid(conj, v)]
             return [Branch("literal", atoms, self, values=tuple(vals))] if vals else []
         out = []

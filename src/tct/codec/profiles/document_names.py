@@ -79,6 +79,7 @@ def names_in_job(job: dict, steps_before=None) -> dict:
     return {"needs": frozenset(listed_names(job["needs"])) if "needs" in job else None,
             "matrix": matrix_names(job["strategy"]) if "strategy" in job else None,
             "matrix_kinds": matrix_kinds(job["strategy"]) if "strategy" in job else frozenset(),
+            "matrix_pending": "strategy" not in job,
             "steps": step_ids(steps_before) if steps_before is not None
             else step_ids(job["steps"]) if "steps" in job else None}
 

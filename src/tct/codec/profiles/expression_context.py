@@ -46,6 +46,9 @@ OF_KIND = {"string": LEAF, "number": NUMBER, "bool": BOOL}  # the names of a val
 # may still define, so never one of its own keywords (the completion could not define it). A
 # matrix, and `needs` before the job lists its jobs, may hold objects: never a record.
 MATRIX_KEYS = Names.all_but(("include", "exclude"), grows=True)
+# Before the job's `strategy`: no `matrix.*` either (actionlint filters a matrix with `.*` only
+# when one of its names holds objects, which nothing would owe; no corpus workflow writes it)
+MATRIX_PENDING = Names.all_but(("include", "exclude", "*"), grows=True)
 
 FUNCTIONS = ("contains", "startsWith", "endsWith", "format", "join", "toJSON", "fromJSON", "case")
 STATUS = ("always", "success", "failure", "cancelled")
@@ -148,11 +151,12 @@ def _needed(outputs) -> Names:
 
 @lru_cache(maxsize=4096)
 def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_listed: bool = True,
-         matrix_kinds=frozenset(), inputs_kinds=frozenset()) -> Names:
+         matrix_kinds=frozenset(), inputs_kinds=frozenset(), matrix_pending: bool = False) -> Names:
     """The names a string of field `row` may use, given the document's names (None: free);
     `outputs`: `needed_outputs` of `needs`; `needs_listed`: false while `needs` names the jobs
     the job may still list (`needs.*` reads what it lists: nothing yet); `matrix_kinds`,
-    `inputs_kinds`: (name, kind or type) of names whose kind is known."""
+    `inputs_kinds`: (name, kind or type) of names whose kind is known; `matrix_pending`: the
+    job has no `strategy` yet (its matrix names are free, not an expression's)."""
     contexts = AVAILABLE.get(row, ALL)
     outs = dict(outputs or ())
     typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": OBJECT,
@@ -161,7 +165,7 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_list
              "needs": NEEDS if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
                                                           **({"*": NEEDED_ALL} if needs and needs_listed else {})},
                                                          grows=not needs_listed),
-             "matrix": MATRIX_KEYS if matrix is None else Names(
+             "matrix": (MATRIX_PENDING if matrix_pending else MATRIX_KEYS) if matrix is None else Names(
                  {**dict.fromkeys(matrix), **{n: type_names(t) for n, t in matrix_kinds if n in matrix}}, grows=True),
              "inputs": OBJECT if inputs is None else Names(
                  {**dict.fromkeys(inputs), **{n: OF_KIND[k] for n, k in inputs_kinds if n in inputs}})}
@@ -183,7 +187,8 @@ def undefined(text: str, names: dict, condition: bool = False) -> list[str]:
     out = []
     for ctx, name in expression.references(text, condition):
         allowed = names.get(ctx)
-        if allowed is None and ctx == "matrix" and name.lower() in MATRIX_KEYS.excluded:
+        if allowed is None and ctx == "matrix" and name.lower() in (
+                MATRIX_PENDING if names.get("matrix_pending") else MATRIX_KEYS).excluded:
             out.append(f"{ctx}.{name}")
         elif allowed is not None and name.lower() not in {a.lower() for a in allowed} | ({"*"} if ctx == "needs" and allowed else set()):
             out.append(f"{ctx}.{name}")

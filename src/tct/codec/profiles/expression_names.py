@@ -108,7 +108,8 @@ class ExpressionNames(Rule):
     @staticmethod
     def _tree(path: tuple, n: dict) -> Names:
         return tree(field(path), n["steps"], n["needs"], n["matrix"], n["inputs"], n.get("outputs"),
-                    n.get("needs_listed", True), n.get("matrix_kinds", frozenset()), n["inputs_kinds"])
+                    n.get("needs_listed", True), n.get("matrix_kinds", frozenset()), n["inputs_kinds"],
+                    n.get("matrix_pending", False))
 
     def language(self, m, f):
         if f.tag[1] == "needs":

@@ -35,6 +35,7 @@ from tct.codec.profiles.step_keys import StepKeys
 from tct.codec.profiles.value_in import ValueIn
 from tct.errors import TCTError
 from tct.schema import ecma
+from tct.schema.keywords import PLAIN_INTEGER
 from tct.schema.load import read_schema
 
 
@@ -312,6 +313,7 @@ PROFILE = Profile(
         ("/jobs/*/with", {"type": "object"}, "a mapping"),
         ("/jobs/*/secrets", {"anyOf": [{"type": "object"}, {"const": "inherit"}]}, "a mapping or inherit"),
         ("/jobs/*/steps/*/wait-all", {"not": {"const": False}}, "actionlint: wait-all is true or omitted"),
+        ("/jobs/*/strategy/max-parallel", {PLAIN_INTEGER: True}, "actionlint: an integer, spelled without a fraction"),
         ("/jobs/*/steps/*/id", {"pattern": "^[A-Za-z_][A-Za-z0-9_-]{0,98}$"},
          "a step id actionlint accepts (shorter than 100 characters)"),
     ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY)
