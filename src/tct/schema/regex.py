@@ -27,7 +27,7 @@ from tct.schema.ecma import ANY, MAX_CP, PatternUnsupported
 
 SURROGATES = (0xD800, 0xDFFF)
 
-__all__ = ["CharDFA", "PatternUnsupported", "explore", "pattern_fsm", "PatternFSM", "register"]
+__all__ = ["CharDFA", "PatternUnsupported", "explore", "pattern_fsm", "PatternFSM", "TableFSM", "register"]
 
 # Automata built by other means than an ECMA pattern (a grammar written as a step function),
 # under a name that stands in for a pattern wherever patterns are conjoined.
@@ -88,6 +88,15 @@ def _explore_product(start, comps, class_sigs, classes, max_length, cap):
                 order.append(nxt)
             row[classes[i]] = j
     return order, ids, trans
+
+
+class TableFSM:
+    """What CharDFA reads of an interegular FSM, for automata built from a step function:
+    states 0..n-1, symbols 0..n_classes-1, `transitions` state -> {symbol: state}."""
+
+    def __init__(self, n_classes: int, initial: int, finals, transitions: dict):
+        self.alphabet = list(range(n_classes))
+        self.initial, self.finals, self.map = initial, finals, transitions
 
 
 class PatternFSM:

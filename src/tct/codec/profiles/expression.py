@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import re
 import string
+import sys
 from functools import lru_cache
 
 from tct.schema.ecma import MAX_CP
 from tct.schema.name_slots import QUOTED
-from tct.schema.regex import PatternFSM, explore, register
+from tct.schema import regex, slot_literals
+from tct.schema.fsm_cache import cached_automaton, source_key
+from tct.schema.regex import PatternFSM, TableFSM, explore, register
 
 DEPTH = 5  # open brackets (parentheses, calls, indexes) at once: real conditions nest five
 WS = " \t\r\n"
@@ -51,9 +54,11 @@ TYPED = frozenset({MAPPING, RECORD, ROW, BOOL, NUMBER})  # a value of a kind oth
 
 @lru_cache(maxsize=None)
 def pattern(kind: str) -> str:
-    """The registered name of the automaton for `kind`, built on first use."""
+    """The registered name of the automaton for `kind`, built on first use (or read from the
+    cache on disk, keyed by this module's and the automaton code's source)."""
     name = f"\x00tct-expression:{kind}"
-    register(name, _Grammar(kind).automaton())
+    key = source_key(sys.modules[__name__], regex, slot_literals)
+    register(name, cached_automaton(f"expression-{kind}", key, lambda: _Grammar(kind).automaton()))
     return name
 
 
@@ -87,14 +92,6 @@ def label(s) -> int | None:
 ROLES = {"qname": "str", "qend": "strq"}
 
 
-class _FSM:
-    """What CharDFA reads of an interegular FSM."""
-
-    def __init__(self, n_classes, initial, finals, transitions):
-        self.alphabet = list(range(n_classes))
-        self.initial, self.finals, self.map = initial, finals, transitions
-
-
 class _Grammar:
     def __init__(self, kind: str):
         self.kind = kind
@@ -124,7 +121,7 @@ class _Grammar:
         text = TEXT_ROLES.get(self.kind)
         roles = {ids[s]: ROLES.get(s[3][0], s[3][0]) if s[0] == "x" else text
                  for s in order if s[0] in ("x", "text")}
-        return PatternFSM(_FSM(len(classes), 0, finals, trans), classes, labels, depths, roles)
+        return PatternFSM(TableFSM(len(classes), 0, finals, trans), classes, labels, depths, roles)
 
     def accepts(self, s) -> bool:
         if s[0] in ("text", "cond_end"):

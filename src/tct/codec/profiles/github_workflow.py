@@ -155,7 +155,9 @@ EVENT_KEYS = {**dict.fromkeys(_TYPES_ONLY, frozenset({"types"})),
               **dict.fromkeys(("create", "delete", "deployment", "deployment_status", "fork", "gollum", "page_build",
                                "public", "status"), frozenset()),
               "merge_group": frozenset({"types", "branches", "branches-ignore"}),
-              "workflow_run": frozenset({"types", "branches", "branches-ignore", "workflows"})}
+              "workflow_run": frozenset({"types", "branches", "branches-ignore", "workflows"}),
+              # whose `$ref` hides their own keys, which the schema then takes as free keys
+              "workflow_dispatch": frozenset({"inputs"}), "workflow_call": frozenset({"inputs", "outputs", "secrets"})}
 
 
 def _one_of(names) -> dict:
@@ -313,7 +315,8 @@ PROFILE = Profile(
         ("/jobs/*/with", {"type": "object"}, "a mapping"),
         ("/jobs/*/secrets", {"anyOf": [{"type": "object"}, {"const": "inherit"}]}, "a mapping or inherit"),
         ("/jobs/*/steps/*/wait-all", {"not": {"const": False}}, "actionlint: wait-all is true or omitted"),
-        ("/jobs/*/strategy/max-parallel", {PLAIN_INTEGER: True}, "actionlint: an integer, spelled without a fraction"),
+        ("/jobs/*/strategy/max-parallel", {PLAIN_INTEGER: True, "maximum": 2 ** 63 - 1},
+         "actionlint: an integer (64 bits), spelled without a fraction"),
         ("/jobs/*/steps/*/id", {"pattern": "^[A-Za-z_][A-Za-z0-9_-]{0,98}$"},
          "a step id actionlint accepts (shorter than 100 characters)"),
     ) + tuple((loc, {"pattern": NOT_BLANK}, "not empty") for loc in NOT_EMPTY)

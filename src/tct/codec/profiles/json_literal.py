@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from tct.schema.ecma import MAX_CP
-from tct.schema.regex import CharDFA, PatternFSM, explore, register
+from tct.schema.regex import CharDFA, PatternFSM, TableFSM, explore, register
 
 DEPTH = 2  # arrays and objects open at once (the corpus nests one: 71 literals)
 WS = " \t\n\r"
@@ -18,12 +18,6 @@ ESCAPES = '"\\/bfnrt'
 HEX = "0123456789abcdefABCDEF"
 WORDS = ("true", "false", "null")
 NUMBER_ENDS = ("zero", "int", "frac", "exp")  # phases a number may end in
-
-
-class _FSM:
-    def __init__(self, n_classes, finals, transitions):
-        self.alphabet = list(range(n_classes))
-        self.initial, self.finals, self.map = 0, finals, transitions
 
 
 def _value(stack, ch):
@@ -127,5 +121,5 @@ def dfa() -> CharDFA:
     order, ids, rows = explore(((), ("value",)), range(len(reps)), lambda st, cid: step(st, reps[cid]))
     finals = {ids[s] for s in order if _accepts(s)}
     name = "\x00tct-json"
-    register(name, PatternFSM(_FSM(len(classes), finals, dict(enumerate(rows))), classes))
+    register(name, PatternFSM(TableFSM(len(classes), 0, finals, dict(enumerate(rows))), classes))
     return CharDFA(((name, True),))
