@@ -907,10 +907,10 @@ def test_inputs_are_of_their_declared_type(text, ok):
 
 @pytest.mark.parametrize("where, ok", [
     ("run-name", True), ("concurrency", True), ("env", False), ("jobs", False), ("after-on", True)])
-def test_inputs_above_on_are_free_only_where_real_workflows_use_them(where, ok):
-    """Above `on`, `inputs.<name>` is free in `run-name` and `concurrency` (11 and 1 corpus
-    workflows use them there) and refused elsewhere: inputs are not owed, so a name there could
-    not be made good (stricter than actionlint when `on` does declare it)."""
+def test_inputs_above_on_are_named_only_where_real_workflows_use_them(where, ok):
+    """Above `on`, `inputs.<name>` may be named in `run-name` and `concurrency` (11 and 1 corpus
+    workflows use them there; `on` then owes them) and is refused elsewhere (stricter than
+    actionlint when `on` does declare it)."""
     on = {"workflow_dispatch": {"inputs": {"tag": {"description": "x"}}}}
     job = {"runs-on": "x", "steps": [{"run": "echo ${{ inputs.tag }}" if where == "jobs" else "x"}]}
     used = "${{ inputs.tag }}"
@@ -921,6 +921,53 @@ def test_inputs_above_on_are_free_only_where_real_workflows_use_them(where, ok):
     else:
         doc = {where: {"A": used} if where == "env" else used, "on": on, "jobs": {"j": job}}
     _encodes_iff(doc, ok)
+
+
+INPUTS_FIRST = {
+    "run-name": "Release ${{ inputs.Version }}${{ inputs.dry_run && ' (dry run)' || '' }}",
+    "concurrency": {"group": "r-${{ inputs.version }}-${{ inputs.n < 3 }}", "cancel-in-progress": True},
+    "on": {"workflow_call": {"inputs": {"version": {"type": "string", "required": True}}},
+           "workflow_dispatch": {"inputs": {"dry_run": {"type": "boolean"}, "n": {"type": "number"}}}},
+    "jobs": {"j": {"runs-on": "ubuntu-latest", "steps": [{"run": "echo ${{ inputs.version }}"}]}}}
+
+
+def test_inputs_named_above_on_are_owed_by_it(tmp_path):
+    """Inputs named in `run-name`/`concurrency` above `on` are declared by it: `on` is a mapping
+    whose workflow_dispatch or workflow_call declares each (ignoring case), with a type every use
+    accepts (read as a string above `on`: `inputs.x.y` is refused there; `boolean` is refused for
+    `n` compared with `<`, `number` would do). At every prefix the shortest completion declares
+    what is owed (actionlint finds no expression error), within its promise, with exact masks."""
+    tok = strict()
+    assert tok.encode(INPUTS_FIRST) == tok.base.encode(INPUTS_FIRST)
+    on = INPUTS_FIRST["on"]
+    for change, path, what in (
+            ({"on": "workflow_dispatch"}, "/on", "expected object"),
+            ({"on": {"workflow_call": on["workflow_call"], "push": None}}, "/on", "missing 'workflow_dispatch'"),
+            ({"on": {**on, "workflow_dispatch": {"inputs": {"dry_run": {"type": "boolean"}}}}},
+             "/on/workflow_dispatch/inputs", "inputs.n"),
+            ({"on": {**on, "workflow_dispatch": {"inputs": {"dry_run": {}, "n": {"type": "boolean"}}}}},
+             "/on/workflow_dispatch/inputs/n/type", "refuses a boolean"),
+            ({"run-name": "${{ inputs.version.x }}"}, "/run-name", "not available here")):
+        doc = {**INPUTS_FIRST, **change}
+        tok.base.encode(doc)  # schema-valid
+        with pytest.raises(tct.SchemaViolation) as err:
+            tok.encode(doc)
+        assert err.value.path == path and what in str(err.value), (change, str(err.value))
+    done = [doc for _, doc in completions_at_prefixes(tok, INPUTS_FIRST, every=3, exact_every=9)]
+    assert len(done) > 20 and all(_encodes_under_profile(doc) for doc in done)
+    owed = [doc for doc in done if "on" in doc and "inputs." in doc.get("run-name", "")]
+    assert owed and all(input_names(doc["on"]) for doc in owed)
+    for doc, found in zip(done, _lint_docs(tmp_path, done)):
+        assert not [e for e in found if e["kind"] == "expression"], (doc, found)
+
+
+@settings(max_examples=12, deadline=None)
+@given(cut=st.integers(0, 10 ** 6), choices=st.lists(st.integers(0, 2 ** 16), max_size=30))
+def test_owed_inputs_keep_masks_exact(cut, choices):
+    """Wandering from any prefix of INPUTS_FIRST: the mask is what `feed` accepts, and the
+    completion after every allowed id is a workflow the profile accepts, within its promise."""
+    from conftest import wander_and_check
+    wander_and_check(strict(), INPUTS_FIRST, cut, choices, _encodes_under_profile, samples=6)
 
 
 SECTION_KINDS = [

@@ -109,8 +109,10 @@ def grammar_kind(path: tuple) -> str:
     return next((kind for segs, kind in _KINDS if match(segs, path) is not None), expression.TEMPLATE)
 
 
-# Fields that may use inputs before `on` declares them (free there: they are not owed)
-FREE_INPUTS_ABOVE_ON = (("run-name",), ("concurrency",))
+# Fields that may use inputs before `on` declares them (owed there: `owed_inputs.py`), each read
+# as a string (any name but `*`)
+INPUTS_ABOVE_ON = ("run-name", "concurrency")
+OWED_INPUTS = Names.all_but(("*",), LEAF)
 
 
 def field(path: tuple) -> str | None:
@@ -151,12 +153,14 @@ def _needed(outputs) -> Names:
 
 @lru_cache(maxsize=4096)
 def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_listed: bool = True,
-         matrix_kinds=frozenset(), inputs_kinds=frozenset(), matrix_pending: bool = False) -> Names:
+         matrix_kinds=frozenset(), inputs_kinds=frozenset(), matrix_pending: bool = False,
+         inputs_owed: bool = False) -> Names:
     """The names a string of field `row` may use, given the document's names (None: free);
     `outputs`: `needed_outputs` of `needs`; `needs_listed`: false while `needs` names the jobs
     the job may still list (`needs.*` reads what it lists: nothing yet); `matrix_kinds`,
     `inputs_kinds`: (name, kind or type) of names whose kind is known; `matrix_pending`: the
-    job has no `strategy` yet (its matrix names are free, not an expression's)."""
+    job has no `strategy` yet (its matrix names are free, not an expression's); `inputs_owed`:
+    above `on`, where any input may be named and `on` will owe it."""
     contexts = AVAILABLE.get(row, ALL)
     outs = dict(outputs or ())
     typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": OBJECT,
@@ -167,7 +171,7 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_list
                                                          grows=not needs_listed),
              "matrix": (MATRIX_PENDING if matrix_pending else MATRIX_KEYS) if matrix is None else Names(
                  {**dict.fromkeys(matrix), **{n: type_names(t) for n, t in matrix_kinds if n in matrix}}, grows=True),
-             "inputs": OBJECT if inputs is None else Names(
+             "inputs": OWED_INPUTS if inputs_owed else OBJECT if inputs is None else Names(
                  {**dict.fromkeys(inputs), **{n: OF_KIND[k] for n, k in inputs_kinds if n in inputs}})}
     functions = FUNCTIONS + (STATUS if row in ("job.if", "step.if") else ()) + \
         (("hashFiles",) if row in ("step", "step.if") else ())

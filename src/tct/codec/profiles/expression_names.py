@@ -15,10 +15,10 @@ conditions). Its names are narrowed by a tree (`names.Names`):
   `strategy` comes later) leaves its names free: real workflows reference forward, and a name
   is only checked against a definition that is final. Matrix names used before the job's
   `strategy`, `needs.<job>` before its `needs` and `steps.<id>` before its `steps` are then
-  owed by the job (`forward_names.py`). Inputs are not owed: above `on` they are free in
-  `run-name` and `concurrency` (the corpus's only such uses: 12 workflows) and there are none
-  elsewhere (stricter than actionlint, which takes `env: {A: ${{ inputs.a }}}` above an `on`
-  declaring `a`; no corpus workflow writes one).
+  owed by the job (`forward_names.py`). Inputs named above `on` in `run-name` and
+  `concurrency` (the corpus's only such uses: 12 workflows) are owed by `on`
+  (`owed_inputs.py`); there are none elsewhere above it (stricter than actionlint, which takes
+  `env: {A: ${{ inputs.a }}}` above an `on` declaring `a`; no corpus workflow writes one).
 
 The names of a string are chosen when it starts, from the frames below it; each tagged frame's
 `key` holds the names its strings would get, and the content that defines names, so mask and
@@ -34,7 +34,7 @@ import re
 
 from tct.codec.profiles import expression
 from tct.codec.profiles.document_names import input_kinds, input_names, names_in_job, listed_names, needed_outputs, step_ids
-from tct.codec.profiles.expression_context import (ALL, ARITY, AVAILABLE, FREE_INPUTS_ABOVE_ON, arguments_text, field,
+from tct.codec.profiles.expression_context import (ALL, ARITY, AVAILABLE, INPUTS_ABOVE_ON, arguments_text, field,
                                                    grammar_kind, step_if, tree, undefined)
 from tct.codec.profiles.forward_names import (content_refs, matrix_values, object_matrix_extra, of, open_refs,
                                               steps_cost, strategy_cost)
@@ -91,8 +91,9 @@ class ExpressionNames(Rule):
         """`names` at `path`, a step's strings with `steps_before` the job's steps before it."""
         root = m.stack[0]
         on = root.values["on"] if root.kind == "object" and "on" in root.values else None
-        inputs = input_names(on) if on is not None else None if path[:1] in FREE_INPUTS_ABOVE_ON else frozenset()
-        out = {"inputs": inputs, "inputs_kinds": input_kinds(on)}
+        above = on is None and bool(path) and path[0] in INPUTS_ABOVE_ON
+        inputs = input_names(on) if on is not None else None if above else frozenset()
+        out = {"inputs": inputs, "inputs_kinds": input_kinds(on), "inputs_owed": above}
         if len(path) < 2 or path[0] != "jobs":
             return out | {"steps": frozenset(), "needs": frozenset(), "matrix": frozenset()}
         job = m.stack[2].values if m.stack[2].kind == "object" else {}
@@ -109,7 +110,7 @@ class ExpressionNames(Rule):
     def _tree(path: tuple, n: dict) -> Names:
         return tree(field(path), n["steps"], n["needs"], n["matrix"], n["inputs"], n.get("outputs"),
                     n.get("needs_listed", True), n.get("matrix_kinds", frozenset()), n["inputs_kinds"],
-                    n.get("matrix_pending", False))
+                    n.get("matrix_pending", False), n.get("inputs_owed", False))
 
     def language(self, m, f):
         if f.tag[1] == "needs":
