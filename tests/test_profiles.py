@@ -165,6 +165,12 @@ def test_budgets_are_exact_under_the_profile(merged):
     ({"on": {"check_suite": {"types": ["completed", "rerequested"]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
      "/on/check_suite/types/1", "is not allowed"),
     ({"on": ["push", "project_card"], "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/on/1", "not allowed"),
+    # (workflow_dispatch's `$ref` hides its keywords: under the schema its inputs may be anything;
+    # actionlint: "input settings of workflow_dispatch event is scalar node but mapping node is expected")
+    ({"on": {"workflow_dispatch": {"inputs": {"v": "a"}}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
+     "/on/workflow_dispatch/inputs/v", "expected object or one of [null]"),
+    ({"on": {"workflow_dispatch": {"inputs": ["v"]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
+     "/on/workflow_dispatch/inputs", "expected object or one of [null]"),
     ({"on": "push", "jobs": {"a": {"uses": "o/x.yml"}}}, "/jobs/a/uses", "is not allowed"),
     ({"on": "push", "env": {"a b": "x"}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/env",
      "property name 'a b' is not allowed"),

@@ -42,7 +42,7 @@ from tct.schema import operand_kinds
 from tct.schema.names import LEAF, NAME_CHARS, Arity, Names, element_kind, fits_kind, kind_of, owes
 from tct.schema.operand_kinds import ORDERED
 from tct.schema.regex import CharDFA, _merge, _sample
-from tct.schema.slot_literals import INF, QUOTED, IndexOf, LiteralArg, LiteralIn, LiteralReading, NamedIndex
+from tct.schema.slot_literals import INF, QUOTED, WS, IndexOf, JsonKind, LiteralArg, LiteralIn, LiteralReading, NamedIndex
 
 # The names node of a non-slot triple after an operand that `<` may not follow (a bool, null,
 # object or array): the triple then says so, and its distance avoids `<` (`_unordered_dist`).
@@ -94,7 +94,7 @@ class SlotDFA(LiteralReading, CharDFA):
         self.accept = _Accept(self)
         self.live = _Live(self)
         self.start = self._id(self._enter(base.start, None, None) + ((), ()))
-        self._allowed_ranges, self._suffixes, self._count_cache = {}, {}, {}
+        self._allowed_ranges, self._suffixes, self._count_cache, self._blanks = {}, {}, {}, {}
         # Byte masks depend on code point ranges only: shared by every SlotDFA over `base`.
         self._ranges = base.__dict__.setdefault("_slot_ranges", {})
         self._allowed_bytes = base.__dict__.setdefault("_slot_allowed_bytes", {})
@@ -244,16 +244,26 @@ class SlotDFA(LiteralReading, CharDFA):
             if q is not None:
                 yield r, _slot(t, q, node), child, kind
 
-    def _calls_after(self, calls: tuple, s: int, t: int, c, child):
+    def _blank(self, r: int) -> bool:
+        """Is refined class `r` whitespace?"""
+        hit = self._blanks.get(r)
+        if hit is None:
+            hit = self._blanks[r] = all(a == b and chr(a) in WS for a, b in self.class_ranges[r])
+        return hit
+
+    def _calls_after(self, calls: tuple, s: int, t: int, c, child, blank: bool = False):
         """The open calls after base move `s` -> `t` on character `c` (None: not a name or
-        punctuation character), or None when the move breaks a call's arity. A call is
-        (depth inside it, Arity, arguments begun); only the innermost one reads characters,
-        at its own depth."""
+        punctuation character; `blank`: whitespace), or None when the move breaks a call's
+        arity. A call is (depth inside it, Arity, arguments begun); only the innermost one
+        reads characters, at its own depth."""
         depths = self.base.depths
         ds = depths.get(s)
         if calls and ds == calls[-1][0]:
             inner, arity, k = calls[-1]
             dt = depths.get(t)
+            if arity.untyped is not None and not blank and not (c == ")" and dt == ds - 1):
+                arity = arity.untyped  # the literal goes on: the argument is not it alone
+                calls = calls[:-1] + ((inner, arity, k),)
             if c == "," and dt == ds:
                 if not arity.may_add(k):
                     return None
@@ -269,6 +279,16 @@ class SlotDFA(LiteralReading, CharDFA):
         if isinstance(child, Arity) and ds is not None and depths.get(t) == ds + 1:
             calls = calls + ((ds + 1, child, 0),)
         return calls
+
+    def _typed_call(self, calls: tuple, s: int, kind: str) -> tuple:
+        """`calls` with the innermost one typed `kind` when the literal that ends at state `s`
+        (after its closing quote) is its first argument, at its own depth."""
+        if not calls or self.base.depths.get(s) != calls[-1][0]:
+            return calls
+        inner, arity, k = calls[-1]
+        if arity.literal is None or k != 1 or arity.untyped is not None:
+            return calls
+        return calls[:-1] + ((inner, arity.typed(kind), k),)
 
     def _triple_dist(self, triple) -> int:
         s, p, node = triple
@@ -454,10 +474,13 @@ class SlotDFA(LiteralReading, CharDFA):
         row = {}
         for r, nxt, child, kind in moves:
             c = self._char[r]
-            after = self._calls_after(calls, triple[0], nxt[0], c, child)
+            before = calls
+            if isinstance(child, JsonKind):  # out of a literal: it may be the call's whole argument
+                before, child = self._typed_call(calls, triple[0], child.kind), None
+            after = self._calls_after(before, triple[0], nxt[0], c, child, self._blank(r))
             if after is None:
                 continue
-            kinds = operand_kinds.after(self.base, ops, triple[0], nxt[0], c, kind, calls, after,
+            kinds = operand_kinds.after(self.base, ops, triple[0], nxt[0], c, kind, before, after,
                                         element_kind(child) if kind is not None else None)
             if kinds is None:
                 continue

@@ -6,6 +6,7 @@ arguments its call takes (`Arity`). Built from a field and the document by a pro
 from __future__ import annotations
 
 import string
+import dataclasses
 from dataclasses import dataclass
 
 NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_-*")
@@ -239,6 +240,13 @@ class Arity:
     # the language (a CharDFA) of a string literal that begins the first argument (`fromJSON`:
     # JSON), or None
     literal: object = None
+    # the Arity this one was typed from (`typed`), or None
+    untyped: object = None
+
+    def typed(self, kind: str) -> "Arity":
+        """This call returning `kind`: a `fromJSON` whose whole argument is a literal of that kind
+        (actionlint types it by the JSON), until anything but `)` follows the literal."""
+        return dataclasses.replace(self, returns=kind, untyped=self)
 
     def param(self, i: int):
         """The kinds argument `i` may end in (None: any)."""

@@ -257,8 +257,10 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
             return None  # a literal of a kind the operand may not be (an index)
         last, narrowed = ("D" if rt == "num" else "S"), None
     elif c in ".[" and (rt == "dot" or (c == "[" and opens)):
-        if last not in DEREF_CLASSES or (narrowed is not None and last in ("R", "C")):
-            return None  # a property or index of a scalar, or of a group's object (its names are not followed)
+        if last not in DEREF_CLASSES or (narrowed is not None and last in ("R", "C")) \
+                or (c == "." and last == "L" and not star):
+            return None  # a property or index of a scalar, of a group's object (its names are not
+            # followed), a property of an array (an element of `.*` has them)
         indexed = last  # `[`: what the index will give; `.`: the chain goes on
         last = "A" if c == "[" and (star or element is None) else CLASSES[element] if c == "[" else \
             "L" if star else "A"

@@ -486,7 +486,7 @@ class CharDFA:
                                              [cid for cid in range(len(class_sigs)) if class_ranges[cid]],
                                              max_length, cap)
         accept = {ids[s] for s in order if accepting(s)}
-        labelled = [(k, pf.labels) for k, (pf, _) in enumerate(pfs) if pf.labels]
+        labelled = [(k, pf.labels) for k, (pf, _) in enumerate(pfs) if pf.labels or pf.roles]
         assert len(labelled) <= 1, "one labelled automaton per string"
         self.labels = {}  # state -> label of the name being read there (PatternFSM.labels)
         self.depths = {}  # state -> brackets open there (PatternFSM.depths)

@@ -49,6 +49,13 @@ class LiteralIn:
 
 
 @dataclass(frozen=True)
+class JsonKind:
+    """What the move out of a `LiteralIn` ends: a literal whose JSON is a value of `kind`
+    (`json_literal` roles), which types the call it is the argument of (`Arity.typed`)."""
+    kind: str
+
+
+@dataclass(frozen=True)
 class NamedIndex:
     """The names node of a non-slot triple where the index of an object of any property whose
     names hold only some characters begins (`vars`: "configuration variable name can only
@@ -101,7 +108,8 @@ class LiteralReading:
                         if q is not None:
                             yield r, (t, q, node), None, None
                     elif p in node.dfa.accept:
-                        yield from self._first(r, self._enter(t, None, None))
+                        kind = node.dfa.roles.get(p)
+                        yield from self._first(r, self._enter(t, None, None), JsonKind(kind) if kind else None)
             return
         if isinstance(node, IndexOf):  # a known object's index: a quoted name of it, nothing else
             for cid, t in base.trans[s].items():

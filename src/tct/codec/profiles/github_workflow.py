@@ -305,13 +305,13 @@ PROFILE = Profile(
         # the event (patterns only: the keys stay free keys, the ids the schema's).
         ("/on/workflow_run", {"patternProperties": {"^workflows$": {
             "pattern": NO_EXPRESSION, "items": {"pattern": NO_EXPRESSION}}}}, "actionlint: a static field"),
-        ("/on/workflow_dispatch", {"patternProperties": {"^inputs$": {"additionalProperties": {
-            "patternProperties": {
+        ("/on/workflow_dispatch", {"patternProperties": {"^inputs$": {"type": ["object", "null"], "additionalProperties": {
+            "type": ["object", "null"], "patternProperties": {
                 "^(description|default)$": {"pattern": NO_EXPRESSION},
                 "^options$": {"items": {"pattern": NO_EXPRESSION}},
                 "^type$": {"pattern": DISPATCH_INPUT_TYPES},
                 "^required$": {"type": "boolean"}}}}}},
-         "actionlint: a workflow_dispatch input (its type, `required` and static fields)"),
+         "actionlint: a workflow_dispatch input (a mapping or null, its type, `required` and static fields)"),
         # a reusable workflow's inputs are a mapping; its secrets a mapping or `inherit`
         ("/jobs/*/with", {"type": "object"}, "a mapping"),
         ("/jobs/*/secrets", {"anyOf": [{"type": "object"}, {"const": "inherit"}]}, "a mapping or inherit"),

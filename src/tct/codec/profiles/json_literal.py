@@ -2,7 +2,8 @@
 string literal given to `fromJSON()` may hold (actionlint parses it: "broken JSON string is
 passed to fromJSON()"). A step function explored into a DFA, as the expression grammar is:
 the regex would repeat the value at every nesting level (15 k characters, 5 s to compile at
-depth 3, against a few milliseconds here).
+depth 3, against a few milliseconds here). Its accepting states say the kind of the value
+(`roles`), as actionlint types `fromJSON` of a literal.
 """
 
 from __future__ import annotations
@@ -113,13 +114,34 @@ def _accepts(state) -> bool:
     return not stack and (tok[0] == "after" or (tok[0] == "num" and tok[1] in NUMBER_ENDS))
 
 
+# The kind of the text's value, by its first character (an object is a "record" while its
+# values are scalars, as actionlint tells `env` objects apart)
+TOP = {'"': "string", "-": "number", "[": "array", "{": "record", "t": "bool", "f": "bool", "n": "null",
+       **dict.fromkeys("0123456789", "number")}
+
+
+def typed_step(state, ch):
+    """`step` with the kind of the text's value carried along (`TOP`)."""
+    top, inner = state
+    nxt = step(inner, ch)
+    if nxt is None:
+        return None
+    if top is None and nxt != inner:
+        top = TOP.get(ch, top)  # whitespace keeps the state: nothing begun yet
+    elif top == "record" and len(inner[0]) == 1 and len(nxt[0]) == 2:
+        top = "object"  # a value of the object is itself an object or array
+    return top, nxt
+
+
 @lru_cache(maxsize=None)
 def dfa() -> CharDFA:
     """The automaton of a JSON text, built on first use."""
     reps = [chr(cp) for cp in range(1, 128)] + ["\u00e9"]  # every ASCII character apart; NUL never
     classes = [[(cp, cp)] for cp in range(1, 128)] + [[(128, MAX_CP)]]
-    order, ids, rows = explore(((), ("value",)), range(len(reps)), lambda st, cid: step(st, reps[cid]))
-    finals = {ids[s] for s in order if _accepts(s)}
+    order, ids, rows = explore((None, ((), ("value",))), range(len(reps)), lambda st, cid: typed_step(st, reps[cid]))
+    finals = {ids[s] for s in order if _accepts(s[1])}
     name = "\x00tct-json"
-    register(name, PatternFSM(TableFSM(len(classes), 0, finals, dict(enumerate(rows))), classes))
+    # roles: the kind of the value at accepting states (what `fromJSON` of the text gives)
+    roles = {ids[s]: s[0] for s in order if _accepts(s[1])}
+    register(name, PatternFSM(TableFSM(len(classes), 0, finals, dict(enumerate(rows))), classes, roles=roles))
     return CharDFA(((name, True),))
