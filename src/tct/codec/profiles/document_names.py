@@ -97,3 +97,14 @@ def needed_outputs(jobs: dict, needs) -> frozenset | None:
         return frozenset(k.lower() for k in (job.get("outputs") or {}))
     return frozenset((n.lower(), outputs(closed.get(n.lower()))) for n in needs)
 
+
+def strings(value, path: tuple = ()):
+    """(path, text) of every string in a JSON value at `path`."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from strings(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from strings(v, path + (i,))

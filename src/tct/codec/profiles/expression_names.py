@@ -33,7 +33,8 @@ import json
 import re
 
 from tct.codec.profiles import expression
-from tct.codec.profiles.document_names import input_kinds, input_names, names_in_job, listed_names, needed_outputs, step_ids
+from tct.codec.profiles.document_names import (input_kinds, input_names, listed_names, names_in_job, needed_outputs,
+                                               step_ids, strings)
 from tct.codec.profiles.expression_context import (ALL, ARITY, AVAILABLE, INPUTS_ABOVE_ON, arguments_text, field,
                                                    grammar_kind, step_if, tree, undefined)
 from tct.codec.profiles.forward_names import (content_refs, matrix_values, object_matrix_extra, of, open_refs,
@@ -214,7 +215,7 @@ class ExpressionNames(Rule):
         job = m.stack[2]
         steps = job.values.get("steps")
         out: dict = {}
-        for path, text in _strings(job.values, job.path):
+        for path, text in strings(job.values, job.path):
             if path[2] == "strategy" or "matrix" not in text.lower():
                 continue
             tag = self.tag(path, "value")  # (a frame's tag: the rule's index, then this)
@@ -553,18 +554,6 @@ class ExpressionNames(Rule):
         if f.tag[1] in ("steps", "step") or _step_id(f.path):  # only while the job owes step ids
             return len(m.stack) < 3 or not self._owed(m.stack[2], "steps")
         return True
-
-
-def _strings(value, path: tuple):
-    """(path, text) of every string in a JSON value at `path`."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, path + (i,))
 
 
 def _row_names(matrix: dict) -> set:

@@ -24,9 +24,9 @@ from __future__ import annotations
 import json
 
 from tct.codec.profiles import expression
-from tct.codec.profiles.document_names import input_names
+from tct.codec.profiles.document_names import input_names, strings
 from tct.codec.profiles.expression_context import INPUTS_ABOVE_ON, grammar_kind, tree
-from tct.codec.profiles.rule import Rule, new_key_cost
+from tct.codec.profiles.rule import Rule, key_target, new_key_cost
 from tct.schema.facts import INF
 from tct.schema.name_slots import SlotDFA
 
@@ -36,23 +36,12 @@ TYPE_KINDS = {"boolean": "bool", "number": "number"}  # declared types a use may
 WHY = "actionlint: an input named above `on` is declared by it"
 
 
-def _strings(value, path):
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, path + (i,))
-
-
 def _refs(text: str) -> frozenset:
     return frozenset(n.lower() for c, n in expression.references(text) if c == "inputs" and n != "*")
 
 
 def _value_refs(value) -> frozenset:
-    return frozenset().union(*(_refs(t) for _, t in _strings(value, ())))
+    return frozenset().union(*(_refs(t) for _, t in strings(value, ())))
 
 
 def _root(m) -> dict:
@@ -156,11 +145,7 @@ class OwedInputs(Rule):
         return missing[0] if missing else None
 
     def target(self, m, f):
-        if f.kind != "string" or f.role != "key" or f.pending:
-            return None
-        text = f.text.lower()
-        name = next((n for n in self._missing(m, m.stack[len(f.path) - 1]) if n.startswith(text)), None)
-        return None if name is None else f.text + name[len(text):]
+        return key_target(f, self._missing(m, m.stack[len(f.path) - 1]) if f.role == "key" else (), fold=True)
 
     def _refused_types(self, m, f) -> frozenset:
         """The declared types (`boolean`, `number`) some use above `on` of the input at
@@ -168,7 +153,7 @@ class OwedInputs(Rule):
         name = f.path[3].lower() if isinstance(f.path[3], str) else None
         if name is None or name not in owed(m):
             return frozenset()
-        uses = [(p, t) for k in INPUTS_ABOVE_ON if k in _root(m) for p, t in _strings(_root(m)[k], (k,))
+        uses = [(p, t) for k in INPUTS_ABOVE_ON if k in _root(m) for p, t in strings(_root(m)[k], (k,))
                 if name in _refs(t)]
         return frozenset(t for t, kind in TYPE_KINDS.items() if not all(self._accepts(m, p, t, name, kind)
                                                                           for p, t in uses))

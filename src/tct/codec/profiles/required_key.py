@@ -12,7 +12,7 @@ until then the object (or the value that will be it) charges what writing them c
 from __future__ import annotations
 
 from tct.codec.profiles.location import match, parse
-from tct.codec.profiles.rule import Rule, new_key_cost
+from tct.codec.profiles.rule import Rule, key_target, new_key_cost
 
 
 class RequiredKey(Rule):
@@ -62,9 +62,7 @@ class RequiredKey(Rule):
 
     def target(self, m, f):
         """The owed name, for a key still on its way to it."""
-        if f.kind != "string" or f.role != "key" or f.pending:
-            return None
-        return next((n for n in self._missing(m, self._parent(m, f)) if n.startswith(f.text)), None)
+        return key_target(f, self._missing(m, self._parent(m, f)) if f.role == "key" else ())
 
     def extra_cost(self, m, i, child_open):
         f = m.stack[i]

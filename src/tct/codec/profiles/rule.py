@@ -149,6 +149,16 @@ def whole_language(m, f):
     return None if tag is None else m.rules[tag].language(m, f)
 
 
+def key_target(f, names, fold: bool = False) -> str | None:
+    """The whole text key frame `f` spells when it is on its way to the first of `names` its
+    text begins (ignoring case when `fold`: the case typed so far is kept), else None."""
+    if f.kind != "string" or f.role != "key" or f.pending:
+        return None
+    text = f.text.lower() if fold else f.text
+    name = next((n for n in names if (n.lower() if fold else n).startswith(text)), None)
+    return None if name is None else f.text + name[len(text):]
+
+
 def new_key_cost(m, o, name: str, path: tuple | None = None) -> float:
     """Ids the shortest completion spends to add key `name` to an object with facts `o`: its id
     if declared, else FREEKEY, its bytes and END; then the cheapest value (inf: not allowed),
