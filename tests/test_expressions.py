@@ -623,8 +623,8 @@ def test_a_string_given_to_fromjson_is_json(template, text, ok):
     assert template.accepts(text) == ok
 
 
-# actionlint types `fromJSON` of a literal by its JSON: a call whose whole argument is one is of
-# its value's kind (an object of scalars a record), so `<`, `==`, properties and indexes follow
+# actionlint types `fromJSON` of a literal by its JSON: a call whose whole argument is one (in
+# parentheses or not) is of its value's kind (an object of scalars a record), so `<`, `==`, properties and indexes follow
 # that kind; anything after the literal (`'[1]' || x`) leaves it any. Not yet: what an element of
 # an array literal is (any here: `fromJSON('[1]')[0].x`), which properties an object literal has
 # (any: `fromJSON('{"a": 1}').b`), and the kind at the end of the operand (`${{ fromJSON('[1]') }}`
@@ -638,7 +638,8 @@ TYPED_JSON = [
     ("fromJSON('[1]').x", False), ("fromJSON('[[80]]') != 80", False), ("fromJSON('true') < 2", False),
     ("fromJSON('1').x", False), ("fromJSON('\"a\"').x", False), ("fromJSON( '[1]' ) == 1", False),
     ("fromJSON('[1]').*", False), ("fromJSON('\"a\"')[0]", False), ("fromJSON('{}') < 1", False),
-    ("fromJSON('null')[0]", False),
+    ("fromJSON('null')[0]", False), ("fromJSON(('[[80]]')) != 80", False), ("fromJSON( ( '[1]' ) ) == 1", False),
+    ("fromJSON(('[1]' || 'a')) == 1", True), ("fromJSON(('1')) < 2", True), ("fromJSON(('1')).x", False),
 ]
 
 

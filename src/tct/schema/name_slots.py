@@ -258,12 +258,13 @@ class SlotDFA(LiteralReading, CharDFA):
         reads characters, at its own depth."""
         depths = self.base.depths
         ds = depths.get(s)
+        if calls and calls[-1][1].untyped is not None and ds is not None and ds >= calls[-1][0] \
+                and not blank and not (c == ")" and depths.get(t) == ds - 1):
+            inner, arity, k = calls[-1]  # the literal goes on: the argument is not it alone
+            calls = calls[:-1] + ((inner, arity.untyped, k),)
         if calls and ds == calls[-1][0]:
             inner, arity, k = calls[-1]
             dt = depths.get(t)
-            if arity.untyped is not None and not blank and not (c == ")" and dt == ds - 1):
-                arity = arity.untyped  # the literal goes on: the argument is not it alone
-                calls = calls[:-1] + ((inner, arity, k),)
             if c == "," and dt == ds:
                 if not arity.may_add(k):
                     return None
@@ -282,8 +283,9 @@ class SlotDFA(LiteralReading, CharDFA):
 
     def _typed_call(self, calls: tuple, s: int, kind: str) -> tuple:
         """`calls` with the innermost one typed `kind` when the literal that ends at state `s`
-        (after its closing quote) is its first argument, at its own depth."""
-        if not calls or self.base.depths.get(s) != calls[-1][0]:
+        (after its closing quote) begins its first argument, in parentheses or not (only `)`
+        and whitespace may follow it then: `_calls_after`)."""
+        if not calls or self.base.depths.get(s, -1) < calls[-1][0]:
             return calls
         inner, arity, k = calls[-1]
         if arity.literal is None or k != 1 or arity.untyped is not None:

@@ -163,7 +163,8 @@ class ExpressionNames(Rule):
         plain = Names({k: dataclasses.replace(v, literal=None) if isinstance(v, Arity) else v
                        for k, v in lang[1].children.items()}, lang[1].exact)
         if SlotDFA(grammar, plain).accepts(text):
-            return "a string literal given to fromJSON() is not JSON (actionlint parses it)"
+            return ("a string literal given to fromJSON() is not JSON (actionlint parses it), or the value it gives is "
+                    "of a kind actionlint refuses there (`fromJSON('[1]') == 1`, `fromJSON('1').x`)")
         loose = Names({k: LEAF if isinstance(v, Arity) else v for k, v in lang[1].children.items()}, lang[1].exact)
         if SlotDFA(grammar, loose).accepts(text):
             return "a function is called with the wrong number of arguments (" + \
