@@ -874,6 +874,36 @@ def test_a_matrix_is_filtered_only_where_actionlint_can(tmp_path):
     assert [e for e in _lint_docs(tmp_path, docs[:1])[0] if "no object element" in e["message"]]
 
 
+def _indexed(where: str, before: bool):
+    """A workflow naming a definition through a quoted index, before the definition or after."""
+    run = [{"run": "x", "id": "s"}]
+    if where == "matrix":
+        use, job = "${{ matrix['os'] }}", {"strategy": {"matrix": {"os": ["a"]}}}
+    elif where == "needs":
+        use, job = "${{ toJSON(needs['a']) }}", {"needs": "a"}
+    elif where == "steps":
+        use, job = "${{ toJSON(steps['s']) }}", {"steps": run}
+    else:
+        on = {"workflow_dispatch": {"inputs": {"a": None}}}
+        head = {"run-name": "${{ inputs['a'] }}", "on": on} if before else {"on": on, "run-name": "${{ inputs['a'] }}"}
+        return {**head, "jobs": {"a": {"runs-on": "x", "steps": run}}}
+    field = "outputs" if where == "steps" else "env"
+    used = {field: {"X": use}}
+    b = {"runs-on": "x", **used, **job} if before else {"runs-on": "x", **job, **used}
+    b.setdefault("steps", run)
+    return {"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"run": "x"}]}, "b": b}}
+
+
+@pytest.mark.parametrize("where", ["matrix", "needs", "steps", "inputs"])
+def test_an_index_never_names_what_a_later_definition_owes(where, tmp_path):
+    """`matrix['os']`, `needs['a']`, `steps['s']`, `inputs['a']` read a name the way a dotted
+    one does, but owed names are read from dotted references only: before the definition an
+    index is refused (no corpus workflow writes one there; after it, 22 do)."""
+    _encodes_iff(_indexed(where, True), False)
+    _encodes_iff(_indexed(where, False), True)
+    assert not [e for e in _lint_docs(tmp_path, [_indexed(where, False)])[0] if e["kind"] == "expression"]
+
+
 TYPED_FIRST = {"on": "push", "jobs": {"j": {
     "runs-on": "${{ matrix.cfg.os }}", "continue-on-error": "${{ matrix.exp }}",
     "steps": [{"run": "echo ${{ matrix.n }}", "if": "matrix.n < 3 && matrix.cfg.arch"}],

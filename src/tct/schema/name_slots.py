@@ -211,6 +211,8 @@ class SlotDFA(LiteralReading, CharDFA):
                     yield from self._first(r, self._enter(t, depth, None), None, "any")
                     continue
                 ok, child = node.exit(p, c if c is not None else "\x00")
+                if ok and c == "[" and isinstance(child, Names) and not child.indexed:
+                    continue
                 if ok:
                     nxt, kind = self._enter(t, depth, child), kind_of(child)
                     if kind in ("object", "record") and c == "[":  # an object's index: never a number

@@ -24,18 +24,21 @@ class Names:
     end an access chain with (`with_finals`: the right operand of `<` may not be a bool), and
     `compared` those it may end with when a comparison follows (where a bool is wanted:
     `github.ref == 'a'`; `name_slots.MUST_COMPARE`); a name that goes on with `.` or `[` is not
-    checked, its subtree is; a scalar never goes on."""
+    checked, its subtree is; a scalar never goes on. `indexed`: false where an index may not
+    follow the name this node is (names a quoted index would read are not ones a definition
+    still to come owes)."""
 
     __slots__ = ("children", "exact", "excluded", "each", "kind", "finals", "compared", "refused", "prefixes", "exact_prefixes",
-                 "delims", "record", "_key", "_hash", "_narrow", "_filtered")
+                 "delims", "record", "indexed", "_key", "_hash", "_narrow", "_filtered")
 
     def __init__(self, children: dict, exact: dict | None = None, delims: frozenset | None = None,
                  excluded: frozenset | None = None, kind: str = "object", finals: frozenset | None = None,
-                 each=None, refused: frozenset = frozenset(), compared: frozenset = frozenset(), grows: bool = False):
+                 each=None, refused: frozenset = frozenset(), compared: frozenset = frozenset(), grows: bool = False,
+                 indexed: bool = True):
         self.excluded = excluded  # None, or the only names refused (then `children` is empty)
         self.refused = refused  # with `excluded`: characters no name may hold
         self.each = each  # with `excluded`: the subtree of every name (None: any); an array's: its elements'
-        self.kind, self.finals, self.compared = kind, finals, compared
+        self.kind, self.finals, self.compared, self.indexed = kind, finals, compared, indexed
         if finals is not None and "array" not in finals:  # `.*` makes an array
             children = {k: v for k, v in children.items() if k != "*"}
         self.children = {k.lower(): v for k, v in children.items()}
@@ -51,7 +54,7 @@ class Names:
                      tuple(sorted(self.exact.items(), key=lambda kv: kv[0])), self.delims,
                      None if excluded is None else tuple(sorted(excluded)), kind,
                      None if finals is None else tuple(sorted(finals)), each, tuple(sorted(refused)),
-                     tuple(sorted(compared)), self.record)
+                     tuple(sorted(compared)), self.record, indexed)
         self._hash = hash(self._key)
         self._narrow, self._filtered = {}, {}
 
@@ -62,11 +65,12 @@ class Names:
         return isinstance(other, Names) and self._hash == other._hash and self._key == other._key
 
     @classmethod
-    def all_but(cls, names, each=None, kind: str = "object", refused: frozenset = frozenset(), grows: bool = False) -> "Names":
+    def all_but(cls, names, each=None, kind: str = "object", refused: frozenset = frozenset(), grows: bool = False,
+                indexed: bool = True) -> "Names":
         """Any name but `names`, each with subtree `each` (None: any kind, anything below), and
         none holding a character of `refused`."""
         return cls({}, delims=frozenset(), excluded=frozenset(n.lower() for n in names), kind=kind, each=each,
-                   refused=frozenset(refused), grows=grows)
+                   refused=frozenset(refused), grows=grows, indexed=indexed)
 
     def with_finals(self, finals: frozenset | None, compared: frozenset = frozenset()) -> "Names":
         """This tree, its names ending a chain only with a value of a kind in `finals`, or in
@@ -77,7 +81,7 @@ class Names:
         if hit is None:
             hit = self._filtered[(finals, compared)] = Names(self.children, self.exact, self.delims, self.excluded,
                                                              self.kind, finals, self.each, self.refused, compared,
-                                                             grows=not self.record)
+                                                             grows=not self.record, indexed=self.indexed)
         return hit
 
     def without(self, name: str) -> "Names":

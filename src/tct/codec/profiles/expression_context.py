@@ -35,9 +35,10 @@ STEP = Names({"outputs": STRINGS, "outcome": LEAF, "conclusion": LEAF})
 # actionlint: "configuration variable name "a-b" can only contain alphabets, decimal numbers, and '_'"
 # (`vars.a-b`, `vars['a b']`; a name beginning with `GITHUB_` is not refused yet)
 VARS = Names.all_but((), LEAF, refused=frozenset(map(chr, range(128))) - set(string.ascii_letters + string.digits + "_"))
-STEPS = Names.all_but((), STEP)  # before the job's steps are written: any id (owed), a step's properties
+# Before the definition (owed names): no index, whose quoted names nothing would owe
+STEPS = Names.all_but((), STEP, indexed=False)  # before the job's steps are written: any id (owed), a step's properties
 NEEDED = Names({"outputs": STRINGS, "result": LEAF})
-NEEDS = Names.all_but((), NEEDED)  # before the job's `needs` is written: any job (owed), what a job gives
+NEEDS = Names.all_but((), NEEDED, indexed=False)  # before the job's `needs` is written: any job (owed), what a job gives
 # `needs.*`: arrays of what each job gives (`needs.*.result[0]`, never `needs.*.result.x`)
 NEEDED_ALL = Names({"outputs": Names.all_but((), ARRAY, "array"), "result": ARRAY}, kind="array")
 LITERALS = {"true": BOOL, "false": BOOL, "null": NULL}
@@ -48,7 +49,7 @@ OF_KIND = {"string": LEAF, "number": NUMBER, "bool": BOOL}  # the names of a val
 MATRIX_KEYS = Names.all_but(("include", "exclude"), grows=True)
 # Before the job's `strategy`: no `matrix.*` either (actionlint filters a matrix with `.*` only
 # when one of its names holds objects, which nothing would owe; no corpus workflow writes it)
-MATRIX_PENDING = Names.all_but(("include", "exclude", "*"), grows=True)
+MATRIX_PENDING = Names.all_but(("include", "exclude", "*"), grows=True, indexed=False)
 
 FUNCTIONS = ("contains", "startsWith", "endsWith", "format", "join", "toJSON", "fromJSON", "case")
 STATUS = ("always", "success", "failure", "cancelled")
@@ -112,7 +113,7 @@ def grammar_kind(path: tuple) -> str:
 # Fields that may use inputs before `on` declares them (owed there: `owed_inputs.py`), each read
 # as a string (any name but `*`)
 INPUTS_ABOVE_ON = ("run-name", "concurrency")
-OWED_INPUTS = Names.all_but(("*",), LEAF)
+OWED_INPUTS = Names.all_but(("*",), LEAF, indexed=False)
 
 
 def field(path: tuple) -> str | None:
@@ -168,7 +169,7 @@ def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_list
              "steps": STEPS if steps is None else Names(dict.fromkeys(steps, STEP)),
              "needs": NEEDS if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},
                                                           **({"*": NEEDED_ALL} if needs and needs_listed else {})},
-                                                         grows=not needs_listed),
+                                                         grows=not needs_listed, indexed=needs_listed),
              "matrix": (MATRIX_PENDING if matrix_pending else MATRIX_KEYS) if matrix is None else Names(
                  {**dict.fromkeys(matrix), **{n: type_names(t) for n, t in matrix_kinds if n in matrix}}, grows=True),
              "inputs": OWED_INPUTS if inputs_owed else OBJECT if inputs is None else Names(
