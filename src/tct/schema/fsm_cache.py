@@ -26,7 +26,10 @@ def cache_dir() -> Path | None:
     if chosen:
         return None if chosen == "off" else Path(chosen)
     base = os.environ.get("XDG_CACHE_HOME")
-    return (Path(base) if base else Path.home() / ".cache") / "tct"
+    try:
+        return (Path(base) if base else Path.home() / ".cache") / "tct"
+    except (RuntimeError, KeyError):  # no home directory to be found: no cache
+        return None
 
 
 def source_key(*modules) -> str:
