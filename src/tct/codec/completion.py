@@ -120,6 +120,12 @@ class Completion:
             return len(f.spec.shortest_completion(f.text)) + 1
         raise AssertionError(f.kind)
 
+    def completed_text(self, f: Frame) -> str:
+        """The text string frame `f` holds once its shortest completion is written (what rules
+        that read a string still being spelled see)."""
+        rest = self._string_completion(f, self._string_facts(f))
+        return (f.text.encode() + f.pending + rest).decode("utf-8", "replace")
+
     def _string_completion(self, f: Frame, facts) -> bytes:
         """Bytes that finish the current string along the shortest non-excluded path (or towards
         the text a profile rule steers it to); `facts`: the frame's own (`_string_facts`).

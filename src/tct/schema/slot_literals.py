@@ -82,7 +82,7 @@ class LiteralReading:
             for cid, t in base.trans[s].items():
                 role = base.roles.get(t)
                 for r in self._of_base[cid]:
-                    if all(a == b and chr(a) in WS for a, b in self.class_ranges[r]):  # whitespace
+                    if self._blank(r):  # whitespace
                         yield r, (t, None, node), None, None
                     elif role == "str":
                         yield r, (t, node.dfa.start, LiteralIn(node.dfa)), None, None

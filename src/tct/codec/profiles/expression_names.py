@@ -38,7 +38,7 @@ from tct.codec.profiles.document_names import (input_kinds, input_names, listed_
 from tct.codec.profiles.expression_context import (ALL, ARITY, AVAILABLE, INPUTS_ABOVE_ON, arguments_text, field,
                                                    grammar_kind, step_if, tree, undefined)
 from tct.codec.profiles.forward_names import (content_refs, matrix_values, object_matrix_extra, of, open_refs,
-                                              steps_cost, strategy_cost)
+                                              steps_cost, strategy_cost, use_accepts)
 from tct.codec.profiles.matrix_types import ANY, fix_kind, merged, with_matrix
 from tct.codec.profiles.rule import Rule, cheapest_branch, whole_language
 from tct.schema.name_slots import SlotDFA
@@ -240,12 +240,7 @@ class ExpressionNames(Rule):
         if t is None:
             return False
         for kind, names, text, refs in uses.get(name, ()):
-            key = ("matrix-use", kind, names, text, name, t)
-            hit = m.cache.get(key)
-            if hit is None:
-                grammar = m.c.dfa(((expression.pattern(kind), True),), 0, None)
-                hit = m.cache[key] = SlotDFA(grammar, with_matrix(names, refs, name, t)).accepts(text)
-            if not hit:
+            if not use_accepts(m, kind, with_matrix(names, refs, name, t), text):
                 return False
         return True
 
@@ -375,8 +370,7 @@ class ExpressionNames(Rule):
         if not (matrix or needs or steps):
             return None
         if f.kind == "string":  # what it reads once its shortest completion is written: a name
-            rest = m._string_completion(f, m._string_facts(f))  # may need `.x` to be of a kind
-            refs = open_refs((f.text.encode() + f.pending + rest).decode("utf-8", "replace"))
+            refs = open_refs(m.completed_text(f))  # (the completion may need `.x` to be of a kind)
         else:
             refs = content_refs(f)
         return (of(refs, "matrix") if matrix else frozenset(), of(refs, "needs") if needs else frozenset(),
@@ -543,7 +537,7 @@ class ExpressionNames(Rule):
         if child_open:  # the open item's completion
             g = m.stack[i + 1]
             if g.kind == "string":
-                skip = g.text + m._string_completion(g, m._string_facts(g)).decode() if not g.pending else None
+                skip = m.completed_text(g) if not g.pending else None
             else:
                 left = self._spelled(m, self._needs_left(m, f))
                 skip = _shortest(left) if left else None

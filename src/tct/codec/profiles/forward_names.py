@@ -25,13 +25,26 @@ from __future__ import annotations
 
 import re
 
+from tct.codec.profiles import expression
 from tct.codec.profiles.expression import references
+from tct.schema.name_slots import SlotDFA
 
 OWING = ("matrix", "needs", "steps")  # the contexts whose names may be owed
 _MENTION = re.compile("matrix|needs|steps", re.I)  # a cheap test before reading references
 # In a string: any mention, a name possibly still empty (read in an open string's text with
 # its shortest completion, which may add a name: `1 < matrix` goes on to `matrix.a`).
 _OPEN_REF = re.compile(r"(matrix|needs|steps)\.([A-Za-z_][\w-]*)?", re.I)
+
+
+def use_accepts(m, kind: str, names, text: str) -> bool:
+    """Does a finished string `text` of grammar `kind` hold under names tree `names`? (a use of
+    an owed name walked again with the type its definition gives it); cached per machine."""
+    key = ("use-accepts", kind, names, text)
+    hit = m.cache.get(key)
+    if hit is None:
+        grammar = m.c.dfa(((expression.pattern(kind), True),), 0, None)
+        hit = m.cache[key] = SlotDFA(grammar, names).accepts(text)
+    return hit
 
 
 def value_refs(value, key=None) -> frozenset:

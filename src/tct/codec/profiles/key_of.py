@@ -186,7 +186,7 @@ class KeyOf(Rule):
     def _completed_name(self, m, f) -> str | None:
         """The name the shortest completion of this reference will write."""
         if f.kind == "string":
-            return f.text + m._string_completion(f, m._string_facts(f)).decode()
+            return m.completed_text(f)
         own = {f.tag[2]}
         if f.kind == "value":  # the completion takes the cheapest branch: the string
             b = min(m.c.branches(f.conj), key=m.c.cost_branch)

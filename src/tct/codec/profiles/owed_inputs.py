@@ -26,9 +26,9 @@ import json
 from tct.codec.profiles import expression
 from tct.codec.profiles.document_names import input_names, strings
 from tct.codec.profiles.expression_context import INPUTS_ABOVE_ON, grammar_kind, tree
+from tct.codec.profiles.forward_names import use_accepts
 from tct.codec.profiles.rule import Rule, key_target, new_key_cost
 from tct.schema.facts import INF
-from tct.schema.name_slots import SlotDFA
 
 CHAIN = ("on", "workflow_dispatch", "inputs")  # where the completion declares owed names
 NOT_OBJECT = frozenset({"array", "string", "number", "literal"})
@@ -160,15 +160,11 @@ class OwedInputs(Rule):
 
     @staticmethod
     def _accepts(m, path, text, name, kind) -> bool:
-        key = ("owed-input-use", path[:1], grammar_kind(path), text, name, kind)
-        hit = m.cache.get(key)
-        if hit is None:
-            refs = _refs(text)
-            names = tree(path[0], frozenset(), frozenset(), frozenset(), refs,
-                         inputs_kinds=frozenset((r, "string") for r in refs if r != name) | {(name, kind)})
-            grammar = m.c.dfa(((expression.pattern(grammar_kind(path)), True),), 0, None)
-            hit = m.cache[key] = SlotDFA(grammar, names).accepts(text)
-        return hit
+        """Does the use `text` at `path` accept input `name` of `kind` (the others strings)?"""
+        refs = _refs(text)
+        names = tree(path[0], frozenset(), frozenset(), frozenset(), refs,
+                     inputs_kinds=frozenset((r, "string") for r in refs if r != name) | {(name, kind)})
+        return use_accepts(m, grammar_kind(path), names, text)
 
     def excluded(self, m, f):
         return self._refused_types(m, f) if f.tag[1] == "type" else frozenset()
@@ -229,16 +225,12 @@ class OwedInputs(Rule):
         if "on" in _root(m):
             return frozenset()
         if f.kind == "string":
-            rest = m._string_completion(f, m._string_facts(f))
-            return _refs((f.text.encode() + f.pending + rest).decode("utf-8", "replace"))
+            return _refs(m.completed_text(f))
         if f.kind == "object":
             return _value_refs(f.values)
         if f.kind == "array":
             return _value_refs(f.items)
         return frozenset()
-
-    def costs_local(self, m, f):
-        return True
 
 
 def _value_extra(m, k: int, conj, names) -> float:

@@ -109,7 +109,7 @@ class ValueIn(Rule):
             g = m.stack[i + 1] if child_open else None
             if g is None or g.role != "key" or g.pending:
                 return 0
-            key = g.text + m._string_completion(g, m._string_facts(g)).decode()
+            key = m.completed_text(g)
             return self._bound(m, f.path + (key, 0)) if self.segs[len(f.path)] in ("*", key) else 0
         if kind == "entry":
             if f.kind == "object" and (f.values or (child_open and m.stack[i + 1].role != "key")):
