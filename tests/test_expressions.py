@@ -277,6 +277,30 @@ def test_owed_steps_keep_masks_exact_and_completions_defining_them(cut, choices)
                      and not _steps_undefined(doc), samples=8)
 
 
+def test_owed_step_ids_go_to_a_later_step_where_a_parallel_step_has_no_id():
+    """A `parallel` step takes no `id` (actionlint): where the job owes step ids and its first
+    step is one, the completion defines them in steps after it (hypothesis found the completion
+    writing the withdrawn `id` there)."""
+    import numpy as np
+    tok = strict()
+    d = tok.decoder()
+    for t in tok.encode(STEPS_FIRST):
+        if d.path() == "/jobs/j/steps/0":
+            break
+        d.feed(t)
+    assert d.path() == "/jobs/j/steps/0"
+    for t in np.flatnonzero(d.allowed()).tolist():
+        e = d.copy()
+        e.feed(t)
+        promised, n = e.remaining_cost(), 0
+        while not e.done:
+            e.feed(e.completion_id())
+            n += 1
+        doc = e.document()
+        assert n <= promised and valid_under_profile(doc) and not _steps_undefined(doc), doc
+        assert "id" not in doc["jobs"]["j"]["steps"][0] or "parallel" not in doc["jobs"]["j"]["steps"][0]
+
+
 def test_defined_names_encode_forward_ones_stay_free():
     doc = {"on": {"workflow_call": {"inputs": {"v": {"type": "string"}}}}, "jobs": {
         "b": {"runs-on": "x", "steps": [{"run": "x"}]},
@@ -1040,8 +1064,12 @@ SECTION_KINDS = [
     ("exclude", "${{ fromJSON(github.event.x) }}", True), ("exclude", "${{ github.event.commits }}", True),
     ("exclude", "${{ 1.11 || 1 }}", False), ("exclude", "${{ github.ref }}", False), ("exclude", "${{ vars['x'] }}", False),
     ("exclude", "${{ github.event.commits.*.id }}", True), ("matrix", "${{ fromJSON(needs.a.outputs.m) }}", True),
-    # a row given as an expression is a template for now (its first operand's names are free)
+    # a row given as an expression is an array: a comparison first owes a later term
     ("row", "${{ github.event_name == 'push' && fromJSON('[\"a\"]') || fromJSON('[\"a\", \"b\"]') }}", True),
+    ("row", "${{ contains(github.ref, 'a') && fromJSON(vars.x) }}", True), ("row", "${{ github.ref == 'a' || 0 }}", True),
+    ("row", "${{ github.ref == 'a' }}", False), ("row", "${{ github.ref }}", False),
+    ("row", "${{ github.ref == 'a' && 'x' }}", False), ("row", "${{ github.ref == 'a' && true }}", False),
+    ("row", "${{ fromJSON('[1]') }}", True), ("row", "${{ github.event }}", False), ("include", "${{ github.ref }}", True),
     ("matrix", "${{ 'x' }}", False), ("matrix", "${{ github.ref_name }}", False),
     ("exclude", "${{ 1 }}", False), ("exclude", "${{ github.event }}", False),
     ("exclude", "${{ fromJSON(needs.a.outputs.m) }}", True), ("include", "${{ 1 }}", True),

@@ -56,8 +56,8 @@ NO_NUMBER = "no number"
 # (`Names.compared`: `github.ref` in `continue-on-error: ${{ github.ref == 'a' }}`): whitespace
 # keeps it, then a comparison operator must follow (`_must_compare_dist`).
 MUST_COMPARE = "compare"
-# The same where the comparison's bool is no kind wanted either (a number field): the comparison
-# owes a later term (`github.ref == 'a' && 5 || 10`), its `&&0` charged here already.
+# The same where the comparison's bool is no kind wanted either (a number field, a matrix row): the
+# comparison owes a later term (`github.ref == 'a' && 5 || 10`), its `&&0` charged here already.
 MUST_COMPARE_OWING = "compare, owing"
 
 

@@ -142,8 +142,9 @@ class Names:
                 if not left and self.each is None and not self.refused:  # any name, of any kind
                     hit = None
                 else:
-                    hit = Names.all_but(left, self.each, self.kind, self.refused).with_finals(self.finals,
-                                                                                             self.compared)
+                    # `.*` filters an array: no element's kind makes it one a comparison may follow
+                    hit = Names.all_but(left, self.each, self.kind, self.refused).with_finals(
+                        self.finals, frozenset() if low == "*" else self.compared)
                 self._narrow[prefix] = hit
                 return hit
             hit = self._narrow[prefix] = Names(
@@ -202,9 +203,9 @@ def kind_of(sub) -> str:
 
 def owes(kind: str, kinds) -> bool:
     """Does a call returning `kind`, where a value of `kinds` is wanted, owe a later `&&`/`||`
-    term of those kinds? (a bool where a number is wanted: `contains(x, 'y') && 20 || 10`; the
-    merge is then any.)"""
-    return kind == "bool" and kinds is not None and "number" in kinds and not kinds & {"bool", "string"}
+    term (`operand_kinds.owed`)? (a bool where neither a bool nor a string is: `contains(x, 'y')
+    && 20 || 10` for a number, `... && fromJSON('[1]')` for an array; the merge is then any.)"""
+    return kind == "bool" and kinds is not None and not kinds & {"bool", "string"}
 
 
 def fits_kind(kind: str, kinds: frozenset) -> bool:

@@ -22,7 +22,7 @@ in), `<` after a bool or null name (a condition that may not be a literal alone 
 with `<0` otherwise), and an operand that may not be a number (an object's index: its
 shortest is `''`, not `0`; `name_slots.NO_NUMBER`), and a name of a kind a bool was wanted
 in place of, which a comparison must follow (`compared`, `name_slots.MUST_COMPARE`; where a
-number is wanted, the comparison then owes a term too: `MUST_COMPARE_OWING`). A term owed adds
+number, object or array is wanted, the comparison then owes a term too: `MUST_COMPARE_OWING`, `owed`). A term owed adds
 its literal before the bracket or the expression closes (`owed_extra`), as does a call
 returning a bool where a number is wanted (`names.owes`: `contains(x, 'y') && 20 || 10`).
 """
@@ -70,7 +70,14 @@ def compared(want) -> frozenset:
         return frozenset()
     if "bool" in want:
         return frozenset({"string", "number"}) - want
-    return frozenset({"string"}) if owes("bool", want) else frozenset()  # (a bool: no `<` after it)
+    return frozenset({"string", "number"}) - want if owes("bool", want) else frozenset()  # (a bool: no `<` after it)
+
+
+def owed(value) -> frozenset:
+    """The kinds of the term a bool owes where a value of kinds `value` (no bool, no string) is
+    wanted: those, or a number (merged with the bool: any, and `0` is the shortest way out the
+    distances take; `cmp && 20 || 10`, `cmp && fromJSON('[1]') || fromJSON('[2]')`)."""
+    return value | {"number"}
 
 
 def later_terms(value) -> frozenset | None:
@@ -178,10 +185,10 @@ def _joined(r, c, x):
         want = r[6]
     elif all(fits(apply(total, CLASSES[k]), value) for k in later_terms(value) or CLASSES):
         want = r[6] or later_terms(value)
-    elif "number" in value and all(fits(apply(total, CLASSES[k]), value) for k in value if k != "any"):
-        # the next operand is of a kind the value may be: the merge is then any (a number, so
+    elif all(fits(apply(total, CLASSES[k]), value) for k in owed(value) if k != "any"):
+        # the next operand is a number or of a kind the value may be: the merge is then any (so
         # the shortest operand `0` still does, as the distances assume)
-        want = value
+        want = owed(value)
     else:
         return None
     if c == "&":
@@ -225,9 +232,9 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
     # A comparison where a bool may not be owes the next term, of a kind the value may be
     # (`fromJSON(a == 'b' && c || d)` is fine, `fromJSON(a == 'b')` is not).
     if rt in ("opt=", "op") and c in "<>=!" and want is not None and "bool" not in want:
-        if "number" not in want:
+        if "string" in want and "number" not in want:
             return None  # (an object's index: its owed `||''` would not be the triple's `||0`)
-        owe = want
+        owe = owed(want)
     if rt == "opt=" and c in "<>":  # an ordering operator
         left = "B" if neg else last
         if cmp == "ord" or left not in ORDERED_CLASSES:
@@ -279,7 +286,7 @@ def after(base, ops: tuple, s: int, t: int, c, kind, calls: tuple, after_calls: 
         else:
             first = opened.param(0) if opened is not None else None
             if opened is not None and owes(opened.returns, want):
-                owe = want  # `contains(x, 'y') && 20 || 10` where a number is wanted
+                owe = owed(want)  # `contains(x, 'y') && 20 || 10` where a number is wanted
         return outer + ((last, neg, star, cmp, want, orv, owe, value, andv, narrowed), _open(first))
     if c in ")]" and ds is not None and dt is not None and dt == ds - 1:
         if owe is not None:

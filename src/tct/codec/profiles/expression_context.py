@@ -82,12 +82,11 @@ AVAILABLE = {
 }
 
 
-# Sections given as a string (one `${{ }}`) whose expression is an object, and a matrix's
+# Sections given as a string (one `${{ }}`) whose expression is an object, and a matrix row or
 # `exclude` given so, an array (actionlint: "env must be object", "type of expression at
-# "exclude" must be array"; `include` is not checked). A matrix row given so must be an array
-# too, but the corpus writes `os: ${{ github.event_name == 'push' && fromJSON('["a"]') || ... }}`,
-# whose first operand is a string: the names of a first operand narrowed to the kinds wanted
-# would refuse it, so rows stay templates until a name's kind can owe a comparison.
+# "matrix row" must be array"; `include` is not checked). The corpus writes rows as
+# `os: ${{ github.event_name == 'push' && fromJSON('["a"]') || ... }}`: a comparison where no
+# bool may be owes a later term (`operand_kinds.owed`).
 ENVS = ("/env", "/jobs/*/env", "/jobs/*/steps/*/env", "/jobs/*/container/env", "/jobs/*/services/*/env")
 RECORDS = ENVS + ("/jobs/*/steps/*/with",)  # whose properties are strings ("env.x must be string")
 SECTIONS = RECORDS + ("/jobs/*/strategy/matrix",)
@@ -100,7 +99,7 @@ BOOLEANS = ("/concurrency/cancel-in-progress", "/jobs/*/concurrency/cancel-in-pr
             "/jobs/*/steps/*/continue-on-error", "/jobs/*/strategy/fail-fast", "/jobs/*/environment/deployment")
 _KINDS = tuple((parse(loc), kind) for locs, kind in (
     (RECORDS, expression.RECORD), (("/jobs/*/strategy/matrix",), expression.MAPPING),
-    (("/jobs/*/strategy/matrix/exclude",), expression.ROW),
+    (("/jobs/*/strategy/matrix/include",), expression.TEMPLATE), (("/jobs/*/strategy/matrix/*",), expression.ROW),
     (BOOLEANS, expression.BOOL), (NUMBERS, expression.NUMBER))
     for loc in locs + tuple(x.replace("/steps/*/", "/steps/*/parallel/*/", 1) for x in locs if "/steps/*/" in x))
 

@@ -32,7 +32,7 @@ import dataclasses
 import json
 import re
 
-from tct.codec.profiles import expression
+from tct.codec.profiles import expression, step_keys
 from tct.codec.profiles.document_names import (input_kinds, input_names, listed_names, names_in_job, needed_outputs,
                                                step_ids, strings)
 from tct.codec.profiles.expression_context import (ALL, ARITY, AVAILABLE, INPUTS_ABOVE_ON, arguments_text, field,
@@ -435,7 +435,8 @@ class ExpressionNames(Rule):
 
     def next_key(self, m, f):
         if f.kind == "object" and f.tag[1] == "step" and len(f.path) == 4:  # it may take an owed id
-            return "id" if "id" not in f.values and self._steps_left(m) else None
+            # (not a `parallel` step, which has no `id`: a later step then takes it)
+            return "id" if "id" not in f.values and self._steps_left(m) and step_keys.takes(f.branch.obj, "id") else None
         if f.kind != "object" or f.tag[1] not in ("job", "def"):
             return None
         if f.tag[1] == "def" and len(f.path) == 6 and f.path[4] == "include":  # an entry that fixes a type

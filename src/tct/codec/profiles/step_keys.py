@@ -25,6 +25,12 @@ KEYS = {"wait": frozenset({"continue-on-error", "id", "name", "wait", "wait-all"
 NOT_IN_GROUP = frozenset({"wait", "wait-all", "cancel", "parallel"})  # steps a group may not hold
 
 
+def takes(obj, key: str) -> bool:
+    """May a step of branch object `obj` have key `key` (actionlint's keys of its kind)?"""
+    kind = next((k for k in KEYS if k in obj.required), None)
+    return kind is None or key in KEYS[kind]
+
+
 class StepKeys(Rule):
     """Tags: ("step",) a step (of a job, or of a group), ("group",) a group's list."""
 
@@ -38,9 +44,7 @@ class StepKeys(Rule):
     def withdrawn_keys(self, m, f):
         if f.kind != "object":
             return frozenset()
-        obj = f.branch.obj
-        kind = next((k for k in KEYS if k in obj.required), None)
-        return frozenset() if kind is None else frozenset(obj.names) - KEYS[kind]
+        return frozenset(k for k in f.branch.obj.names if not takes(f.branch.obj, k))
 
     def refused_branches(self, m, f):
         return NOT_IN_GROUP if f.kind == "value" and f.tag[1] == "step" and len(f.path) == 6 else frozenset()
