@@ -232,6 +232,59 @@ STEPS_FIRST = {"on": "push", "jobs": {"j": {
     "steps": [{"uses": "actions/checkout@v4"}, {"id": "ver", "run": "echo"}, {"id": "build", "run": "make"}]}}}
 
 
+LATER_OUTPUTS = {"on": "push", "jobs": {
+    "use": {"runs-on": "x", "needs": ["later", "call"], "outputs": {"o": "${{ needs.Later.outputs.sha }}"},
+            "steps": [{"run": "echo ${{ needs.later.outputs.Ver }} ${{ needs.call.outputs.any }}"}]},
+    "later": {"runs-on": "x", "outputs": {"ver": "1", "SHA": "2"}, "steps": [{"run": "a"}]},
+    "call": {"uses": "./.github/workflows/w.yml"}}}
+
+
+def _outputs_undeclared(doc) -> list:
+    """`needs.<job>.outputs.<name>` references to a normal job that does not declare the output
+    (read independently, as actionlint: names folded)."""
+    jobs = {k.lower(): v for k, v in doc["jobs"].items()}
+    out = []
+    for job in doc["jobs"].values():
+        for v in _strings(job):
+            for j, n in E.output_references(v) + E.output_references(v, True):
+                target = jobs.get(j)
+                if isinstance(target, dict) and "uses" not in target and \
+                        n not in {k.lower() for k in target.get("outputs") or {}}:
+                    out.append((j, n))
+    return out
+
+
+def test_outputs_of_a_later_job_are_owed_by_it():
+    """`needs.<job>.outputs.<name>` of a job written later (7 corpus jobs) is owed: that job, if
+    a normal one, declares the output (actionlint: "property is not defined in object type");
+    at every 2nd prefix the completion declares every output used, within its promise."""
+    tok = strict()
+    _completions_pay_what_is_owed(tok, LATER_OUTPUTS, _outputs_undeclared)
+    jobs = LATER_OUTPUTS["jobs"]
+    for outputs, path, what in (
+            (None, "/jobs/later", "an earlier job reads outputs sha, ver of job 'later'"),
+            ({"ver": "1"}, "/jobs/later/outputs", "missing outputs sha")):
+        later = {k: v for k, v in {**jobs["later"], "outputs": outputs}.items() if v is not None}
+        with pytest.raises(tct.SchemaViolation) as err:
+            tok.encode({"on": "push", "jobs": {**jobs, "later": later}})
+        assert err.value.path == path and what in str(err.value), str(err.value)
+
+
+@settings(max_examples=12, deadline=None)
+@given(cut=st.integers(0, 10 ** 6), choices=st.lists(st.integers(0, 2 ** 16), max_size=30))
+def test_owed_outputs_keep_masks_exact_and_completions_declaring_them(cut, choices):
+    from conftest import wander_and_check
+    wander_and_check(strict(), LATER_OUTPUTS, cut, choices, lambda doc: valid_under_profile(doc)
+                     and not _outputs_undeclared(doc), samples=8)
+
+
+def test_actionlint_agrees_on_owed_outputs(tmp_path):
+    """The completions of LATER_OUTPUTS's prefixes raise no `expression` error in actionlint."""
+    docs = [done for _, done in completions_at_prefixes(strict(), LATER_OUTPUTS, every=7, exact_every=10 ** 6)]
+    for doc, found in zip(docs, _lint_docs(tmp_path, docs)):
+        assert not [e for e in found if e["kind"] == "expression"], (doc, found)
+
+
 def _steps_undefined(doc) -> list:
     """`steps.<id>` references of a job that none of its steps defines (ids folded, as GitHub
     and actionlint match them), read independently of the profile."""
@@ -1167,6 +1220,55 @@ FIELD_KINDS = [  # (field, expression, accepted)
     ("timeout-minutes", "contains(github.ref, 'a')", False), ("timeout-minutes", "1 || 'a'", False),
     ("timeout-minutes", "github.event", False), ("timeout-minutes", "null", False),
 ]
+
+
+CONDITION_KINDS = [  # an `if:` given as `${{ }}` is a template to actionlint: it shows no object, array or null
+    ("${{ steps }}", False), ("${{ github.event }}", False), ("${{ needs }}", False), ("steps", True),
+    ("github.event", True), ("${{ github.ref == 'a' }}", True), ("${{ success() }}", True),
+    ("${{ steps.s.outputs.y }}", True), ("${{ !github.event }}", True)]
+
+
+def _condition_doc(text):
+    return {"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"id": "s", "run": "a"}, {"run": "b", "if": text}]}}}
+
+
+@pytest.mark.parametrize("text, ok", CONDITION_KINDS)
+def test_a_condition_given_as_an_expression_shows_no_object(text, ok):
+    _encodes_iff(_condition_doc(text), ok)
+
+
+def test_actionlint_agrees_on_condition_kinds(tmp_path):
+    errors = _lint_docs(tmp_path, [_condition_doc(text) for text, _ in CONDITION_KINDS])
+    for (text, ok), found in zip(CONDITION_KINDS, errors):
+        assert (not [e for e in found if e["kind"] == "expression"]) == ok, (text, found)
+
+
+EVENT_INPUTS = [  # (on, expression, accepted): actionlint types `github.event.inputs` by workflow_dispatch
+    ("push", "github.event.inputs.name", True), ("workflow_dispatch", "github.event.inputs.name", False),
+    ({"workflow_dispatch": {"inputs": {"Name": {"type": "string"}}}}, "github.event.inputs.name", True),
+    ({"workflow_dispatch": {"inputs": {"name": {"type": "string"}}}}, "github.event.inputs.nam", False),
+    ({"workflow_dispatch": None, "push": None}, "github.event.inputs", False),
+    ({"workflow_dispatch": None, "push": None}, "github.event.pull_request.head.sha", True),
+    ({"workflow_dispatch": None, "push": None}, "github.event.input", True), (["push", "workflow_dispatch"],
+                                                                               "github.event.inputs.x", False),
+    ({"workflow_dispatch": {"inputs": {"x": None}}, "workflow_call": {"inputs": {"y": {"type": "string"}}}},
+     "github.event.inputs.y", False),
+    ({"workflow_call": {"inputs": {"name": {"type": "string"}}}}, "github.event.inputs.name", True)]
+
+
+def _event_doc(on, text):
+    return {"on": on, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "echo ${{ %s }}" % text}]}}}
+
+
+@pytest.mark.parametrize("on, text, ok", EVENT_INPUTS)
+def test_event_inputs_are_the_dispatch_inputs(on, text, ok):
+    _encodes_iff(_event_doc(on, text), ok)
+
+
+def test_actionlint_agrees_on_event_inputs(tmp_path):
+    errors = _lint_docs(tmp_path, [_event_doc(on, text) for on, text, _ in EVENT_INPUTS])
+    for (on, text, ok), found in zip(EVENT_INPUTS, errors):
+        assert (not [e for e in found if e["kind"] == "expression"]) == ok, (on, text, found)
 
 
 def _field_doc(field, text):

@@ -35,7 +35,7 @@ class Names:
                  excluded: frozenset | None = None, kind: str = "object", finals: frozenset | None = None,
                  each=None, refused: frozenset = frozenset(), compared: frozenset = frozenset(), grows: bool = False,
                  indexed: bool = True):
-        self.excluded = excluded  # None, or the only names refused (then `children` is empty)
+        self.excluded = excluded  # None, or the only names refused (then `children` are names whose subtree differs)
         self.refused = refused  # with `excluded`: characters no name may hold
         self.each = each  # with `excluded`: the subtree of every name (None: any); an array's: its elements'
         self.kind, self.finals, self.compared, self.indexed = kind, finals, compared, indexed
@@ -66,11 +66,12 @@ class Names:
 
     @classmethod
     def all_but(cls, names, each=None, kind: str = "object", refused: frozenset = frozenset(), grows: bool = False,
-                indexed: bool = True) -> "Names":
-        """Any name but `names`, each with subtree `each` (None: any kind, anything below), and
-        none holding a character of `refused`."""
-        return cls({}, delims=frozenset(), excluded=frozenset(n.lower() for n in names), kind=kind, each=each,
-                   refused=frozenset(refused), grows=grows, indexed=indexed)
+                indexed: bool = True, children: dict | None = None) -> "Names":
+        """Any name but `names`, each with subtree `each` (None: any kind, anything below) but
+        those of `children` (`github.event.inputs`: the declared inputs), and none holding a
+        character of `refused`."""
+        return cls(children or {}, delims=frozenset(), excluded=frozenset(n.lower() for n in names), kind=kind,
+                   each=each, refused=frozenset(refused), grows=grows, indexed=indexed)
 
     def with_finals(self, finals: frozenset | None, compared: frozenset = frozenset()) -> "Names":
         """This tree, its names ending a chain only with a value of a kind in `finals`, or in
@@ -122,10 +123,10 @@ class Names:
             low = typed.lower()
         else:
             low = prefix + extra.lower()
-        if self.excluded is not None:
-            return (True, self.each) if low and low not in self.excluded else (False, None)
         if low in self.children:
             return True, self.children[low]
+        if self.excluded is not None:
+            return (True, self.each) if low and low not in self.excluded else (False, None)
         return False, None
 
     def narrow(self, prefix: str) -> "Names | None":
@@ -139,11 +140,12 @@ class Names:
             low = prefix if typed is None else typed.lower()
             if self.excluded is not None:
                 left = frozenset(n for n in self.excluded if n.startswith(low))
-                if not left and self.each is None and not self.refused:  # any name, of any kind
+                kids = {k: v for k, v in self.children.items() if k.startswith(low)}
+                if not left and not kids and self.each is None and not self.refused:  # any name, of any kind
                     hit = None
                 else:
                     # `.*` filters an array: no element's kind makes it one a comparison may follow
-                    hit = Names.all_but(left, self.each, self.kind, self.refused).with_finals(
+                    hit = Names.all_but(left, self.each, self.kind, self.refused, children=kids).with_finals(
                         self.finals, frozenset() if low == "*" else self.compared)
                 self._narrow[prefix] = hit
                 return hit

@@ -26,6 +26,17 @@ def input_names(on) -> frozenset:
     return frozenset(out)
 
 
+def dispatch_inputs(on) -> frozenset | None:
+    """The inputs (folded) `workflow_dispatch` declares where `on` has it, in any form, else None."""
+    if on == "workflow_dispatch" or (isinstance(on, list) and "workflow_dispatch" in on):
+        return frozenset()
+    if not isinstance(on, dict) or "workflow_dispatch" not in on:
+        return None
+    e = on["workflow_dispatch"]
+    return frozenset(n.lower() for n in e["inputs"]) if isinstance(e, dict) and isinstance(e.get("inputs"), dict) \
+        else frozenset()
+
+
 def input_kinds(on) -> frozenset:
     """(name, kind) of declared inputs whose `type` says their kind (`boolean`, `number`; a
     `string`, `choice` or `environment` is a string; workflow_dispatch's default is a string),

@@ -75,6 +75,16 @@ def references(text: str, condition: bool = False) -> list[tuple[str, str]]:
     return [(ctx.lower(), name) for body in bodies for ctx, name in _REFERENCE.findall(_QUOTED.sub("''", body))]
 
 
+_OUTPUT = re.compile(r"(?<![\w.'-])needs\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)", re.I)
+
+
+def output_references(text: str, condition: bool = False) -> list[tuple[str, str]]:
+    """(job folded, output folded) of each `needs.<job>.outputs.<name>` of a finished string, read
+    as `references` reads names."""
+    bodies = _BODY.findall(text) if "${{" in text or not condition else [text]
+    return [(j.lower(), n.lower()) for body in bodies for j, n in _OUTPUT.findall(_QUOTED.sub("''", body))]
+
+
 def label(s) -> int | None:
     """The depth in its access chain of the name state `s` reads, or None."""
     if s[0] != "x":
@@ -121,6 +131,8 @@ class _Grammar:
         text = TEXT_ROLES.get(self.kind)
         roles = {ids[s]: ROLES.get(s[3][0], s[3][0]) if s[0] == "x" else text
                  for s in order if s[0] in ("x", "text")}
+        if ("cond$", 2) in ids:  # an `if:` given as `${{ }}` is a template to actionlint: no object shown
+            roles[ids[("cond$", 2)]] = TEXT_ROLES[TEMPLATE]
         return PatternFSM(TableFSM(len(classes), 0, finals, trans), classes, labels, depths, roles)
 
     def accepts(self, s) -> bool:

@@ -154,16 +154,20 @@ def _needed(outputs) -> Names:
 @lru_cache(maxsize=4096)
 def tree(row: str | None, steps, needs, matrix, inputs, outputs=None, needs_listed: bool = True,
          matrix_kinds=frozenset(), inputs_kinds=frozenset(), matrix_pending: bool = False,
-         inputs_owed: bool = False) -> Names:
+         inputs_owed: bool = False, dispatch=None) -> Names:
     """The names a string of field `row` may use, given the document's names (None: free);
     `outputs`: `needed_outputs` of `needs`; `needs_listed`: false while `needs` names the jobs
     the job may still list (`needs.*` reads what it lists: nothing yet); `matrix_kinds`,
     `inputs_kinds`: (name, kind or type) of names whose kind is known; `matrix_pending`: the
     job has no `strategy` yet (its matrix names are free, not an expression's); `inputs_owed`:
-    above `on`, where any input may be named and `on` will owe it."""
+    above `on`, where any input may be named and `on` will owe it; `dispatch`: the inputs
+    `workflow_dispatch` declares when `on` has it (actionlint types `github.event.inputs` by
+    them: "property "x" is not defined in object type {}"), else None (`github.event` is any)."""
     contexts = AVAILABLE.get(row, ALL)
     outs = dict(outputs or ())
-    typed = {"github": Names(GITHUB), "runner": Names(RUNNER), "job": Names(JOB), "strategy": OBJECT,
+    github = GITHUB if dispatch is None else {**GITHUB, "event": Names.all_but((), children={
+        "inputs": Names(dict.fromkeys(dispatch, LEAF))})}
+    typed = {"github": Names(github), "runner": Names(RUNNER), "job": Names(JOB), "strategy": OBJECT,
              "env": STRINGS, "vars": VARS, "secrets": STRINGS, "jobs": OBJECT,
              "steps": STEPS if steps is None else Names(dict.fromkeys(steps, STEP)),
              "needs": NEEDS if needs is None else Names({**{n: _needed(outs.get(n.lower())) for n in needs},

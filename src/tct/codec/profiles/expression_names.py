@@ -33,8 +33,8 @@ import json
 import re
 
 from tct.codec.profiles import expression, step_keys
-from tct.codec.profiles.document_names import (input_kinds, input_names, listed_names, names_in_job, needed_outputs,
-                                               step_ids, strings)
+from tct.codec.profiles.document_names import (dispatch_inputs, input_kinds, input_names, listed_names, names_in_job,
+                                               needed_outputs, step_ids, strings)
 from tct.codec.profiles.expression_context import (ALL, ARITY, AVAILABLE, INPUTS_ABOVE_ON, arguments_text, field,
                                                    grammar_kind, step_if, tree, undefined)
 from tct.codec.profiles.forward_names import (content_refs, matrix_values, object_matrix_extra, of, open_refs,
@@ -94,7 +94,8 @@ class ExpressionNames(Rule):
         on = root.values["on"] if root.kind == "object" and "on" in root.values else None
         above = on is None and bool(path) and path[0] in INPUTS_ABOVE_ON
         inputs = input_names(on) if on is not None else None if above else frozenset()
-        out = {"inputs": inputs, "inputs_kinds": input_kinds(on), "inputs_owed": above}
+        out = {"inputs": inputs, "inputs_kinds": input_kinds(on), "inputs_owed": above,
+               "dispatch": dispatch_inputs(on)}
         if len(path) < 2 or path[0] != "jobs":
             return out | {"steps": frozenset(), "needs": frozenset(), "matrix": frozenset()}
         job = m.stack[2].values if m.stack[2].kind == "object" else {}
@@ -111,7 +112,7 @@ class ExpressionNames(Rule):
     def _tree(path: tuple, n: dict) -> Names:
         return tree(field(path), n["steps"], n["needs"], n["matrix"], n["inputs"], n.get("outputs"),
                     n.get("needs_listed", True), n.get("matrix_kinds", frozenset()), n["inputs_kinds"],
-                    n.get("matrix_pending", False), n.get("inputs_owed", False))
+                    n.get("matrix_pending", False), n.get("inputs_owed", False), n.get("dispatch"))
 
     def language(self, m, f):
         if f.tag[1] == "needs":
@@ -134,7 +135,8 @@ class ExpressionNames(Rule):
         kind = f.tag[1]
         own = None
         if kind == "root" and f.kind == "object":
-            own = (input_names(f.values["on"]), input_kinds(f.values["on"])) if "on" in f.values else None
+            on = f.values.get("on")
+            own = (input_names(on), input_kinds(on), dispatch_inputs(on)) if "on" in f.values else None
         elif kind == "steps" and f.kind == "array":
             own = tuple(sorted(step_ids(f.items)))
         elif kind == "step" and f.kind == "object":
@@ -318,8 +320,8 @@ class ExpressionNames(Rule):
 
     def _steps_left(self, m) -> frozenset:
         """Owed step ids the open job's steps array (closed items) does not define yet."""
-        if len(m.stack) < 4 or m.stack[3].kind != "array" or m.stack[3].tag is None \
-                or m.stack[3].tag[1] != "steps":
+        mine = m.rules.own(m.stack[3].tag, self) if len(m.stack) >= 4 else None
+        if mine is None or m.stack[3].kind != "array" or mine[1] != "steps":
             return frozenset()
         owed = self._owed(m.stack[2], "steps")
         if not owed:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 
 from tct.codec.profiles import expression
-from tct.codec.profiles.expression import references
+from tct.codec.profiles.expression import output_references, references
 from tct.schema.name_slots import SlotDFA
 
 OWING = ("matrix", "needs", "steps")  # the contexts whose names may be owed
@@ -49,11 +49,13 @@ def use_accepts(m, kind: str, names, text: str) -> bool:
 
 def value_refs(value, key=None) -> frozenset:
     """(context, name) pairs, folded, of the `OWING` names referenced anywhere in a finished
-    JSON value; a string under `if` is a condition."""
+    JSON value, and ("outputs", (job, output)) of each `needs.<job>.outputs.<output>`; a string
+    under `if` is a condition."""
     if isinstance(value, str):
         if not _MENTION.search(value):
             return frozenset()
-        return frozenset((ctx, n.lower()) for ctx, n in references(value, key == "if") if ctx in OWING and n != "*")
+        return frozenset((ctx, n.lower()) for ctx, n in references(value, key == "if") if ctx in OWING and n != "*") \
+            | frozenset(("outputs", ref) for ref in output_references(value, key == "if"))
     if isinstance(value, dict):
         return frozenset().union(*(value_refs(v, k) for k, v in value.items()))
     if isinstance(value, list):

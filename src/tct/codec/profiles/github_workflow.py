@@ -28,6 +28,7 @@ from tct.codec.profiles.expression_names import ExpressionNames
 from tct.codec.profiles.key_names import KeyNames
 from tct.codec.profiles.key_of import KeyOf
 from tct.codec.profiles.owed_inputs import OwedInputs
+from tct.codec.profiles.owed_outputs import OwedOutputs
 from tct.codec.profiles.patch import narrowing
 from tct.codec.profiles.profile import Profile
 from tct.codec.profiles.required_key import RequiredKey
@@ -274,7 +275,7 @@ PROFILE = Profile(
            *(ExclusiveValues(loc, ("queue", "max"), ("cancel-in-progress", True), "actionlint: they cannot be combined")
              for loc in ("/concurrency", "/jobs/*/concurrency")),
            RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run"),
-           CacheTrust(), OwedInputs(), RequiredKey("/jobs/*", job_mode_owed, "actionlint: a reusable call under low-trust triggers "
+           CacheTrust(), OwedInputs(), OwedOutputs(), RequiredKey("/jobs/*", job_mode_owed, "actionlint: a reusable call under low-trust triggers "
                                      "needs an explicit cache-mode"),
            KeyNames("/on/workflow_dispatch/inputs/*", "actionlint: a workflow_dispatch input's keys",
                     lambda m, path: DISPATCH_INPUT_KEYS, fold=False))
