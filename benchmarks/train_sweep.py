@@ -57,10 +57,10 @@ def launch(name: str, data: str, out: Path, flags: list[str], log_dir: Path, thr
     return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def wait_all(procs: dict[str, subprocess.Popen], log_dir: Path) -> None:
+def wait_all(procs: dict[str, subprocess.Popen], log_dir: Path, prefix: str = "") -> None:
     failed = [n for n, p in procs.items() if p.wait() != 0]
     for n in failed:
-        print(f"{n} failed:\n" + (log_dir / f"{n}.log").read_text()[-3000:], file=sys.stderr)
+        print(f"{prefix}{n} failed:\n" + (log_dir / f"{prefix}{n}.log").read_text()[-3000:], file=sys.stderr)
     if failed:
         sys.exit(1)
 
@@ -96,7 +96,7 @@ def main():
                         flags + ["--max-steps", str(args.probe_steps), "--warmup-steps", "2", "--eval-every", "0",
                                  "--eval-max-docs", "1", "--ckpt-every", "0"], logs, args.threads)
               for n, (data, flags) in variants.items()}
-    wait_all(probes, logs)
+    wait_all(probes, logs, "probe-")
     plans = {}
     for n, (data, flags) in variants.items():
         rate = [r for r in read_metrics(work / f"probe-{n}") if r["kind"] == "train"][-1]["tokens_per_s"]

@@ -93,3 +93,16 @@ def test_masked_training_needs_masks(tmp_path):
     write_shards(tmp_path / "data", streams, streams, meta)
     with pytest.raises(tct.TCTError, match="masks"):
         train(TrainConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), masked=True, max_steps=1))
+
+
+def test_plain_training_reads_no_train_masks(tmp_path, tok):
+    """`train_masks.bin` is the largest file of a prepared corpus and only `--masked` reads it:
+    data carried without it (to a GPU machine) still trains and scores under the val masks."""
+    shards = _data(tmp_path / "data", tok)
+    (shards.dir / "train_masks.bin").unlink()
+    cfg = dict(data=str(shards.dir), out=str(tmp_path / "run"), d_model=32, n_layers=1, n_heads=2, context=64,
+               batch_size=4, warmup_steps=2, eval_every=0, ckpt_every=0, progress=False)
+    summary = train(TrainConfig(max_steps=3, **cfg))
+    assert math.isfinite(summary["val_masked_loss"]) and summary["val_masked_loss"] <= summary["val_loss"]
+    with pytest.raises(tct.TCTError, match="masks"):
+        train(TrainConfig(max_steps=1, masked=True, **{**cfg, "out": str(tmp_path / "run2")}))

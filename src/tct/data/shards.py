@@ -117,7 +117,8 @@ class Shards:
             raise TCTError(f"{docs_path}: some documents do not start with BOS {self.bos_id} "
                            f"and end with EOS {self.eos_id}")
         masks = None
-        if self.mask_table is not None:
+        # (a split may travel without its masks: `train_masks.bin` is large and only `--masked` reads it)
+        if self.mask_table is not None and (self.dir / f"{name}_masks.bin").exists():
             try:
                 masks = np.memmap(self.dir / f"{name}_masks.bin", dtype=np.dtype("uint32").newbyteorder("<"), mode="r")
             except (OSError, ValueError) as e:

@@ -190,7 +190,7 @@ def evaluate(model: GPT, shards: Shards, batch_size: int = 16, overlap: int | No
     overlap = context // 4 if overlap is None else overlap
     was_training = model.training
     model.eval()
-    table = _mask_table(shards, d.device)
+    table = _mask_table(shards, d.device) if shards.val.masks is not None else None
     total = torch.zeros(3, dtype=torch.float64, device=d.device)  # nats, masked nats, targets
     batch = []
 
@@ -275,7 +275,7 @@ def train(cfg: TrainConfig) -> dict:
 
 def _train(cfg: TrainConfig, d: _Dist) -> dict:
     shards = Shards(cfg.data)
-    if cfg.masked and shards.mask_table is None:
+    if cfg.masked and shards.train.masks is None:
         raise TCTError(f"{cfg.data}: --masked needs data prepared with masks (tct data prepare --masks)")
     model, mcfg, state = _init_model(cfg, shards)
     shards.check_context(mcfg.context)
