@@ -953,3 +953,33 @@ def test_parallel_groups_complete_within_the_promise():
 def test_parallel_groups_keep_masks_exact(cut, choices):
     wander_and_check(strict(), GROUPED, cut, choices, lambda d: valid_under_profile(d) and not _grouped_problems(d),
                      samples=6)
+
+
+ENV_NAMES = [("A_B", True), ("A$B", True), ("A-1", True), ("A B", False), ("A=B", False), ("A&B", False),
+             ("A${{ x", False), ("A${{ x }", False)]
+
+
+def _env_doc(name):
+    return {"on": "push", "env": {name: "x"}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}
+
+
+@pytest.mark.parametrize("name, ok", ENV_NAMES)
+def test_environment_variable_names_are_ones_actionlint_accepts(name, ok):
+    """actionlint: "environment variable name is invalid. '&', '=' and spaces should not be
+    contained", and a `${{` in a name is lexed as an expression (refused here even when well
+    formed: no corpus workflow names a variable so)."""
+    _encodes_iff(_env_doc(name), ok)
+
+
+def test_actionlint_agrees_on_environment_variable_names(tmp_path):
+    from tct.data.documents import dumps_document
+    from tct.eval import actionlint
+    if actionlint.executable() is None:
+        pytest.skip("actionlint is not installed")
+    paths = []
+    for i, (name, _) in enumerate(ENV_NAMES):
+        paths.append(tmp_path / f"w{i}.yml")
+        paths[-1].write_text(dumps_document(_env_doc(name), "yaml"))
+    errors = actionlint.lint(paths)
+    for path, (name, ok) in zip(paths, ENV_NAMES):
+        assert (not errors[path.resolve()]) == ok, (name, errors[path.resolve()])

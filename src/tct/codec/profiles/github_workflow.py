@@ -329,8 +329,8 @@ PROFILE = Profile(
              "actionlint: not a constant condition") for loc in CONDITIONS)
     + tuple((loc, {"required": ["username", "password"]}, "both credentials") for loc in CREDENTIALS)
     + tuple((loc, {"propertyNames": {"minLength": 1}}, "actionlint: a key is not empty") for loc in NAMED_SECTIONS)
-    + tuple((loc, {"propertyNames": {"pattern": "^[^&= \t]+$"}},
-             "environment variable names: not empty, no '&', '=', spaces")
+    + tuple((loc, {"propertyNames": {"pattern": "^(?![\\s\\S]*\\$\\{\\{)[^&= \t]+$"}},
+             "environment variable names: not empty, no '&', '=', spaces, no `${{` (actionlint lexes one)")
             for loc in ENVS)
     + tuple((f"/on/{event}", {"patternProperties": {"^types$": _one_of(names)}}, f"activity types of {event}")
             for event, names in _activity_types().items()),),
