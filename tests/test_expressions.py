@@ -408,6 +408,11 @@ def _strings(v):
 def test_undefined_reads_references_outside_quotes():
     assert undefined("${{ steps.a.outputs.x == 'steps.b' }}", {"steps": {"a"}}) == []
     assert undefined("${{ steps.b }}", {"steps": {"a"}}) == ["steps.b"]
+    # a `}}` inside a literal closes nothing (untrained weights hid owed matrix names so)
+    assert undefined("${{ 'a}}b' || steps.b }}", {"steps": {"a"}}) == ["steps.b"]
+    assert E.references("${{ 'it''s}}' && matrix.X }} ${{ needs.n", False) == [("matrix", "X"), ("needs", "n")]
+    assert E.references("steps.a == '}}' || inputs.b", True) == [("steps", "a"), ("inputs", "b")]
+    assert E.output_references("${{ '}}' || needs.J.outputs.O }}") == [("j", "o")]
 
 
 EXPRESSIONS = {"on": {"workflow_dispatch": {"inputs": {"v": {"type": "string"}}}}, "jobs": {

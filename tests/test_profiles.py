@@ -172,6 +172,8 @@ def test_budgets_are_exact_under_the_profile(merged):
     ({"on": {"workflow_dispatch": {"inputs": ["v"]}}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}},
      "/on/workflow_dispatch/inputs", "expected object or one of [null]"),
     ({"on": "push", "jobs": {"a": {"uses": "o/x.yml"}}}, "/jobs/a/uses", "is not allowed"),
+    # actionlint reads an owner beginning with `.` as a local path, which needs its `./`
+    ({"on": "push", "jobs": {"a": {"uses": ".o/r/x.yml@v1"}}}, "/jobs/a/uses", "is not allowed"),
     ({"on": "push", "env": {"a b": "x"}, "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a"}]}}}, "/env",
      "property name 'a b' is not allowed"),
     ({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"run": "a", "id": "1x"}]}}}, "/jobs/a/steps/0/id",
@@ -983,3 +985,4 @@ def test_actionlint_agrees_on_environment_variable_names(tmp_path):
     errors = actionlint.lint(paths)
     for path, (name, ok) in zip(paths, ENV_NAMES):
         assert (not errors[path.resolve()]) == ok, (name, errors[path.resolve()])
+

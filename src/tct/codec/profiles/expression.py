@@ -62,17 +62,47 @@ def pattern(kind: str) -> str:
     return name
 
 
-_BODY = re.compile(r"\$\{\{(.*?)\}\}", re.S)
-_QUOTED = re.compile(r"'([^']|'')*'")
 _REFERENCE = re.compile(r"(?<![\w.'-])(steps|needs|matrix|inputs)\.([A-Za-z_][\w-]*|\*)", re.I)
+
+
+def code(text: str, condition: bool = False) -> list[str]:
+    """The expressions of a finished string, each with its string literals emptied, read as
+    actionlint's lexer reads them (a `}}` inside a literal closes nothing: `'a}}' || matrix.x`);
+    `condition`: an `if:` value, a bare expression unless it holds `${{`."""
+    out, i = [], 0
+    if condition and "${{" not in text:
+        return [_emptied(text, 0)[0]]
+    while (i := text.find("${{", i)) >= 0:
+        body, i = _emptied(text, i + 3)
+        out.append(body)
+        if i is None:
+            break
+    return out
+
+
+def _emptied(text: str, i: int) -> tuple[str, int | None]:
+    """(the expression from `i` to its closing `}}`, literals emptied; the index after it, or
+    None when it does not close)."""
+    out, n = [], len(text)
+    while i < n:
+        if text[i] == "'":
+            i += 1
+            while i < n and (text[i] != "'" or text.startswith("''", i)):
+                i += 2 if text[i] == "'" else 1
+            out.append("''")
+            i += 1
+        elif text.startswith("}}", i):
+            return "".join(out), i + 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out), None
 
 
 def references(text: str, condition: bool = False) -> list[tuple[str, str]]:
     """(context folded, name) of each `steps|needs|matrix|inputs.<name>` in the expressions of
-    a finished string, quoted literals skipped (a cheap reading, for reasons, owed names and
-    tests); `condition`: an `if:` value, a bare expression unless it holds `${{`."""
-    bodies = _BODY.findall(text) if "${{" in text or not condition else [text]
-    return [(ctx.lower(), name) for body in bodies for ctx, name in _REFERENCE.findall(_QUOTED.sub("''", body))]
+    a finished string (for reasons, owed names and tests)."""
+    return [(ctx.lower(), name) for body in code(text, condition) for ctx, name in _REFERENCE.findall(body)]
 
 
 _OUTPUT = re.compile(r"(?<![\w.'-])needs\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)", re.I)
@@ -81,8 +111,7 @@ _OUTPUT = re.compile(r"(?<![\w.'-])needs\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_]
 def output_references(text: str, condition: bool = False) -> list[tuple[str, str]]:
     """(job folded, output folded) of each `needs.<job>.outputs.<name>` of a finished string, read
     as `references` reads names."""
-    bodies = _BODY.findall(text) if "${{" in text or not condition else [text]
-    return [(j.lower(), n.lower()) for body in bodies for j, n in _OUTPUT.findall(_QUOTED.sub("''", body))]
+    return [(j.lower(), n.lower()) for body in code(text, condition) for j, n in _OUTPUT.findall(body)]
 
 
 def label(s) -> int | None:

@@ -89,7 +89,8 @@ TIMEZONES = ("UTC", "Etc/UTC", "GMT", "America/New_York", "America/Chicago", "Am
 
 _NAME = "[A-Za-z0-9_.-]+"
 _PATH = "[A-Za-z0-9_./-]+"
-REUSABLE_WORKFLOW = f"^([.$]/{_PATH}\\.ya?ml|{_NAME}/{_NAME}/{_PATH}\\.ya?ml@[A-Za-z0-9_./+-]+)$"
+# (an owner beginning with `.` is a local path to actionlint, which then needs its `./`)
+REUSABLE_WORKFLOW = f"^([.$]/{_PATH}\\.ya?ml|[A-Za-z0-9_-]{_NAME[:-1]}*/{_NAME}/{_PATH}\\.ya?ml@[A-Za-z0-9_./+-]+)$"
 UNKNOWN_EVENTS = ("project", "project_card", "project_column")  # retired; actionlint knows them not
 ACTION_REF = (f"^(\\./[^\\s]*|\\$/[^\\s]+|docker://[^\\s]+|{_NAME}/{_NAME}(/{_NAME})*@[A-Za-z0-9_./+-]+)$")
 
