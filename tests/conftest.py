@@ -154,3 +154,17 @@ def wander_and_check(tok, doc, cut: int, choices, valid, samples: int = 12) -> N
             n += 1
         out = e.document()
         assert valid(out), out
+
+
+def lint_docs(tmp_path, docs) -> list:
+    """actionlint's errors for each document (skips when actionlint is not installed)."""
+    from tct.data.documents import dumps_document
+    from tct.eval import actionlint
+    if actionlint.executable() is None:
+        pytest.skip("actionlint is not installed")
+    paths = []
+    for i, doc in enumerate(docs):
+        paths.append(tmp_path / f"w{i}.yml")
+        paths[-1].write_text(dumps_document(doc, "yaml"))
+    errors = actionlint.lint(paths)
+    return [errors[path.resolve()] for path in paths]

@@ -19,7 +19,7 @@ from tct.codec.profiles.expression_context import tree, undefined
 from tct.generation.constrained import random_walk
 from tct.schema.name_slots import SlotDFA
 from tct.schema.regex import CharDFA
-from conftest import completions_at_prefixes
+from conftest import completions_at_prefixes, lint_docs
 from test_profiles import _encodes_iff, strict, valid_under_profile
 
 NAMES = {"steps": {"a", "build"}, "needs": {"x"}, "matrix": {"OS", "node-version"}, "inputs": set()}
@@ -281,7 +281,7 @@ def test_owed_outputs_keep_masks_exact_and_completions_declaring_them(cut, choic
 def test_actionlint_agrees_on_owed_outputs(tmp_path):
     """The completions of LATER_OUTPUTS's prefixes raise no `expression` error in actionlint."""
     docs = [done for _, done in completions_at_prefixes(strict(), LATER_OUTPUTS, every=7, exact_every=10 ** 6)]
-    for doc, found in zip(docs, _lint_docs(tmp_path, docs)):
+    for doc, found in zip(docs, lint_docs(tmp_path, docs)):
         assert not [e for e in found if e["kind"] == "expression"], (doc, found)
 
 
@@ -730,7 +730,7 @@ def test_a_json_literal_types_its_call_as_actionlint_does(tmp_path):
             for text, _ in TYPED_JSON]
     for doc, (text, ok) in zip(docs, TYPED_JSON):
         _encodes_iff(doc, ok)
-    for (text, ok), found in zip(TYPED_JSON, _lint_docs(tmp_path, docs)):
+    for (text, ok), found in zip(TYPED_JSON, lint_docs(tmp_path, docs)):
         assert (not [e for e in found if e["kind"] == "expression"]) == ok, (text, found)
 
 
@@ -820,7 +820,7 @@ def test_and_or_values_are_typed_as_actionlint_narrows_them(template, text, ok):
 
 
 def test_actionlint_agrees_on_narrowed_values(tmp_path):
-    errors = _lint_docs(tmp_path, [_named_step_doc(text) for text, _ in NARROWED])
+    errors = lint_docs(tmp_path, [_named_step_doc(text) for text, _ in NARROWED])
     for (text, ok), found in zip(NARROWED, errors):
         kinds = [e["message"] for e in found if e["kind"] == "expression"]
         assert (not kinds) == ok, (text, kinds)
@@ -850,7 +850,7 @@ def test_actionlint_agrees_on_random_chains(template, tmp_path):
     texts = ["${{ " + rng.choice(CHAIN_USES) % _chain(rng) + " }}" for _ in range(400)]
     accepted = [t for t in texts if template.accepts(t)]
     assert 100 < len(accepted) < len(texts)
-    errors = _lint_docs(tmp_path, [_named_step_doc(t) for t in texts])
+    errors = lint_docs(tmp_path, [_named_step_doc(t) for t in texts])
     verdicts = {t: not [e for e in found if e["kind"] == "expression"] for t, found in zip(texts, errors)}
     assert [t for t in accepted if not verdicts[t]] == []
     assert sum(not ok for ok in verdicts.values()) >= 30
@@ -879,7 +879,7 @@ def test_configuration_variable_names_hold_letters_digits_and_underscores(templa
 
 
 def test_actionlint_agrees_on_configuration_variables(tmp_path):
-    errors = _lint_docs(tmp_path, [_named_step_doc(text) for text, _ in CONFIG_VARIABLES])
+    errors = lint_docs(tmp_path, [_named_step_doc(text) for text, _ in CONFIG_VARIABLES])
     for (text, ok), found in zip(CONFIG_VARIABLES, errors):
         assert (not [e for e in found if e["kind"] == "expression"]) == ok, (text, found)
     import random
@@ -927,7 +927,7 @@ def test_matrix_names_are_of_the_type_of_their_values(text, ok, owed):
 
 
 def test_actionlint_agrees_on_matrix_types(tmp_path):
-    errors = _lint_docs(tmp_path, [_matrix_doc(text, False) for text, _ in MATRIX_TYPES])
+    errors = lint_docs(tmp_path, [_matrix_doc(text, False) for text, _ in MATRIX_TYPES])
     for (text, ok), found in zip(MATRIX_TYPES, errors):
         assert (not [e for e in found if e["kind"] == "expression"]) == ok, (text, found)
 
@@ -950,10 +950,10 @@ def test_a_matrix_is_filtered_only_where_actionlint_can(tmp_path):
     docs = [_star_doc(matrix, first) for matrix, first, _ in STAR_MATRICES]
     for doc, (_, _, ok) in zip(docs, STAR_MATRICES):
         _encodes_iff(doc, ok)
-    for doc, (_, _, ok), found in zip(docs, STAR_MATRICES, _lint_docs(tmp_path, docs)):
+    for doc, (_, _, ok), found in zip(docs, STAR_MATRICES, lint_docs(tmp_path, docs)):
         if ok:
             assert not [e for e in found if e["kind"] == "expression"], (doc, found)
-    assert [e for e in _lint_docs(tmp_path, docs[:1])[0] if "no object element" in e["message"]]
+    assert [e for e in lint_docs(tmp_path, docs[:1])[0] if "no object element" in e["message"]]
 
 
 def _indexed(where: str, before: bool):
@@ -983,7 +983,7 @@ def test_an_index_never_names_what_a_later_definition_owes(where, tmp_path):
     index is refused (no corpus workflow writes one there; after it, 22 do)."""
     _encodes_iff(_indexed(where, True), False)
     _encodes_iff(_indexed(where, False), True)
-    assert not [e for e in _lint_docs(tmp_path, [_indexed(where, False)])[0] if e["kind"] == "expression"]
+    assert not [e for e in lint_docs(tmp_path, [_indexed(where, False)])[0] if e["kind"] == "expression"]
 
 
 TYPED_FIRST = {"on": "push", "jobs": {"j": {
@@ -1008,7 +1008,7 @@ def test_owed_matrix_names_get_a_type_their_uses_accept(tmp_path):
     assert tok.encode(TYPED_FIRST) == tok.base.encode(TYPED_FIRST)
     done = [doc for _, doc in completions_at_prefixes(tok, TYPED_FIRST, every=2, exact_every=6)]
     assert len(done) > 40 and all(_encodes_under_profile(doc) for doc in done)
-    for doc, found in zip(done, _lint_docs(tmp_path, done)):
+    for doc, found in zip(done, lint_docs(tmp_path, done)):
         assert not [e for e in found if e["kind"] == "expression"], (doc["jobs"]["j"], found)
     bad = {"on": "push", "jobs": {"j": {**TYPED_FIRST["jobs"]["j"], "strategy": {"matrix": {
         "cfg": [{"os": "a"}], "n": [1], "exp": [False]}}}}}
@@ -1098,7 +1098,7 @@ def test_inputs_named_above_on_are_owed_by_it(tmp_path):
     assert len(done) > 20 and all(_encodes_under_profile(doc) for doc in done)
     owed = [doc for doc in done if "on" in doc and "inputs." in doc.get("run-name", "")]
     assert owed and all(input_names(doc["on"]) for doc in owed)
-    for doc, found in zip(done, _lint_docs(tmp_path, done)):
+    for doc, found in zip(done, lint_docs(tmp_path, done)):
         assert not [e for e in found if e["kind"] == "expression"], (doc, found)
 
 
@@ -1162,20 +1162,6 @@ def test_completions_of_sections_given_as_expressions_keep_their_promise():
                 pass
 
 
-def _lint_docs(tmp_path, docs) -> list:
-    """actionlint's errors for each document (skips when actionlint is not installed)."""
-    from tct.data.documents import dumps_document
-    from tct.eval import actionlint
-    if actionlint.executable() is None:
-        pytest.skip("actionlint is not installed")
-    paths = []
-    for i, doc in enumerate(docs):
-        paths.append(tmp_path / f"w{i}.yml")
-        paths[-1].write_text(dumps_document(doc, "yaml"))
-    errors = actionlint.lint(paths)
-    return [errors[path.resolve()] for path in paths]
-
-
 def _assert_distances_exact(d, states: int) -> None:
     """The shortest-path equations of automaton `d` at the first `states` states a breadth-first
     walk reaches."""
@@ -1192,7 +1178,7 @@ def _assert_distances_exact(d, states: int) -> None:
 
 
 def test_actionlint_agrees_on_section_kinds(tmp_path):
-    errors = _lint_docs(tmp_path, [_section_doc(where, text) for where, text, _ in SECTION_KINDS])
+    errors = lint_docs(tmp_path, [_section_doc(where, text) for where, text, _ in SECTION_KINDS])
     for (where, text, ok), found in zip(SECTION_KINDS, errors):
         kinds = [e["message"] for e in found if e["kind"] == "expression"]
         assert (not kinds) == ok, (where, text, kinds)
@@ -1243,7 +1229,7 @@ def test_a_condition_given_as_an_expression_shows_no_object(text, ok):
 
 
 def test_actionlint_agrees_on_condition_kinds(tmp_path):
-    errors = _lint_docs(tmp_path, [_condition_doc(text) for text, _ in CONDITION_KINDS])
+    errors = lint_docs(tmp_path, [_condition_doc(text) for text, _ in CONDITION_KINDS])
     for (text, ok), found in zip(CONDITION_KINDS, errors):
         assert (not [e for e in found if e["kind"] == "expression"]) == ok, (text, found)
 
@@ -1271,7 +1257,7 @@ def test_event_inputs_are_the_dispatch_inputs(on, text, ok):
 
 
 def test_actionlint_agrees_on_event_inputs(tmp_path):
-    errors = _lint_docs(tmp_path, [_event_doc(on, text) for on, text, _ in EVENT_INPUTS])
+    errors = lint_docs(tmp_path, [_event_doc(on, text) for on, text, _ in EVENT_INPUTS])
     for (on, text, ok), found in zip(EVENT_INPUTS, errors):
         assert (not [e for e in found if e["kind"] == "expression"]) == ok, (on, text, found)
 
@@ -1305,7 +1291,7 @@ def test_completions_of_typed_fields_keep_their_promise():
 
 
 def test_actionlint_agrees_on_field_kinds(tmp_path):
-    errors = _lint_docs(tmp_path, [_field_doc(field, text) for field, text, _ in FIELD_KINDS])
+    errors = lint_docs(tmp_path, [_field_doc(field, text) for field, text, _ in FIELD_KINDS])
     for (field, text, ok), found in zip(FIELD_KINDS, errors):
         assert (not found) == ok, (field, text, found)
 

@@ -653,17 +653,9 @@ def test_a_shell_is_one_actionlint_knows_or_a_command(shell, ok):
 
 
 def test_actionlint_agrees_on_shells(tmp_path):
-    from tct.data.documents import dumps_document
-    from tct.eval import actionlint
-    if actionlint.executable() is None:
-        pytest.skip("actionlint is not installed")
-    paths = []
-    for i, (shell, _) in enumerate(SHELLS):
-        paths.append(tmp_path / f"w{i}.yml")
-        paths[-1].write_text(dumps_document(_shell_doc(shell), "yaml"))
-    errors = actionlint.lint(paths)
-    for (shell, ok), path in zip(SHELLS, paths):
-        assert (not [e for e in errors[path.resolve()] if e["kind"] == "shell-name"]) == ok, shell
+    from conftest import lint_docs
+    for (shell, ok), found in zip(SHELLS, lint_docs(tmp_path, [_shell_doc(shell) for shell, _ in SHELLS])):
+        assert (not [e for e in found if e["kind"] == "shell-name"]) == ok, shell
 
 
 def test_masks_after_a_step_uses_are_cached_per_text():
@@ -974,15 +966,7 @@ def test_environment_variable_names_are_ones_actionlint_accepts(name, ok):
 
 
 def test_actionlint_agrees_on_environment_variable_names(tmp_path):
-    from tct.data.documents import dumps_document
-    from tct.eval import actionlint
-    if actionlint.executable() is None:
-        pytest.skip("actionlint is not installed")
-    paths = []
-    for i, (name, _) in enumerate(ENV_NAMES):
-        paths.append(tmp_path / f"w{i}.yml")
-        paths[-1].write_text(dumps_document(_env_doc(name), "yaml"))
-    errors = actionlint.lint(paths)
-    for path, (name, ok) in zip(paths, ENV_NAMES):
-        assert (not errors[path.resolve()]) == ok, (name, errors[path.resolve()])
+    from conftest import lint_docs
+    for (name, ok), found in zip(ENV_NAMES, lint_docs(tmp_path, [_env_doc(name) for name, _ in ENV_NAMES])):
+        assert (not found) == ok, (name, found)
 
