@@ -27,6 +27,7 @@ from tct.codec.profiles.exclusive_values import ExclusiveValues
 from tct.codec.profiles.expression_names import ExpressionNames
 from tct.codec.profiles.key_names import KeyNames
 from tct.codec.profiles.key_of import KeyOf
+from tct.codec.profiles.input_types import InputTypes, dispatch_input_keys
 from tct.codec.profiles.owed_inputs import OwedInputs
 from tct.codec.profiles.owed_outputs import OwedOutputs
 from tct.codec.profiles.patch import narrowing
@@ -278,8 +279,8 @@ PROFILE = Profile(
            RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run"),
            CacheTrust(), OwedInputs(), OwedOutputs(), RequiredKey("/jobs/*", job_mode_owed, "actionlint: a reusable call under low-trust triggers "
                                      "needs an explicit cache-mode"),
-           KeyNames("/on/workflow_dispatch/inputs/*", "actionlint: a workflow_dispatch input's keys",
-                    lambda m, path: DISPATCH_INPUT_KEYS, fold=False))
+           KeyNames("/on/workflow_dispatch/inputs/*", "actionlint: a workflow_dispatch input's keys (options: a choice's)",
+                    lambda m, path: dispatch_input_keys(m, path, DISPATCH_INPUT_KEYS), fold=False), InputTypes())
     + tuple(KeyNames(loc, "actionlint: credentials have only a username and a password",
                      lambda m, path: frozenset(), fold=False) for loc in CREDENTIALS)
     + tuple(KeyNames(f"/on/{event}", f"actionlint: the keys a {event} event takes",
