@@ -539,7 +539,7 @@ def _slot(t: int, prefix: str, node: Names) -> tuple:
     sub = node.narrow(prefix)
     if sub is None:
         return (t, "", None)
-    if sub.excluded == frozenset() and not sub.children:  # any name will do: the prefix read so far no longer matters
+    if sub.excluded == frozenset() and not sub.children:  # any name will do: the prefix read no longer matters
         return (t, "_", sub)
     return (t, prefix, sub)
 

@@ -22,9 +22,10 @@ in), `<` after a bool or null name (a condition that may not be a literal alone 
 with `<0` otherwise), and an operand that may not be a number (an object's index: its
 shortest is `''`, not `0`; `name_slots.NO_NUMBER`), and a name of a kind a bool was wanted
 in place of, which a comparison must follow (`compared`, `name_slots.MUST_COMPARE`; where a
-number, object or array is wanted, the comparison then owes a term too: `MUST_COMPARE_OWING`, `owed`). A term owed adds
-its literal before the bracket or the expression closes (`owed_extra`), as does a call
-returning a bool where a number is wanted (`names.owes`: `contains(x, 'y') && 20 || 10`).
+number, object or array is wanted, the comparison then owes a term too: `MUST_COMPARE_OWING`,
+`owed`). A term owed adds its literal before the bracket or the expression closes
+(`owed_extra`), as does a call returning a bool where no bool or string is wanted (`names.owes`:
+`contains(x, 'y') && 20 || 10`).
 """
 
 from __future__ import annotations

@@ -80,29 +80,34 @@ def code(text: str, condition: bool = False) -> list[str]:
     return out
 
 
+# A string literal (`''` inside it is a quote; one left open runs to the end), or the `}}` that
+# closes an expression.
+_LEXEME = re.compile(r"'(?:[^']|'')*(?:'|\Z)|\}\}")
+
+
 def _emptied(text: str, i: int) -> tuple[str, int | None]:
     """(the expression from `i` to its closing `}}`, literals emptied; the index after it, or
     None when it does not close)."""
-    out, n = [], len(text)
-    while i < n:
-        if text[i] == "'":
-            i += 1
-            while i < n and (text[i] != "'" or text.startswith("''", i)):
-                i += 2 if text[i] == "'" else 1
-            out.append("''")
-            i += 1
-        elif text.startswith("}}", i):
-            return "".join(out), i + 2
-        else:
-            out.append(text[i])
-            i += 1
+    out = []
+    for lexeme in _LEXEME.finditer(text, i):
+        out.append(text[i:lexeme.start()])
+        if lexeme.group() == "}}":
+            return "".join(out), lexeme.end()
+        out.append("''")
+        i = lexeme.end()
+    out.append(text[i:])
     return "".join(out), None
 
 
 def references(text: str, condition: bool = False) -> list[tuple[str, str]]:
     """(context folded, name) of each `steps|needs|matrix|inputs.<name>` in the expressions of
     a finished string (for reasons, owed names and tests)."""
-    return [(ctx.lower(), name) for body in code(text, condition) for ctx, name in _REFERENCE.findall(body)]
+    return names_in(code(text, condition))
+
+
+def names_in(bodies) -> list[tuple[str, str]]:
+    """`references` in expressions `code` gave."""
+    return [(ctx.lower(), name) for body in bodies for ctx, name in _REFERENCE.findall(body)]
 
 
 _OUTPUT = re.compile(r"(?<![\w.'-])needs\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)", re.I)
@@ -111,7 +116,12 @@ _OUTPUT = re.compile(r"(?<![\w.'-])needs\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_]
 def output_references(text: str, condition: bool = False) -> list[tuple[str, str]]:
     """(job folded, output folded) of each `needs.<job>.outputs.<name>` of a finished string, read
     as `references` reads names."""
-    return [(j.lower(), n.lower()) for body in code(text, condition) for j, n in _OUTPUT.findall(body)]
+    return outputs_in(code(text, condition))
+
+
+def outputs_in(bodies) -> list[tuple[str, str]]:
+    """`output_references` in expressions `code` gave."""
+    return [(j.lower(), n.lower()) for body in bodies for j, n in _OUTPUT.findall(body)]
 
 
 def label(s) -> int | None:

@@ -438,7 +438,8 @@ class ExpressionNames(Rule):
     def next_key(self, m, f):
         if f.kind == "object" and f.tag[1] == "step" and len(f.path) == 4:  # it may take an owed id
             # (not a `parallel` step, which has no `id`: a later step then takes it)
-            return "id" if "id" not in f.values and self._steps_left(m) and step_keys.takes(f.branch.obj, "id") else None
+            takes = "id" not in f.values and step_keys.takes(f.branch.obj, "id")
+            return "id" if takes and self._steps_left(m) else None
         if f.kind != "object" or f.tag[1] not in ("job", "def"):
             return None
         if f.tag[1] == "def" and len(f.path) == 6 and f.path[4] == "include":  # an entry that fixes a type

@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 
 from tct.codec.profiles import expression
-from tct.codec.profiles.expression import output_references, references
 from tct.schema.name_slots import SlotDFA
 
 OWING = ("matrix", "needs", "steps")  # the contexts whose names may be owed
@@ -54,8 +53,9 @@ def value_refs(value, key=None) -> frozenset:
     if isinstance(value, str):
         if not _MENTION.search(value):
             return frozenset()
-        return frozenset((ctx, n.lower()) for ctx, n in references(value, key == "if") if ctx in OWING and n != "*") \
-            | frozenset(("outputs", ref) for ref in output_references(value, key == "if"))
+        bodies = expression.code(value, key == "if")
+        return frozenset((ctx, n.lower()) for ctx, n in expression.names_in(bodies) if ctx in OWING and n != "*") \
+            | frozenset(("outputs", ref) for ref in expression.outputs_in(bodies))
     if isinstance(value, dict):
         return frozenset().union(*(value_refs(v, k) for k, v in value.items()))
     if isinstance(value, list):

@@ -277,9 +277,11 @@ PROFILE = Profile(
            *(ExclusiveValues(loc, ("queue", "max"), ("cancel-in-progress", True), "actionlint: they cannot be combined")
              for loc in ("/concurrency", "/jobs/*/concurrency")),
            RequiredKey("/on/workflow_run", "workflows", "actionlint: no workflow is configured for workflow_run"),
-           CacheTrust(), OwedInputs(), OwedOutputs(), RequiredKey("/jobs/*", job_mode_owed, "actionlint: a reusable call under low-trust triggers "
-                                     "needs an explicit cache-mode"),
-           KeyNames("/on/workflow_dispatch/inputs/*", "actionlint: a workflow_dispatch input's keys (options: a choice's)",
+           CacheTrust(), OwedInputs(), OwedOutputs(),
+           RequiredKey("/jobs/*", job_mode_owed, "actionlint: a reusable call under low-trust triggers "
+                       "needs an explicit cache-mode"),
+           KeyNames("/on/workflow_dispatch/inputs/*",
+                    "actionlint: a workflow_dispatch input's keys (options: a choice's)",
                     lambda m, path: dispatch_input_keys(m, path, DISPATCH_INPUT_KEYS), fold=False), InputTypes())
     + tuple(KeyNames(loc, "actionlint: credentials have only a username and a password",
                      lambda m, path: frozenset(), fold=False) for loc in CREDENTIALS)

@@ -9,8 +9,7 @@ second gives way: a `type` written after the default is refused the types it rul
 any), a `default` written after the type is refused the kinds that type rules out
 (`refused_kinds`, a string language; the value charges the cheapest branch left). `options` is
 among a workflow_dispatch input's keys only after `type: choice` (`dispatch_input_keys`, for
-`KeyNames`). Static
-`if`/`then` constraints said the same, but changed the inputs' ids.
+`KeyNames`). Static `if`/`then` constraints said the same, but changed the inputs' ids.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import re
 from tct.codec.profiles.rule import Rule, cheapest_branch
 
 EVENTS = ("workflow_dispatch", "workflow_call")
-TYPES = ("boolean", "choice", "environment", "number", "string")
 FLOAT = "^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 BOOL_TEXT = "^(true|false)$"
 _FLOAT = re.compile(FLOAT)
@@ -46,7 +44,8 @@ def ruled_out(values: dict) -> frozenset:
         d = values["default"]  # (null is neither: "its default value "null" must be "true" or "false"")
         if not isinstance(d, bool) and d not in ("true", "false"):
             out.add("boolean")
-        if not (isinstance(d, (int, float)) and not isinstance(d, bool)) and not (isinstance(d, str) and _FLOAT.match(d)):
+        number = isinstance(d, (int, float)) and not isinstance(d, bool)
+        if not number and not (isinstance(d, str) and _FLOAT.match(d)):
             out.add("number")
     return frozenset(out)
 
@@ -101,22 +100,22 @@ class InputTypes(Rule):
         pattern = self._default(m, f)[1] if f.tag[1] == "default" else None
         return None if pattern is None else (pattern, None)
 
-    def branch_kind(self, m, f):
+    def _default_branch(self, m, f) -> tuple:
+        """(extra cost, kind) of the cheapest branch a default value frame has left, or (0, None)."""
         if f.tag[1] != "default" or f.kind != "value":
-            return None
+            return 0, None
         refused, pattern = self._default(m, f)
-        return cheapest_branch(m, f.conj, refused, (pattern, None) if pattern else None)[1] if refused else None
+        return cheapest_branch(m, f.conj, refused, (pattern, None) if pattern else None) if refused else (0, None)
+
+    def branch_kind(self, m, f):
+        return self._default_branch(m, f)[1]
 
     def extra_cost(self, m, i, child_open):
-        f = m.stack[i]
-        if f.tag[1] != "default" or f.kind != "value":
-            return 0
-        refused, pattern = self._default(m, f)
-        return cheapest_branch(m, f.conj, refused, (pattern, None) if pattern else None)[0] if refused else 0
+        return self._default_branch(m, m.stack[i])[0]
 
     def string_reason(self, m, f, text):
         if f.tag[1] == "type" and text.strip('"') in self._refused(m, f):
-            return f"the input's default or options rule out type {text} ({WHY})"
+            return f"the input's default rules out type {text} ({WHY})"
         if f.tag[1] == "default":
             t = _written_type(_input(m, f))
             return f"not a default of a {t} input ({WHY})" if t in ("boolean", "number") else ""

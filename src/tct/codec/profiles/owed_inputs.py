@@ -27,7 +27,7 @@ from tct.codec.profiles import expression
 from tct.codec.profiles.document_names import input_names, strings
 from tct.codec.profiles.expression_context import INPUTS_ABOVE_ON, grammar_kind, tree
 from tct.codec.profiles.forward_names import use_accepts
-from tct.codec.profiles.rule import Rule, key_target, new_key_cost
+from tct.codec.profiles.rule import Rule, held_keys, key_target, new_key_cost
 from tct.schema.facts import INF
 
 CHAIN = ("on", "workflow_dispatch", "inputs")  # where the completion declares owed names
@@ -69,11 +69,6 @@ def _left(m) -> frozenset:
     return names - _folded(input_names(on.values))
 
 
-def _has(f) -> frozenset:
-    """Keys (folded) object frame `f` holds: written, in use or open."""
-    return _folded((*f.values, *f.used, *((f.key,) if f.key is not None else ())))
-
-
 class OwedInputs(Rule):
     """Tags: ("root",); ("above",) values under `run-name`/`concurrency`; ("chain", k) the value
     at `CHAIN[:k]` and the object it becomes; ("key", k) a key spelled in that object;
@@ -106,9 +101,9 @@ class OwedInputs(Rule):
         if not left:
             return ()
         if k == 3:
-            return tuple(sorted(left - _has(f)))
+            return tuple(sorted(left - held_keys(f)))
         nxt = CHAIN[k]
-        return () if nxt.lower() in _has(f) else (nxt,)
+        return () if nxt.lower() in held_keys(f) else (nxt,)
 
     def key(self, m, f):
         kind = f.tag[1]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from tct.codec.profiles.expression import output_references
 from tct.codec.profiles.forward_names import content_refs, of
-from tct.codec.profiles.rule import Rule, key_target, new_key_cost
+from tct.codec.profiles.rule import Rule, held_keys, key_target, new_key_cost
 
 WHY = "actionlint: a job's outputs are those it declares"
 
@@ -31,8 +31,13 @@ def _jobs(m):
     return None
 
 
-def _folded(names) -> frozenset:
-    return frozenset(n.lower() for n in names)
+def _by_job(pairs, written) -> dict:
+    """{job: output names} of (job, output) `pairs` whose job is not among `written` (folded)."""
+    out: dict = {}
+    for job, name in pairs:
+        if job not in written:
+            out.setdefault(job, set()).add(name)
+    return {j: frozenset(n) for j, n in out.items()}
 
 
 def owed(m) -> dict:
@@ -40,17 +45,7 @@ def owed(m) -> dict:
     jobs = _jobs(m)
     if jobs is None:
         return {}
-    closed = _folded(jobs.values)
-    out: dict = {}
-    for job, name in of(content_refs(jobs), "outputs"):
-        if job not in closed:
-            out.setdefault(job, set()).add(name)
-    return {j: frozenset(n) for j, n in out.items()}
-
-
-def _has(f) -> frozenset:
-    """Keys (folded) object frame `f` holds: written, in use or open."""
-    return _folded((*f.values, *f.used, *((f.key,) if f.key is not None else ())))
+    return _by_job(of(content_refs(jobs), "outputs"), frozenset(k.lower() for k in jobs.values))
 
 
 def _cheapest(m, conj):
@@ -109,9 +104,9 @@ class OwedOutputs(Rule):
         if not names or mine is None:
             return ()
         if mine[1] == "job":
-            return ("outputs",) if "outputs" in f.branch.obj.names and "outputs" not in _has(f) else ()
+            return ("outputs",) if "outputs" in f.branch.obj.names and "outputs" not in held_keys(f) else ()
         if mine[1] == "outputs":
-            return tuple(sorted(names - _has(f)))
+            return tuple(sorted(names - held_keys(f)))
         return ()
 
     def _refs(self, m, f) -> dict:
@@ -125,12 +120,7 @@ class OwedOutputs(Rule):
             pairs = of(content_refs(f), "outputs")
         else:
             return {}
-        written = _has(jobs)
-        out: dict = {}
-        for job, name in pairs:
-            if job not in written:
-                out.setdefault(job, set()).add(name)
-        return {j: frozenset(n) for j, n in out.items()}
+        return _by_job(pairs, held_keys(jobs))
 
     def key(self, m, f):
         kind = f.tag[1]

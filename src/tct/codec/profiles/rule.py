@@ -159,6 +159,11 @@ def key_target(f, names, fold: bool = False) -> str | None:
     return None if name is None else f.text + name[len(text):]
 
 
+def held_keys(f) -> frozenset:
+    """Keys (folded) object frame `f` holds: written, in use or open."""
+    return frozenset(k.lower() for k in (*f.values, *f.used, *((f.key,) if f.key is not None else ())))
+
+
 def new_key_cost(m, o, name: str, path: tuple | None = None) -> float:
     """Ids the shortest completion spends to add key `name` to an object with facts `o`: its id
     if declared, else FREEKEY, its bytes and END; then the cheapest value (inf: not allowed),
