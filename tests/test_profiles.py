@@ -26,6 +26,7 @@ from tct.generation.constrained import random_walk
 from tct.generation.prefix import prefix_decoder
 from tct.schema.load import read_schema
 from tct.schema.reference import reference_validator
+from tct.vocab.merges import MergeTable
 
 PROFILE = "github-workflow-strict"
 
@@ -130,6 +131,31 @@ def test_budgets_are_exact_under_the_profile(merged):
         if d.phase == "body" and (used % 3 == 0 or d.m.stack[-1].tag is not None):
             check_cost_deltas(d, used)
         d.feed(t)
+
+
+def test_merged_runs_past_a_uses_are_cached_per_action():
+    """A merged run that finishes a step's `uses:` and goes on into `with:` is legal, and costs,
+    according to the action (its declared inputs): its cache entries one level down are keyed by
+    the step's `uses` value, not by the step's key names (two texts shared one entry once)."""
+    base = strict()
+    doc = {"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [
+        {"uses": "Swatinem/rust-cache@v2", "with": {"key": "k"}}]}}}
+    ids = base.encode(doc)
+    d = base.decoder()
+    for t in ids:
+        if d.phase == "body" and d.m.stack[-1].kind == "string" and d.m.stack[-1].path[-1] == "uses":
+            break
+        d.feed(t)
+    start = d.n_fed
+    run = ids[start:start + len("Swatinem/rust-cache@v2") + 4]  # the text, END, `with`, its branch, a key
+    tok = base.with_merges(MergeTable(base.base_size, [run]))
+    prefix = tok.encode({"on": "push", "jobs": {"a": {"runs-on": "x", "steps": [{"uses": "./x"}]}}})[:start]
+    for uses in ("", ".", "./.github/actions/", "a"):  # a remote action, and local paths
+        d = tok.decoder()
+        for t in prefix + [ord(ch) for ch in uses]:
+            d.feed(t)
+        check_cost_deltas(d, start + len(uses))
+        assert bool(d.allowed()[tok.base_size]) == (d.after(tok.base_size) is not None)
 
 
 @pytest.mark.parametrize("doc, path, reason", [

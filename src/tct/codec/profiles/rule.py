@@ -103,17 +103,27 @@ class Rule:
 
 class TextInKey(Rule):
     """A string other rules read once it is decided (a step's `uses:`, whose action gives its
-    `with:` keys): its text joins its key, so the masks of merged runs that finish it and go on
-    into what depends on it are cached per text, not per automaton state."""
+    `with:` keys): its text joins its key while it is spelled, and its value joins the key of
+    the object that holds it once it is given, so the masks and cost changes of merged runs that
+    finish it and go on into what depends on it are cached per text, not per automaton state
+    (nor per set of key names)."""
 
     def __init__(self, location: str):
         self.segs = parse(location)
+        self.holder, self.name = self.segs[:-1], self.segs[-1]
 
     def tag(self, path, role):
-        return ("text",) if role == "value" and match(self.segs, path) is not None else None
+        if role != "value":
+            return None
+        if match(self.segs, path) is not None:
+            return ("text",)
+        return ("holder",) if match(self.holder, path) is not None else None
 
     def key(self, m, f):
-        return f.text if f.kind == "string" else None
+        if f.tag[-1] == "text":
+            return f.text if f.kind == "string" else None
+        value = f.values.get(self.name) if f.kind == "object" else None
+        return value if isinstance(value, str) else None
 
 
 def cheapest_branch(m, conj, refused=frozenset(), language=None, refused_keys=frozenset()) -> tuple:
