@@ -495,7 +495,7 @@ class ExpressionNames(Rule):
         """(extra cost, kind) of the cheapest branch at value frame `f`, whose string is an
         expression of another kind: that grammar's shortest string (`${{env}}`, `${{true}}`)
         may be longer than the schema's (`${{a}}`), which compiled costs count."""
-        return cheapest_branch(m, f.conj, language=whole_language(m, f))
+        return cheapest_branch(m, f.conj, language=lambda: whole_language(m, f))
 
     def extra_cost(self, m, i, child_open):
         f = m.stack[i]

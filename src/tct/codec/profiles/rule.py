@@ -129,26 +129,45 @@ class TextInKey(Rule):
 def cheapest_branch(m, conj, refused=frozenset(), language=None, refused_keys=frozenset()) -> tuple:
     """(extra cost, kind) of the cheapest branch a rule leaves a value of constraint `conj`: none of the
     kinds `refused` nor an object requiring one of `refused_keys`, and a string matching
-    `language` (`Rule.language`'s (pattern, names)) at
-    the cost of its shortest, which may be longer than the schema's; `extra` is what it costs
-    beyond the cheapest value compiled costs count (`Rule.extra_cost`, `Rule.branch_kind`)."""
-    key = ("cheapest-branch", conj, refused, language, refused_keys)
+    `language` (`Rule.language`'s (pattern, names), or a function giving it) at the cost of its
+    shortest, which may be longer than the schema's; `extra` is what it costs beyond the
+    cheapest value compiled costs count (`Rule.extra_cost`, `Rule.branch_kind`). A string
+    branch that cannot beat the others even at the schema's shortest is not looked at, nor is
+    `language` asked for it (its shortest string may walk automata built for this document)."""
+    key = ("cheapest-branch", conj, refused, refused_keys)
     hit = m.cache.get(key)
     if hit is None:
-        best = (INF, None)
+        best, strings = (INF, None), []
         for b in m.c.branches(conj):
             if b.kind in refused or (refused_keys and b.kind == "object" and b.obj.required & refused_keys):
                 continue
-            cost = m.c.cost_branch(b)
-            if b.kind == "string" and language is not None:
-                facts = m._language_facts(b, *language)
-                real = shortest_string(facts.dfa, facts.dfa.start, "", facts.excluded)
-                base = shortest_string(b.string.dfa, b.string.dfa.start, "", b.string.excluded)
-                cost = INF if real is None else cost + max(0, len(real.encode()) - len(base.encode()))
-            best = min(best, (cost, b.kind))
+            if b.kind == "string":
+                strings.append(b)
+            else:
+                best = min(best, (m.c.cost_branch(b), b.kind))
         # (`cost_conj` adds the choice among branches to the cheapest: compared branch to branch)
         cheapest = min((m.c.cost_branch(b) for b in m.c.branches(conj)), default=INF)
-        hit = m.cache[key] = (max(0, best[0] - cheapest) if best[0] < INF else INF, best[1])
+        hit = m.cache[key] = (best, [b for b in strings if m.c.cost_branch(b) < best[0]], cheapest)
+    best, strings, cheapest = hit
+    if strings:  # ("string" sorts after every other kind: an equal cost never takes the string)
+        if language is not None and not isinstance(language, tuple):
+            language = language()
+        best = min([best] + [_string_cost(m, b, language) for b in strings])
+    return (max(0, best[0] - cheapest) if best[0] < INF else INF, best[1])
+
+
+def _string_cost(m, b, language) -> tuple:
+    """(cost, "string") of string branch `b` under `language`."""
+    cost = m.c.cost_branch(b)
+    if language is None:
+        return cost, "string"
+    key = ("string-branch", b.key, language)
+    hit = m.cache.get(key)
+    if hit is None:
+        facts = m._language_facts(b, *language)
+        real = shortest_string(facts.dfa, facts.dfa.start, "", facts.excluded)
+        base = shortest_string(b.string.dfa, b.string.dfa.start, "", b.string.excluded)
+        hit = m.cache[key] = (INF if real is None else cost + max(0, len(real.encode()) - len(base.encode())), "string")
     return hit
 
 

@@ -89,7 +89,7 @@ class ValueIn(Rule):
         """(extra cost, kind) of value frame `f`'s cheapest branch left, its string in the
         language of every rule on it."""
         refused = self.refused_kinds(m, f)
-        return cheapest_branch(m, f.conj, refused, whole_language(m, f)) if refused else (0, None)
+        return cheapest_branch(m, f.conj, refused, lambda: whole_language(m, f)) if refused else (0, None)
 
     def branch_kind(self, m, f):
         return self._cheapest(m, f)[1] if f.kind == "value" and f.tag[-1] == "value" else None
