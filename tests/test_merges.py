@@ -316,3 +316,15 @@ def test_cost_deltas_and_budget_mask_are_exact(corpus_docs, merged):
                 steps += 1
             d.feed(tok_id)
     assert steps > 20
+
+
+def test_fewest_ids_over_a_large_base():
+    """Schemas with thousands of meanings spell base ids past SentencePiece's whitespace mark
+    (U+2581) and the surrogates: every base id stays its own character and runs still apply."""
+    from tct.vocab.merges import MergeTable, _char
+    chars = [_char(i) for i in range(70000)]
+    assert len(set(chars)) == 70000 and "\u2581" not in chars
+    assert not any(0xD800 <= ord(c) < 0xE000 for c in chars)
+    table = MergeTable(60000, [(9344, 9345, 9346), (55100, 32), (9345, 9346)])
+    ids = [5, 9344, 9345, 9346, 55100, 32, 9345, 9346, 0]
+    assert table.apply(ids) == [5, 60000, 60001, 60002, 0]

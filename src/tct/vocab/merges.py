@@ -31,6 +31,7 @@ def _char(i: int) -> str:
     if 0 < i < 128:
         return chr(i)
     c = 0x100 + i
+    c += c >= 0x2581  # never SentencePiece's whitespace mark
     return chr(c if c < 0xD800 else c + 0x800)  # never a surrogate
 
 
