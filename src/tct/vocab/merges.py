@@ -69,9 +69,10 @@ class MergeTable:
 
     def apply(self, base_ids) -> list[int]:
         """The canonical merged ids of a run of base ids (no BOS/EOS/PAD/position ids in it)."""
-        base_ids = list(base_ids)
+        if not isinstance(base_ids, list):
+            base_ids = list(base_ids)
         if not base_ids or not self.seqs:
-            return base_ids
+            return list(base_ids)
         return self._model.encode("".join(map(self._chars.__getitem__, base_ids)))
 
     # ------------------------------------------------------------ persistence

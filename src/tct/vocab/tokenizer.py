@@ -163,7 +163,8 @@ class Tokenizer:
 
     def encode(self, doc) -> list[int]:
         """`[BOS] + decisions + [EOS]`; raises SchemaViolation (with `.path`) if `doc` is invalid."""
-        return [self.bos_id] + self.apply_merges(encode_symbols(self._machine(), doc)) + [self.eos_id]
+        ids = encode_symbols(self._machine(), doc)  # decisions only: one run for the merges
+        return [self.bos_id] + (self.merges.apply(ids) if self.merges is not None else ids) + [self.eos_id]
 
     def apply_merges(self, base_ids) -> list[int]:
         """Canonical merged ids for a run of base ids (BOS/EOS/PAD/positions stay as they are)."""
