@@ -69,13 +69,13 @@ def profiled(tok, profile="default"):
 
 def _candidates(decoder) -> np.ndarray:
     """The ids a pick is drawn from: in a body state the legal base ids (an exact mask, cached
-    per state) and every merged id (its legality is checked once picked: computing the merged
-    mask walks thousands of runs per state never seen, and states rarely repeat); elsewhere
-    the exact mask."""
+    per state) and the merged ids whose run begins with one of them (the rest of a run is
+    checked once it is picked: the exact merged mask walks thousands of runs per state never
+    seen, and states rarely repeat); elsewhere the exact mask."""
     if decoder.phase != "body" or decoder.tok.merges is None:
         return decoder.allowed()
     mask = decoder.base_allowed().copy()
-    mask[decoder.tok.base_size:] = True
+    mask[decoder.tok.base_size:] = mask[decoder.tok.merges.firsts]
     return mask
 
 

@@ -17,6 +17,8 @@ import collections
 import hashlib
 import json
 
+import numpy as np
+
 from tct.errors import TCTError
 
 MAX_LEN = 64
@@ -57,6 +59,7 @@ class MergeTable:
             for s in seq:
                 node = node.children.setdefault(s, TrieNode())
             node.tok = base_size + r
+        self.firsts = np.array([s[0] for s in self.seqs], dtype=np.int64)  # each run's first base id
         self.sha256 = hashlib.sha256(json.dumps([KIND, self.seqs]).encode()).hexdigest()
         self._chars = [_char(i) for i in range(base_size)]
         self._model = _segmenter(base_size, self.seqs, self._chars)
