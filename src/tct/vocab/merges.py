@@ -16,6 +16,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import struct
 
 import numpy as np
 
@@ -95,21 +96,40 @@ def _segmenter(base_size: int, runs, chars):
     unknown piece it needs goes last and never matches) and whose input is our characters
     as they are (identity normalization, no whitespace handling)."""
     import sentencepiece
-    from sentencepiece import sentencepiece_model_pb2 as pb
 
-    model = pb.ModelProto()
-    spec = model.trainer_spec
-    spec.model_type = pb.TrainerSpec.UNIGRAM
-    spec.unk_id, spec.bos_id, spec.eos_id, spec.pad_id = base_size + len(runs), -1, -1, -1
-    norm = model.normalizer_spec
-    norm.name, norm.add_dummy_prefix, norm.remove_extra_whitespaces, norm.escape_whitespaces = \
-        "identity", False, False, False
-    for piece in chars[:base_size] + ["".join(chars[s] for s in r) for r in runs]:
-        p = model.pieces.add()
-        p.piece, p.score = piece, -1.0
-    unk = model.pieces.add()
-    unk.piece, unk.score, unk.type = "<unk>", 0.0, pb.ModelProto.SentencePiece.UNKNOWN
-    return sentencepiece.SentencePieceProcessor(model_proto=model.SerializeToString())
+    pieces = chars[:base_size] + ["".join(chars[s] for s in r) for r in runs]
+    return sentencepiece.SentencePieceProcessor(model_proto=_model_proto(pieces, base_size + len(runs)))
+
+
+def _model_proto(pieces, unk_id: int) -> bytes:
+    """SentencePiece's `ModelProto` (sentencepiece_model.proto) in protobuf wire format: the
+    pieces at score -1, an UNKNOWN piece at `unk_id`, a UNIGRAM trainer spec without BOS/EOS/PAD
+    and an identity normalizer that adds no prefix and leaves whitespace alone. Written here,
+    a handful of fields, rather than through the `sentencepiece_model_pb2` module, whose
+    generated code pins the protobuf runtime to the version it was generated with."""
+    def varint(n: int) -> bytes:
+        n &= (1 << 64) - 1  # negative int32s take ten bytes, as protobuf writes them
+        out = bytearray()
+        while True:
+            out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+            n >>= 7
+            if not n:
+                return bytes(out)
+
+    def field(number: int, value) -> bytes:
+        if isinstance(value, float):  # float32 (wire type 5)
+            return varint(number << 3 | 5) + struct.pack("<f", value)
+        if isinstance(value, (bool, int)):  # varint (wire type 0)
+            return varint(number << 3) + varint(int(value))
+        data = value.encode() if isinstance(value, str) else value  # length-delimited (2)
+        return varint(number << 3 | 2) + varint(len(data)) + data
+
+    normal, unknown, unigram = 1, 2, 1  # SentencePiece.Type, TrainerSpec.ModelType
+    out = [field(1, field(1, p) + field(2, -1.0) + field(3, normal)) for p in pieces]
+    out.append(field(1, field(1, "<unk>") + field(2, 0.0) + field(3, unknown)))
+    out.append(field(2, field(3, unigram) + field(40, unk_id) + field(41, -1) + field(42, -1) + field(43, -1)))
+    out.append(field(3, field(1, "identity") + field(3, False) + field(4, False) + field(5, False)))
+    return b"".join(out)
 
 
 def _ranked_segmenter(base_size: int, runs, chars):
