@@ -73,9 +73,7 @@ class MergeTable:
 
     def apply(self, base_ids) -> list[int]:
         """The canonical merged ids of a run of base ids (no BOS/EOS/PAD/position ids in it)."""
-        if not isinstance(base_ids, list):
-            base_ids = list(base_ids)
-        if not base_ids or not self.seqs:
+        if not self.seqs:
             return list(base_ids)
         return self._model.encode("".join(map(self._chars.__getitem__, base_ids)))
 
@@ -97,8 +95,13 @@ def _segmenter(base_size: int, runs, chars):
     as they are (identity normalization, no whitespace handling)."""
     import sentencepiece
 
-    pieces = chars[:base_size] + ["".join(chars[s] for s in r) for r in runs]
+    pieces = chars[:base_size] + _texts(runs, chars)
     return sentencepiece.SentencePieceProcessor(model_proto=_model_proto(pieces, base_size + len(runs)))
+
+
+def _texts(streams, chars) -> list[str]:
+    """Runs or streams of base ids as the strings the segmenters and the BPE trainer read."""
+    return ["".join(chars[i] for i in s) for s in streams]
 
 
 def _model_proto(pieces, unk_id: int) -> bytes:
@@ -141,7 +144,7 @@ def _ranked_segmenter(base_size: int, runs, chars):
 
     n = max(len(runs), 1)
     vocab = [(chars[i], -1.0) for i in range(base_size)]
-    vocab += [("".join(chars[s] for s in r), -1.0 - 1e-7 * (k + 1) / n) for k, r in enumerate(runs)]
+    vocab += [(text, -1.0 - 1e-7 * (k + 1) / n) for k, text in enumerate(_texts(runs, chars))]
     return Unigram(vocab, 0, False)
 
 
@@ -156,9 +159,9 @@ def learn_merges(streams, base_size: int, vocab_size: int, frozen=(), max_len: i
         raise TCTError(f"vocab size {vocab_size} leaves no room for merges above the {base_size} base ids")
     frozen = set(frozen)
     streams = [[i for i in s if i not in frozen] for s in streams]
-    runs = _bpe_runs(streams, base_size, int(n_runs * CANDIDATES), frozen, max_len)
     chars = [_char(i) for i in range(base_size)]
-    texts = ["".join(chars[i] for i in s) for s in streams]
+    texts = _texts(streams, chars)
+    runs = _bpe_runs(texts, chars, int(n_runs * CANDIDATES), frozen, max_len)
     while True:  # rank by use under the fewest-ids segmentation; drop the least used
         model = _ranked_segmenter(base_size, runs, chars)
         used = collections.Counter(t.id for x in texts for t in model.tokenize(x))
@@ -168,15 +171,14 @@ def learn_merges(streams, base_size: int, vocab_size: int, frozen=(), max_len: i
         runs = [runs[r] for r in order[:max(n_runs, int(len(runs) * (1 - PRUNE)))]]
 
 
-def _bpe_runs(streams, base_size, n, frozen, max_len) -> list[tuple[int, ...]]:
-    """Up to `n` runs proposed by BPE merges (HF `BpeTrainer`), in merge order."""
+def _bpe_runs(texts, chars, n, frozen, max_len) -> list[tuple[int, ...]]:
+    """Up to `n` runs proposed by BPE merges (HF `BpeTrainer`) over the streams' `texts`, in
+    merge order."""
     from tokenizers import Tokenizer as HFTokenizer
     from tokenizers.models import BPE
     from tokenizers.trainers import BpeTrainer
 
-    chars = [_char(i) for i in range(base_size)]
-    alphabet = [chars[i] for i in range(base_size) if i not in frozen]
-    texts = ["".join(chars[i] for i in s) for s in streams]
+    alphabet = [c for i, c in enumerate(chars) if i not in frozen]
     hf = HFTokenizer(BPE())
     trainer = BpeTrainer(vocab_size=len(alphabet) + n, min_frequency=2, show_progress=False,
                          initial_alphabet=alphabet, limit_alphabet=len(alphabet), max_token_length=max_len,
