@@ -127,6 +127,26 @@ def test_const_object_accepts_every_key_order(value, rnd):
     assert roundtrips(tok, {"k": dict(items)})
 
 
+# Keys whose patterns ask contradictory values: "ab" matches both patterns of the first
+# schema (a string and the number 2); in the second, "n..." keys would be strings for one source
+# and integers for the other. Such keys were offered and their value was a dead end.
+CONTRADICTING_KEYS = {
+    "two patterns": ({"propertyNames": {"maxLength": 3},
+                      "patternProperties": {"^a": {"type": "string"}, "b$": {"const": 2}}},
+                     [{"ab": 2}, {"ab": "x"}, {"a": "x", "b": 2}, {"axb": 2}, {"ba": 2}]),
+    "pattern against another source's additionalProperties": (
+        {"allOf": [{"additionalProperties": {"type": "string"}},
+                   {"patternProperties": {"^n": {"type": "integer"}}, "maxProperties": 3}]},
+        [{"n": 1}, {"n": "x"}, {"x": "y"}, {"x": 1}]),
+}
+
+
+@pytest.mark.parametrize("name", CONTRADICTING_KEYS)
+def test_keys_whose_patterns_contradict_are_never_offered(name):
+    schema, docs = CONTRADICTING_KEYS[name]
+    verdicts_agree(schema, docs, walks=300, max_tokens=60)
+
+
 def test_a_structure_excluded_by_value_is_no_branch():
     with pytest.raises(tct.SchemaError):
         tct.Tokenizer.from_schema({"const": {"a": [1]}, "not": {"enum": [{"a": [1.0]}]}})

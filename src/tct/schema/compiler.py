@@ -164,11 +164,11 @@ class Compiler(Keywords, NormalForm, Costs):
         return all(self._validator.evolve(schema=self.nodes[n], _resolver=self.index.registry.resolver(
             base_uri=bases[n] or "urn:tct:schema")).is_valid(value) == pos for n, pos in sorted(conj))
 
-    def dfa(self, patterns: tuple, min_len: int, max_len) -> CharDFA:
-        key = (patterns, min_len, max_len)
+    def dfa(self, patterns: tuple, min_len: int, max_len, refused=frozenset()) -> CharDFA:
+        key = (patterns, min_len, max_len, refused)
         d = self._dfa.get(key)
         if d is None:
-            d = CharDFA(patterns, min_len, max_len)
+            d = CharDFA(patterns, min_len, max_len, refused)
             self._dfa[key] = d
         return d
 

@@ -7,6 +7,7 @@ items and strings.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -174,10 +175,10 @@ class ObjectFacts:
             cache[pattern] = None if spec is None else self._free_key_facts(spec[0] + extra, *spec[1:])
         return cache[pattern]
 
-    def _free_key_facts(self, patterns, min_len, max_len, excluded) -> StringFacts | None:
+    def _free_key_facts(self, patterns, min_len, max_len, excluded, refused) -> StringFacts | None:
         c = self.compiler
         try:
-            dfa = c.dfa(patterns, min_len, max_len)
+            dfa = c.dfa(patterns, min_len, max_len, refused)
         except PatternUnsupported as exc:
             c.unsupported(self.sources[0] if self.sources else 0, "patternProperties", str(exc))
             return None  # not strict: offer no free keys rather than unchecked ones
@@ -187,7 +188,8 @@ class ObjectFacts:
 
     @cached_property
     def _free_key_spec(self) -> tuple | None:
-        """(patterns, min length, max length, excluded) of the free keys, or None."""
+        """(patterns, min length, max length, excluded, refused matches) of the free keys, or
+        None (`CharDFA`'s arguments)."""
         c = self.compiler
         patterns, min_len, max_len, excluded = [], 0, None, set(self.names)
         for nid in self.sources:
@@ -210,7 +212,36 @@ class ObjectFacts:
             if facts[2] is not None:
                 max_len = facts[2] if max_len is None else min(max_len, facts[2])
             excluded |= facts[3]
-        return tuple(patterns), min_len, max_len, frozenset(excluded)
+        tracked, refused = self._refused_matches()
+        patterns += [(p, None) for p in tracked]
+        return tuple(patterns), min_len, max_len, frozenset(excluded), refused
+
+    # Past this many patterns the matches are not enumerated: a key whose patterns' values
+    # contradict each other is then refused only where it ends (`Compiler.key_ok`).
+    MAX_TRACKED = 8
+
+    def _refused_matches(self) -> tuple[tuple, frozenset]:
+        """(patterns, the sets of them a free key may not match at once): a key matching
+        several patternProperties (or one, beside another source's additionalProperties) must
+        satisfy all their values, and the key automaton leaves out the keys that cannot."""
+        c = self.compiler
+        nodes = [(nid, c.nodes[nid]) for nid in self.sources]
+        pats = sorted({p for _, node in nodes for p in (node.get("patternProperties") or {})})
+        if not pats or len(pats) > self.MAX_TRACKED or (len(pats) == 1 and len(nodes) == 1):
+            return (), frozenset()  # one pattern alone is refused by `_free_key_spec` itself
+        refused = set()
+        for bits in itertools.product((False, True), repeat=len(pats)):
+            matched = {p for p, b in zip(pats, bits) if b}
+            lits = set()
+            for nid, node in nodes:
+                mine = [(p, sub) for p, sub in (node.get("patternProperties") or {}).items() if p in matched]
+                lits |= {(c.child(nid, sub, "patternProperties", p), True) for p, sub in mine}
+                if not mine and "additionalProperties" in node:
+                    lits.add((c.child(nid, node["additionalProperties"], "additionalProperties"), True))
+            conj = c.simplify(lits)
+            if conj is None or not c.branches(conj):
+                refused.add(bits)
+        return (tuple(pats), frozenset(refused)) if refused else ((), frozenset())
 
     def closure(self, keys) -> frozenset:
         out, todo = set(keys), list(keys)

@@ -438,9 +438,11 @@ def _allowed_bytes(ranges: tuple, pending: bytes) -> list[int]:
 
 
 class CharDFA:
-    """Product automaton of patterns (+/-) and length bounds over code points."""
+    """Product automaton of patterns (+/-) and length bounds over code points. Patterns marked
+    None are only tracked: `refused` lists the tuples of whether each of them matches (in
+    order) that no accepted string may have."""
 
-    def __init__(self, patterns=(), min_length=0, max_length=None):
+    def __init__(self, patterns=(), min_length=0, max_length=None, refused=frozenset()):
         pfs = [(AUTOMATA.get(p) or pattern_fsm(p), pos) for p, pos in patterns]
         comps = [(pf.fsm, pos) for pf, pos in pfs]
         # Classes: maximal intervals on which every component reads the same symbol.
@@ -479,7 +481,10 @@ class CharDFA:
             comp_states, length = state
             if length < min_length:
                 return False
-            return all((s in fsm.finals) == pos for (fsm, pos), s in zip(comps, comp_states))
+            if not all((s in fsm.finals) == pos for (fsm, pos), s in zip(comps, comp_states) if pos is not None):
+                return False
+            return not refused or tuple(s in fsm.finals for (fsm, pos), s in zip(comps, comp_states)
+                                        if pos is None) not in refused
 
         start = (tuple(fsm.initial for fsm, _ in comps), 0)
         order, ids, trans = _explore_product(start, comps, class_sigs,
