@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import tct
 from conftest import check_cost_deltas
+from tct.codec.meanings import END
 from tct.data.documents import load_document
 from tct.generation.constrained import random_walk
 from tct.vocab.merges import learn_merges
@@ -213,6 +214,34 @@ def test_byte_walks_equal_the_general_walk_on_patterns(monkeypatch):
     merged = base.with_merges(table)
     _assert_byte_walks_equal_the_general_walk(merged, [random_walk(merged, rng, max_tokens=200) for _ in range(30)],
                                               monkeypatch)
+
+
+# Free keys whose first letter picks the value: the key automaton forgets it ("xz" and "yz"
+# reach the same state), so only the whole text says what a run that ends the key may go on with.
+KEYED = {"type": "object", "minProperties": 3, "maxProperties": 6, "propertyNames": {"pattern": "^[xyz]+$"},
+         "patternProperties": {"^x": {"const": 1}}, "additionalProperties": {"enum": [2, "s"]}}
+
+
+def test_masks_inside_keys_take_the_whole_key_text():
+    """Masks are cached without a key's text until it ends (level 0), then with it: a state
+    reached with another text must not inherit what a run ending the key allowed there."""
+    base = tct.Tokenizer.from_schema(KEYED)
+    rng = np.random.default_rng(5)
+    train = [random_walk(base, rng, max_tokens=80) for _ in range(400)]
+    merged = base.with_merges(learn_merges(train, base.vocab_size, base.vocab_size + 60,
+                                           frozen=[base.bos_id, base.eos_id, base.pad_id]))
+    checked = crossing = 0
+    for _ in range(40):  # one tokenizer, so its caches are warmed by other texts
+        dec = merged.decoder()
+        for i in random_walk(merged, rng, max_tokens=80):
+            top = dec.m.stack[-1] if dec.m.stack else None
+            if top is not None and top.role == "key" and top.text:
+                truth = accepted(dec, merged.vocab_size)
+                assert np.array_equal(dec.allowed(), truth), top.text
+                checked += 1
+                crossing += any(END in merged.expand(t)[:-1] for t in np.flatnonzero(truth))
+            dec.feed(i)
+    assert checked > 30 and crossing > 10
 
 
 def test_every_allowed_id_can_be_finished(merged, corpus_docs, workflow_validator):

@@ -441,12 +441,20 @@ class Machine(Completion, Narrowing, StringRuns):
                     elif len(raw) > len(f.pending) and raw.startswith(f.pending):
                         nxt.add(raw[len(f.pending)])
             return sorted(nxt)
+        n = len(f.text)
+        bites = {e[n] for e in excluded if len(e) > n}  # the next characters exclusions spell
         for b in dfa.allowed_bytes(f.state, f.pending):
             if f.pending or b >= 0x80:
                 out.append(b)  # multi-byte characters: the exclusion only bites near the end
                 continue
             t = dfa.next_state(f.state, b)
-            if t is not None and shortest_string(dfa, t, f.text + chr(b), excluded) is not None:
+            if t is None:
+                continue
+            c = chr(b)
+            if c not in bites:  # no exclusion left after it: any live state will do
+                if t in dfa.live:
+                    out.append(b)
+            elif shortest_string(dfa, t, f.text + c, excluded) is not None:
                 out.append(b)
         if not f.pending and f.state in dfa.accept and f.text not in excluded and self._key_fits(f, f.text):
             out.append(END)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tct.vocab.level_walk import escapes, forced, legal_children, level_key, replays, resume
+from tct.vocab.level_walk import escapes, forced, legal_children, level_key, rebases, resume, text_cut
 from tct.vocab.merges import TrieNode
 
 
@@ -51,7 +51,7 @@ class _Entry:
         self.final = None
 
 
-def _walk(m, node, floor, path, costs, pending, key_value, firsts=None) -> None:
+def _walk(m, node, floor, cut, costs, pending, key_value, firsts=None) -> None:
     """Cost after every run below trie `node` legal from `m`, as (id, cost from `floor` up);
     walks that would escape below `floor` go to `pending`. `firsts`: a cache of what lies
     below each first symbol, by the frames it leads to (from the trie's root only)."""
@@ -59,25 +59,25 @@ def _walk(m, node, floor, path, costs, pending, key_value, firsts=None) -> None:
         return
     for sym, child in legal_children(m, node):
         if escapes(m, sym, floor):
-            pending.append((path + (sym,), [f.copy() for f in m.stack[floor:]], sym, child))
+            pending.append((cut, [f.copy() for f in m.stack[floor:]], sym, child))
             continue
         m2 = m.copy(floor)
         m2.step(sym)
         if not forced(m2, floor):
-            pending.append((path + (sym,), m2.stack[floor:], None, child))
+            pending.append((cut, m2.stack[floor:], None, child))
         elif firsts is None or not child.children:  # a leaf: nothing to share
-            _settled(m2, child, floor, path + (sym,), costs, pending, key_value)
+            _settled(m2, child, floor, cut, costs, pending, key_value)
         else:
-            _settled_cached(m2, child, floor, path + (sym,), costs, pending, firsts, key_value)
+            _settled_cached(m2, child, floor, cut, costs, pending, firsts, key_value)
 
 
-def _settled_cached(m, node, floor, path, costs, pending, cache, key_value=True) -> None:
-    """`_settled`, cached by trie node (it spells the path) and the frames from `floor` up."""
+def _settled_cached(m, node, floor, cut, costs, pending, cache, key_value=True) -> None:
+    """`_settled`, cached by trie node (it spells the run) and the frames from `floor` up."""
     key = (id(node), _frames_key(m, floor))
     hit = cache.get(key)
     if hit is None:
         hit = cache[key] = ([], [])
-        _settled(m, node, floor, path, hit[0], hit[1], key_value)
+        _settled(m, node, floor, cut, hit[0], hit[1], key_value)
     costs.extend(hit[0])
     pending.extend(hit[1])
 
@@ -90,12 +90,12 @@ def _frames_key(m, floor: int) -> tuple:
                              for i in range(floor, len(m.stack)))
 
 
-def _settled(m, node, floor, path, costs, pending, key_value) -> None:
+def _settled(m, node, floor, cut, costs, pending, key_value) -> None:
     """`m` is after the run of trie `node`: record its cost, then walk the runs that extend it."""
     if node.tok >= 0:
         costs.append((node.tok, m.remaining_cost(floor, key_value)))
     if node.children:
-        _walk(m, node, floor, path, costs, pending, key_value)
+        _walk(m, node, floor, cut, costs, pending, key_value)
 
 
 class CostDeltas:
@@ -148,16 +148,16 @@ class CostDeltas:
         if entry_pending is None:  # level 0: a key on top is costed without its value
             key_value = m.stack[floor].role != "key"
             before = m.remaining_cost(floor, key_value)
-            _walk(m, self.trie, floor, (), costs, pending, key_value, self._firsts)
+            _walk(m, self.trie, floor, text_cut(m), costs, pending, key_value, self._firsts)
         else:
             before = m.remaining_cost(floor)
-            replay = replays(m, floor)
+            rebase = rebases(m, floor)
             for item in entry_pending:
-                m2 = resume(m, floor, item, pending, replay)
+                m2 = resume(m, floor, item, pending, rebase)
                 if m2 is None:
                     continue
                 if item[3].children:
-                    _settled_cached(m2, item[3], floor, item[0], costs, pending, self._resumed)
+                    _settled_cached(m2, item[3], floor, None, costs, pending, self._resumed)
                 else:
-                    _settled(m2, item[3], floor, item[0], costs, pending, True)
+                    _settled(m2, item[3], floor, None, costs, pending, True)
         return _Entry([t for t, _ in costs], [c - before for _, c in costs], pending)

@@ -2,7 +2,7 @@
 
 A walk at level k consults and changes only the frames from `floor` = top - k up. A step that
 would pop the frame at `floor` into the one below stops it: the walk is kept as pending,
-`(path, frames from floor up just before that step, its symbol or None for a forced one, trie
+`(text cut, frames from floor up just before that step, its symbol or None for a forced one, trie
 node to go on from)`, and resumed at level k+1, where that frame may be consulted. So what a
 walk finds at level k depends only on those frames and is cached under their
 `Machine.frame_key`s.
@@ -42,28 +42,33 @@ def forced(m, floor: int) -> bool:
     return True
 
 
-def resume(m, floor: int, item, pending: list, replay: bool):
+def text_cut(m):
+    """What level 0's pending walks carry in place of the real key text: how much of the saved
+    key's text was there before the walk (None when no key is on top)."""
+    top = m.stack[-1]
+    return len(top.text) if top.role == "key" else None
+
+
+def resume(m, floor: int, item, pending: list, rebase: bool):
     """The machine after a walk that escaped one level up, now that frame `floor` may be
     consulted, or None when it escapes again (then it goes to `pending`). The saved frames stand
     for the real ones (their keys matched) except a key string's text, which level 0 leaves out
-    of its key: with `replay` the walk is replayed from the real machine."""
-    path, frames, sym, node = item
-    if replay:  # the earlier steps stayed above the frame that escaped: only the last one can
-        m2 = m.copy(floor)
-        for s in path[:-1]:
-            m2.step(s)
-            forced(m2, floor)
-        sym = path[-1]
-    else:
-        m2 = m.copy(len(m.stack))
-        m2.stack = m.stack[:floor] + [m.stack[floor].copy()] + [f.copy() for f in frames]
+    of its key: with `rebase` the saved key's text is the real one plus what the walk added."""
+    cut, frames, sym, node = item
+    m2 = m.copy(len(m.stack))
+    m2.stack = m.stack[:floor] + [m.stack[floor].copy()] + [f.copy() for f in frames]
+    if rebase:
+        g = m2.stack[-1]
+        g.text = m.stack[-1].text + g.text[cut:]
+        g.memo = None
+        g.changed()
     if sym is not None:
         if escapes(m2, sym, floor):
-            pending.append((path, m2.stack[floor:], sym, node))
+            pending.append((cut, m2.stack[floor:], sym, node))
             return None
         m2.step(sym)
     if not forced(m2, floor):
-        pending.append((path, m2.stack[floor:], None, node))
+        pending.append((cut, m2.stack[floor:], None, node))
         return None
     return m2
 
@@ -82,7 +87,7 @@ def level_key(m, level: int, content: list):
     return key
 
 
-def replays(m, floor: int) -> bool:
-    """Must pending walks be replayed at this floor? (the top is a key string whose text level 0
-    left out of its key, and this is the level that consults it)"""
+def rebases(m, floor: int) -> bool:
+    """Must pending walks take the real key text at this floor? (the top is a key string whose
+    text level 0 left out of its key, and this is the level that consults it)"""
     return floor == len(m.stack) - 2 and m.stack[-1].role == "key"

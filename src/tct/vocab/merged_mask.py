@@ -17,7 +17,7 @@ import numpy as np
 
 from tct.codec.meanings import END
 from tct.codec.string_runs import step_byte
-from tct.vocab.level_walk import children_in, escapes, forced, legal_children, level_key, replays, resume
+from tct.vocab.level_walk import children_in, escapes, forced, legal_children, level_key, rebases, resume, text_cut
 
 
 class _Entry:
@@ -37,14 +37,14 @@ def _apply(m, sym, floor: int) -> bool:
     return forced(m, floor)
 
 
-def _walk(m, node, floor, path, legal, pending) -> None:
+def _walk(m, node, floor, cut, legal, pending) -> None:
     """Legal merged ids below trie `node` from `m`; walks that would escape below `floor` go to
     `pending` (see level_walk.py)."""
     if m.done:
         return
     dfa = m.plain_string()
     if dfa is not None:
-        _walk_bytes(m, dfa, node, floor, path, legal, pending)
+        _walk_bytes(m, dfa, node, floor, cut, legal, pending)
         return
     for sym, child in legal_children(m, node):
         if child.tok >= 0:
@@ -52,25 +52,26 @@ def _walk(m, node, floor, path, legal, pending) -> None:
         if not child.children:
             continue
         if escapes(m, sym, floor):
-            pending.append((path + (sym,), [f.copy() for f in m.stack[floor:]], sym, child))
+            pending.append((cut, [f.copy() for f in m.stack[floor:]], sym, child))
             continue
         m2 = m.copy(floor)
         m2.step(sym)
         if forced(m2, floor):
-            _walk(m2, child, floor, path + (sym,), legal, pending)
+            _walk(m2, child, floor, cut, legal, pending)
         else:
-            pending.append((path + (sym,), m2.stack[floor:], None, child))
+            pending.append((cut, m2.stack[floor:], None, child))
 
 
-def _walk_bytes(m, dfa, node, floor, path, legal, pending) -> None:
+def _walk_bytes(m, dfa, node, floor, cut, legal, pending) -> None:
     """`_walk` inside the plain string on top of `m` (`Machine.plain_string`): the runs of
-    string bytes below `node` depend on the string's automaton state alone (and a key's text,
-    whose END must fit), so they are walked once per such start (`_byte_runs`, cached) and
+    string bytes below `node` depend on the string's automaton state alone (a key's END must
+    also fit its object, `end_fits`, which the key automaton already decides: the text is left
+    out, as level 0's key leaves it out), so they are walked once per such start (`_byte_runs`, cached) and
     a machine is made only where a run leaves the string (END, chosen or forced). Most merged
     ids are runs of string bytes, and the same starts recur under many frames below."""
     f = m.stack[-1]
     key_role = f.role == "key"
-    start = (dfa, f.state, f.pending, node) + ((f.branch.obj, f.text) if key_role else ())
+    start = (dfa, f.state, f.pending, node) + ((f.branch.obj,) if key_role else ())
     memo = m.cache.get("byte-runs")
     if memo is None:
         memo = m.cache["byte-runs"] = {}
@@ -84,16 +85,15 @@ def _walk_bytes(m, dfa, node, floor, path, legal, pending) -> None:
     legal += hit[0]
     for suffix, state, pend, chars, sym, child in hit[1]:
         m2 = _at(m, floor, state, pend, chars)
-        p = path + suffix
         if sym is not None:  # a chosen END
             if escapes(m2, sym, floor):
-                pending.append((p, m2.stack[floor:], sym, child))
+                pending.append((cut, m2.stack[floor:], sym, child))
                 continue
             m2.step(sym)
         if forced(m2, floor):
-            _walk(m2, child, floor, p, legal, pending)
+            _walk(m2, child, floor, cut, legal, pending)
         else:
-            pending.append((p, m2.stack[floor:], None, child))
+            pending.append((cut, m2.stack[floor:], None, child))
 
 
 def _byte_runs(m, dfa, node, state, pend, chars, suffix, key_role, legal, exits) -> None:
@@ -172,13 +172,13 @@ class MergedMasks:
     def _compute(self, m, floor: int, entry_pending) -> _Entry:
         legal, pending = [], []
         if entry_pending is None:
-            _walk(m, self.table.trie, floor, (), legal, pending)
+            _walk(m, self.table.trie, floor, text_cut(m), legal, pending)
         else:
-            replay = replays(m, floor)
+            rebase = rebases(m, floor)
             for item in entry_pending:
-                m2 = resume(m, floor, item, pending, replay)
+                m2 = resume(m, floor, item, pending, rebase)
                 if m2 is not None:
-                    _walk(m2, item[3], floor, item[0], legal, pending)
+                    _walk(m2, item[3], floor, None, legal, pending)
         return _Entry(np.array(legal, dtype=np.int64), pending)
 
     def _final(self, base_mask, id_lists) -> np.ndarray:
