@@ -126,3 +126,25 @@ def test_budget_mask_equals_feeding_every_id(schema):
                 steps += 1
             d.feed(tok_id)
     assert steps > 40
+
+
+def test_a_spent_budget_follows_the_completion(workflow_tok, workflow_validator):
+    """Where the cost bound has outgrown the budget (it may loosen from one state to the next),
+    every sampler takes the completion's id without trying others, and the completion ends
+    the document."""
+    import numpy as np
+    from tct.generation.constrained import budget_mask, next_id, spent
+    from tct.generation.sampler import _within_budget
+    d, ids = prefix_decoder(workflow_tok, PREFIX + '"build": {"runs-on": "ubuntu-latest", "steps": [{"run": "ma')
+    used = len(ids)
+    max_tokens = used + int(d.remaining_cost()) - 1
+    assert spent(d, used, max_tokens) and not spent(d, used, max_tokens + 1)
+    want = d.completion_id()
+    assert np.flatnonzero(budget_mask(d, used, max_tokens)).tolist() == [want]
+    assert next_id(d, used, max_tokens, lambda mask: int(np.flatnonzero(mask)[-1]))[0] == want
+    row = torch.zeros(1, workflow_tok.vocab_size)
+    for tok_id in (ord("x"), want):
+        assert _within_budget(d, tok_id, row, used, max_tokens, 1.0, 0, 1.0, torch.Generator())[0] == want
+    while not d.done:  # the completion finishes
+        d = d.after(d.completion_id())
+    assert workflow_validator.is_valid(d.document())

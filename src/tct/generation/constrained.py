@@ -34,6 +34,23 @@ def fits(decoder, tok: int, used: int, max_tokens: int):
     return nxt if nxt is not None and used + 1 + nxt.remaining_cost() <= max_tokens else None
 
 
+def spent(decoder, used: int, max_tokens: int) -> bool:
+    """Has the cost bound outgrown the budget? `remaining_cost` bounds the completion's length
+    from above and may loosen from one state to the next (profile rules charge what is owed by
+    estimate), so it can exceed what an earlier state proved would fit. No id is then tried:
+    the completion is followed, and it still ends within the budget, since each of its steps
+    shortens the path that earlier bound covered."""
+    return used + decoder.remaining_cost() > max_tokens
+
+
+def follow_completion(decoder):
+    """(the completion's next id, the decoder after it)."""
+    tok = decoder.completion_id()
+    nxt = decoder.copy()
+    nxt.feed(tok)
+    return tok, nxt
+
+
 def next_id(decoder, used: int, max_tokens: int, pick: Callable[[np.ndarray], int]):
     """Pick an allowed id that keeps the document finishable within `max_tokens`.
 
@@ -41,22 +58,15 @@ def next_id(decoder, used: int, max_tokens: int, pick: Callable[[np.ndarray], in
     feeding it); the caller's decoder is left untouched.
     """
     mask = decoder.allowed()
-    if mask.sum() == 1:
-        tok = int(np.flatnonzero(mask)[0])
-        nxt = decoder.copy()
-        nxt.feed(tok)
-        return tok, nxt
-    mask = mask.copy()
-    while mask.any():
-        tok = int(pick(mask))
-        nxt = fits(decoder, tok, used, max_tokens)
-        if nxt is not None:
-            return tok, nxt
-        mask[tok] = False
-    tok = decoder.completion_id()
-    nxt = decoder.copy()
-    nxt.feed(tok)
-    return tok, nxt
+    if mask.sum() > 1 and not spent(decoder, used, max_tokens):
+        mask = mask.copy()
+        while mask.any():
+            tok = int(pick(mask))
+            nxt = fits(decoder, tok, used, max_tokens)
+            if nxt is not None:
+                return tok, nxt
+            mask[tok] = False
+    return follow_completion(decoder)  # the one legal id, or the one that fits
 
 
 def budget_mask(decoder, used: int, max_tokens: int) -> np.ndarray:
@@ -64,6 +74,10 @@ def budget_mask(decoder, used: int, max_tokens: int) -> np.ndarray:
     still fits, else the completion id (for samplers that must hand a whole mask to someone
     else's sampling). The decoder's cost deltas decide without feeding; only a free key's bytes
     whose bounds straddle the budget are fed on a copy. Read-only when it is the decoder's mask."""
+    if spent(decoder, used, max_tokens):
+        out = np.zeros(decoder.tok.vocab_size, dtype=bool)
+        out[decoder.completion_id()] = True
+        return out
     ids, least, most, largest = decoder.cost_deltas()  # first: with merges it settles the mask too
     mask = decoder.allowed()
     slack = max_tokens - used - 1 - decoder.remaining_cost()

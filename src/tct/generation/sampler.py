@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from tct.generation.constrained import check_budget, fits
+from tct.generation.constrained import check_budget, fits, follow_completion, spent
 from tct.generation.prefix import prefix_decoder
 
 
@@ -86,7 +86,10 @@ def _within_budget(decoder, tok_id: int, row: torch.Tensor, used: int, max_token
     `_sample` read them) without the ids refused so far. Rejection leaves the distribution of
     sampling under the exact mask with the budget (the legal ids that fit, renormalized), at one
     fed copy per pick instead of a walk or a cost per id. Later draws come at once, in the order
-    of a Gumbel-top-k sample (successive draws without replacement)."""
+    of a Gumbel-top-k sample (successive draws without replacement). Where the cost bound has
+    outgrown the budget (`spent`), the completion."""
+    if spent(decoder, used, max_tokens):
+        return follow_completion(decoder)
     nxt = fits(decoder, tok_id, used, max_tokens)
     if nxt is not None:
         return tok_id, nxt
@@ -103,10 +106,7 @@ def _within_budget(decoder, tok_id: int, row: torch.Tensor, used: int, max_token
         nxt = fits(decoder, t, used, max_tokens)
         if nxt is not None:
             return t, nxt
-    tok_id = decoder.completion_id()  # nothing else fits: the shortest completion does
-    nxt = decoder.copy()
-    nxt.feed(tok_id)
-    return tok_id, nxt
+    return follow_completion(decoder)  # nothing else fits: the shortest completion does
 
 
 @torch.no_grad()

@@ -319,11 +319,12 @@ class Decoder:
         self.n_fed = 0
         self.on_step = None
         self._mask = None  # the full mask of the current state, once computed (merges only)
+        self._cost = None  # (n_fed, phase, remaining_cost()) of the current state
 
     def copy(self) -> "Decoder":
         d = Decoder.__new__(Decoder)
         d.tok, d.m, d.phase, d.n_fed, d.on_step = self.tok, self.m.copy(), self.phase, self.n_fed, None
-        d._mask = self._mask
+        d._mask, d._cost = self._mask, self._cost
         return d
 
     def after(self, tok: int) -> "Decoder | None":
@@ -490,12 +491,19 @@ class Decoder:
         return self.m.result
 
     def remaining_cost(self) -> float:
-        """Upper bound on the ids still needed to finish (EOS included) along `completion_id`."""
+        """Upper bound on the ids still needed to finish (EOS included) along `completion_id`;
+        kept until the next id (samplers ask it after a pick and again before the next)."""
+        hit = self._cost
+        if hit is not None and hit[0] == self.n_fed and hit[1] == self.phase:
+            return hit[2]
         if self.phase == "start":
-            return 2 + self.m.remaining_cost()
-        if self.phase == "body":
-            return 1 + self.m.remaining_cost()
-        return 1 if self.phase == "end" else 0
+            cost = 2 + self.m.remaining_cost()
+        elif self.phase == "body":
+            cost = 1 + self.m.remaining_cost()
+        else:
+            cost = 1 if self.phase == "end" else 0
+        self._cost = (self.n_fed, self.phase, cost)
+        return cost
 
     def cost_deltas(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         """(ids, least, most, largest): every allowed id, with bounds on how much
