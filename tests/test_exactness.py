@@ -147,6 +147,37 @@ def test_keys_whose_patterns_contradict_are_never_offered(name):
     verdicts_agree(schema, docs, walks=300, max_tokens=60)
 
 
+# Found by random schemas: finite value sets that uniqueItems exhausts, a `contains` witness
+# owed where no item may follow, more properties owed than allowed. Each was a dead end.
+FEW_VALUES = {
+    "integers": ({"type": "array", "items": {"type": "integer", "minimum": -1, "maximum": 0},
+                  "uniqueItems": True, "minItems": 2}, [[-1, 0], [0, -1.0], [0, 0], [-1, 0, 1], [0]]),
+    "multiples": ({"type": "array", "items": {"type": "number", "multipleOf": 0.5, "minimum": 0, "maximum": 1},
+                   "uniqueItems": True}, [[0, 0.5, 1], [0.5, 0.5], [1.5]]),
+    "short strings": ({"type": "array", "items": {"type": "string", "pattern": "^[ab]?$"},
+                       "uniqueItems": True, "minItems": 3}, [["", "a", "b"], ["a", "b"], ["a", "a", "b"]]),
+    "witness with no room after it": (
+        {"anyOf": [{"enum": [None, True]},
+                   {"type": "array", "items": [{"not": {"enum": [True, 1, 2.0]}}], "additionalItems": False,
+                    "contains": {"enum": [None, "x", True, 1]}}]},
+        [[None], ["x"], ["y"], [None, None], None, True]),
+}
+
+
+@pytest.mark.parametrize("name", FEW_VALUES)
+def test_finite_value_sets_and_owed_items_never_dead_end(name):
+    schema, docs = FEW_VALUES[name]
+    verdicts_agree(schema, docs, walks=200, max_tokens=60)
+
+
+@pytest.mark.parametrize("schema", [
+    {"type": "array", "items": {"enum": [True]}, "uniqueItems": True, "minItems": 3},
+    {"type": "object", "additionalProperties": {"type": "array"}, "minProperties": 3, "maxProperties": 1}])
+def test_more_items_or_keys_owed_than_possible_is_no_document(schema):
+    with pytest.raises(tct.SchemaError, match="no finite document"):
+        tct.Tokenizer.from_schema(schema)
+
+
 def test_a_structure_excluded_by_value_is_no_branch():
     with pytest.raises(tct.SchemaError):
         tct.Tokenizer.from_schema({"const": {"a": [1]}, "not": {"enum": [{"a": [1.0]}]}})

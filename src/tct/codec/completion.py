@@ -103,7 +103,13 @@ class Completion:
             # value, which need not be: what is owed without it stays owed (an upper bound).
             owed = self._owed(f)
             extra = self._item_extra(f)
-            cost = 1 + sum(1 + c.cost_conj(a.item_conj(n + i, extra + (lit,))) for i, lit in enumerate(owed))
+            conjs = [a.item_conj(n + i, extra + (lit,)) for i, lit in enumerate(owed)]
+            if None in conjs and child_open:  # no room after it: the open item is the first owed one (OWED)
+                owed = owed[1:]
+                conjs = [a.item_conj(n + i, extra + (lit,)) for i, lit in enumerate(owed)]
+            if None in conjs:
+                return INF  # no room left for an owed item
+            cost = 1 + sum(1 + c.cost_conj(conj) for conj in conjs)
             start = n + len(owed)
             if a.need_dup and n == 0 and not child_open:  # the first item, then its copy
                 cost += 1 + c.cost_conj(a.item_conj(0, extra)) + 2

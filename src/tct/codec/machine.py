@@ -317,7 +317,7 @@ class Machine(Completion, Narrowing, StringRuns):
                     and (not f.excluded or canonical(f.items) not in f.excluded) \
                     and (f.tag is None or self.rules[f.tag].may_close(self, f)):
                 out.append(CLOSE)
-            slots = None if a.max_items is None else a.max_items - n
+            slots = None if a.length_cap is None else a.length_cap - n
             excl = self._used_items(f) if a.unique else frozenset()
             # ITEM: any item (room must stay for the items still owed); OWED: the first owed
             # item (a witness of an unmet `contains`, or a copy of the first item).
@@ -370,6 +370,9 @@ class Machine(Completion, Narrowing, StringRuns):
             return any(canonical(v) not in excluded for v in b.values)
         if b.kind in ("object", "array") and b.fixed is not None:
             return b.fixed not in excluded
+        if b.kind == "number":
+            values = b.number.few_values(len(excluded) + 1)
+            return values is None or any(canonical(v) not in excluded for v in values)
         if b.kind == "string":
             s = b.string
             ex = s.excluded | frozenset(json.loads(e) for e in excluded if e.startswith('"'))

@@ -7,6 +7,7 @@ means no finite document, so the cost is also the satisfiability test the decode
 from __future__ import annotations
 
 from tct.schema.facts import INF, Branch, ObjectFacts, shortest_string
+from tct.schema.values import canonical
 
 # `$comment` of a node {"allOf": [node, constraint]} that narrows `node` without changing which
 # decisions are emitted (a profile's static constraint, codec/profiles/patch.py): where the
@@ -134,8 +135,9 @@ class Costs:
         if b.kind == "object":
             f = b.obj
             final = f.closure(f.required)
-            if any(fs <= final for fs in f.forbid) or (f.max_props is not None and len(final) > f.max_props):
-                return INF
+            if any(fs <= final for fs in f.forbid) or (f.max_props is not None and max(
+                    len(final), f.min_props, len(final) + bool(f.unmet_extra(final))) > f.max_props):
+                return INF  # more keys owed than allowed
             total = 1
             for k in final:
                 conj = f.key_conj(k)
@@ -162,15 +164,47 @@ class Costs:
                 return INF  # no room for a second item to repeat the first
             total = 3 if f.need_dup else 1  # a duplicate: one more item, equal to the first
             witnesses = [lit for lit, lo, _ in f.contains for _ in range(lo)]
+            beyond = max(f.min_items, len(witnesses)) - f.tuple_length
+            if f.unique and beyond > 1 and self.fewer_values_than(f.item_conj(f.tuple_length), beyond):
+                return INF  # uniqueItems: not enough distinct values for the items owed
             for i in range(max(f.min_items, len(witnesses), 1 if f.need_dup else 0)):
                 conj = f.item_conj(i, witnesses[i:i + 1])
                 if conj is None:
                     return INF
                 total += 1 + self.cost_conj(conj)
-            if f.max_items is not None and len(witnesses) > f.max_items:
+            if f.length_cap is not None and len(witnesses) > f.length_cap:
                 return INF
             return total
         raise AssertionError(b.kind)
+
+    def fewer_values_than(self, conj, k: int) -> bool:
+        """Does `conj` provably have fewer than `k` distinct values (equal by value)? Literals,
+        strings and bounded ranges of numbers are counted; other objects and arrays are taken
+        to have many."""
+        if conj is None:
+            return True
+        seen = set()
+        for b in self.raw_branches(conj):  # unfiltered by cost (this may run inside a cost): more, never fewer
+            if b.kind == "literal":
+                seen |= {canonical(v) for v in b.values}
+            elif b.kind == "number":
+                values = b.number.few_values(k)
+                if values is None:
+                    return False
+                seen |= {canonical(v) for v in values}
+            elif b.kind == "string":
+                s = b.string
+                if s.dfa.count_capped(s.dfa.start, k + len(s.excluded)) >= k + len(s.excluded):
+                    return False
+                seen |= {canonical(w) for w in s.dfa.strings_from(s.dfa.start, k + len(s.excluded))
+                         if w not in s.excluded}
+            elif b.fixed is not None:
+                seen.add(b.fixed)
+            else:
+                return False
+            if len(seen) >= k:
+                return False
+        return True
 
     def extra_keys_cost(self, f: ObjectFacts, final, need: int) -> float:
         costs = []

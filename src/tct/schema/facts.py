@@ -239,7 +239,7 @@ class ObjectFacts:
                 if not mine and "additionalProperties" in node:
                     lits.add((c.child(nid, node["additionalProperties"], "additionalProperties"), True))
             conj = c.simplify(lits)
-            if conj is None or not c.branches(conj):
+            if conj is None or not c.raw_branches(conj):  # no costs here: they may be mid-fixpoint
                 refused.add(bits)
         return (tuple(pats), frozenset(refused)) if refused else ((), frozenset())
 
@@ -314,6 +314,18 @@ class ArrayFacts:
         lits |= self.all_items
         lits |= {lit for i, lit in self.at_index if i == index}
         return c.simplify(lits)
+
+    @cached_property
+    def length_cap(self) -> int | None:
+        """The most items an array here can hold: maxItems, or the first index no item may
+        take (`items: [...]` with `additionalItems: false`), or None."""
+        cap = self.max_items
+        for i in range(self.tuple_length + 1):
+            if cap is not None and i >= cap:
+                break
+            if self.item_conj(i) is None:
+                return i
+        return cap
 
     @cached_property
     def tuple_length(self) -> int:

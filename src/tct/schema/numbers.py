@@ -52,6 +52,28 @@ class NumberSpec:
     plain_integers: bool = False         # draft-04: an integer is never written "1.0"
     nonint: bool = False                 # the value must not be integral (from not: {type: integer})
 
+    def few_values(self, cap: int) -> list | None:
+        """The values (as Python numbers) when there are fewer than `cap`, else None: a bounded
+        range of integers or multiples is finite, and uniqueItems can exhaust it."""
+        if self.lo is None or self.hi is None or not (self.integer or self.multiple is not None) or self.nonint:
+            return None
+        step = self.multiple if self.multiple is not None else Fraction(1)
+        if self.integer and step.denominator != 1:
+            step = step * step.denominator  # the integral multiples
+        first, last = -((-self.lo) // step), self.hi // step
+        if last - first + 1 > 4 * cap + 64:
+            return None
+        out = []
+        for k in range(int(first), int(last) + 1):
+            v = k * step
+            if (self.lo_excl and v == self.lo) or (self.hi_excl and v == self.hi) or v in self.excluded \
+                    or not self.float_agrees(v, v.denominator != 1):
+                continue
+            out.append(int(v) if v.denominator == 1 else float(v))
+            if len(out) >= cap:
+                return None
+        return out
+
     @property
     def bounded(self) -> bool:
         return self.lo is not None or self.hi is not None or self.multiple is not None or self.integer
