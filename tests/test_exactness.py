@@ -138,6 +138,9 @@ CONTRADICTING_KEYS = {
         {"allOf": [{"additionalProperties": {"type": "string"}},
                    {"patternProperties": {"^n": {"type": "integer"}}, "maxProperties": 3}]},
         [{"n": 1}, {"n": "x"}, {"x": "y"}, {"x": 1}]),
+    "one pattern whose value has no type": (
+        {"patternProperties": {"^a": {"allOf": [{"type": "string"}, {"const": 2}]}}, "propertyNames": {"maxLength": 2}},
+        [{"a": 2}, {"b": 2}, {}]),
 }
 
 

@@ -227,8 +227,8 @@ class ObjectFacts:
         c = self.compiler
         nodes = [(nid, c.nodes[nid]) for nid in self.sources]
         pats = sorted({p for _, node in nodes for p in (node.get("patternProperties") or {})})
-        if not pats or len(pats) > self.MAX_TRACKED or (len(pats) == 1 and len(nodes) == 1):
-            return (), frozenset()  # one pattern alone is refused by `_free_key_spec` itself
+        if not pats or len(pats) > self.MAX_TRACKED:
+            return (), frozenset()
         refused = set()
         for bits in itertools.product((False, True), repeat=len(pats)):
             matched = {p for p, b in zip(pats, bits) if b}
