@@ -159,6 +159,9 @@ FEW_VALUES = {
                    "uniqueItems": True}, [[0, 0.5, 1], [0.5, 0.5], [1.5]]),
     "short strings": ({"type": "array", "items": {"type": "string", "pattern": "^[ab]?$"},
                        "uniqueItems": True, "minItems": 3}, [["", "a", "b"], ["a", "b"], ["a", "a", "b"]]),
+    "arrays of few arrays": ({"type": "array", "uniqueItems": True, "items": {
+        "type": "array", "items": [{"enum": [2.0]}], "additionalItems": False}},
+        [[[], [2]], [[2], [2.0]], [[], []], [[2.0], []]]),
     "witness with no room after it": (
         {"anyOf": [{"enum": [None, True]},
                    {"type": "array", "items": [{"not": {"enum": [True, 1, 2.0]}}], "additionalItems": False,
@@ -175,7 +178,9 @@ def test_finite_value_sets_and_owed_items_never_dead_end(name):
 
 @pytest.mark.parametrize("schema", [
     {"type": "array", "items": {"enum": [True]}, "uniqueItems": True, "minItems": 3},
-    {"type": "object", "additionalProperties": {"type": "array"}, "minProperties": 3, "maxProperties": 1}])
+    {"type": "object", "additionalProperties": {"type": "array"}, "minProperties": 3, "maxProperties": 1},
+    {"type": "array", "uniqueItems": True, "minItems": 3,
+     "items": {"type": "array", "items": {"const": 1}, "minItems": 1, "maxItems": 2}}])
 def test_more_items_or_keys_owed_than_possible_is_no_document(schema):
     with pytest.raises(tct.SchemaError, match="no finite document"):
         tct.Tokenizer.from_schema(schema)

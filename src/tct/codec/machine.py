@@ -22,6 +22,7 @@ from tct.codec.meanings import CLOSE, END, FREEKEY, ITEM, OWED, Meanings, value_
 from tct.codec.string_runs import StringRuns
 from tct.schema.compiler import INF, Branch, Compiler, json_type, shortest_string
 from tct.schema.facts import StringFacts
+from tct.schema.few_values import branch_values
 from tct.schema.name_slots import SlotDFA
 from tct.schema.numbers import NumberSpec, fraction_of
 from tct.schema.values import canonical
@@ -319,6 +320,8 @@ class Machine(Completion, Narrowing, StringRuns):
                 out.append(CLOSE)
             slots = None if a.length_cap is None else a.length_cap - n
             excl = self._used_items(f) if a.unique else frozenset()
+            if f.excluded and not self._grows_unexcluded(f):
+                return out  # every longer array it can become is excluded (an item of a uniqueItems array)
             # ITEM: any item (room must stay for the items still owed); OWED: the first owed
             # item (a witness of an unmet `contains`, or a copy of the first item).
             for sym, extra, room in ((ITEM, (), len(owed) + first_of_pair), (OWED, owed[:1], 0)):
@@ -357,27 +360,32 @@ class Machine(Completion, Narrowing, StringRuns):
         return tuple((lit[0], not lit[1]) for (lit, _, hi), w in zip(f.branch.arr.contains, self._witnesses(f))
                      if hi is not None and w >= hi)
 
+    def _grows_unexcluded(self, f: Frame) -> bool:
+        """Can array frame `f` take another item and still end as a value not in `f.excluded`?
+        (True when its values are many or not counted.)"""
+        values = branch_values(self.c, f.branch, 4 * len(f.excluded) + 4)
+        if values is None:
+            return True
+        n, prefix = len(f.items), [canonical(v) for v in f.items]
+        return any(len(v) > n and [canonical(x) for x in v[:n]] == prefix and canonical(v) not in f.excluded
+                   for v in values)
+
     @staticmethod
     def _used_items(f: Frame) -> frozenset:
         return frozenset(canonical(v) for v in f.items)
 
-    @staticmethod
-    def _open(b: Branch, excluded: frozenset) -> bool:
+    def _open(self, b: Branch, excluded: frozenset) -> bool:
         """Can branch `b` still produce a value whose canonical text is not in `excluded`?"""
         if not excluded:
             return True
         if b.kind == "literal":
             return any(canonical(v) not in excluded for v in b.values)
-        if b.kind in ("object", "array") and b.fixed is not None:
-            return b.fixed not in excluded
-        if b.kind == "number":
-            values = b.number.few_values(len(excluded) + 1)
-            return values is None or any(canonical(v) not in excluded for v in values)
         if b.kind == "string":
             s = b.string
             ex = s.excluded | frozenset(json.loads(e) for e in excluded if e.startswith('"'))
             return shortest_string(s.dfa, s.dfa.start, "", ex) is not None
-        return True
+        values = branch_values(self.c, b, len(excluded) + 1)  # numbers, objects, arrays: when few
+        return values is None or any(canonical(v) not in excluded for v in values)
 
     def _key_probe(self, f: Frame) -> Frame | None:
         """The key frame a FREEKEY would push on object frame `f`, when a profile rule tags both

@@ -7,7 +7,7 @@ means no finite document, so the cost is also the satisfiability test the decode
 from __future__ import annotations
 
 from tct.schema.facts import INF, Branch, ObjectFacts, shortest_string
-from tct.schema.values import canonical
+from tct.schema.few_values import few_values
 
 # `$comment` of a node {"allOf": [node, constraint]} that narrows `node` without changing which
 # decisions are emitted (a profile's static constraint, codec/profiles/patch.py): where the
@@ -178,33 +178,8 @@ class Costs:
         raise AssertionError(b.kind)
 
     def fewer_values_than(self, conj, k: int) -> bool:
-        """Does `conj` provably have fewer than `k` distinct values (equal by value)? Literals,
-        strings and bounded ranges of numbers are counted; other objects and arrays are taken
-        to have many."""
-        if conj is None:
-            return True
-        seen = set()
-        for b in self.raw_branches(conj):  # unfiltered by cost (this may run inside a cost): more, never fewer
-            if b.kind == "literal":
-                seen |= {canonical(v) for v in b.values}
-            elif b.kind == "number":
-                values = b.number.few_values(k)
-                if values is None:
-                    return False
-                seen |= {canonical(v) for v in values}
-            elif b.kind == "string":
-                s = b.string
-                if s.dfa.count_capped(s.dfa.start, k + len(s.excluded)) >= k + len(s.excluded):
-                    return False
-                seen |= {canonical(w) for w in s.dfa.strings_from(s.dfa.start, k + len(s.excluded))
-                         if w not in s.excluded}
-            elif b.fixed is not None:
-                seen.add(b.fixed)
-            else:
-                return False
-            if len(seen) >= k:
-                return False
-        return True
+        """Does `conj` provably have fewer than `k` distinct values (equal by value)?"""
+        return few_values(self, conj, k) is not None
 
     def extra_keys_cost(self, f: ObjectFacts, final, need: int) -> float:
         costs = []
