@@ -141,6 +141,11 @@ CONTRADICTING_KEYS = {
     "one pattern whose value has no type": (
         {"patternProperties": {"^a": {"allOf": [{"type": "string"}, {"const": 2}]}}, "propertyNames": {"maxLength": 2}},
         [{"a": 2}, {"b": 2}, {}]),
+    "a value only its cost refuses": (  # no array of one 0 contains a string
+        {"patternProperties": {"^a": {"type": "array", "items": [{"const": 0}], "additionalItems": False,
+                                      "contains": {"type": "string"}}},
+         "additionalProperties": {"type": "integer"}, "propertyNames": {"maxLength": 2}},
+        [{"a": [0]}, {"b": 1}, {"ab": 1}, {}]),
 }
 
 
@@ -162,6 +167,9 @@ FEW_VALUES = {
     "arrays of few arrays": ({"type": "array", "uniqueItems": True, "items": {
         "type": "array", "items": [{"enum": [2.0]}], "additionalItems": False}},
         [[[], [2]], [[2], [2.0]], [[], []], [[2.0], []]]),
+    "arrays of few objects": ({"type": "array", "uniqueItems": True, "minItems": 2, "items": {
+        "type": "object", "properties": {"a": {"enum": [1, 2]}}, "additionalProperties": False}},
+        [[{}, {"a": 1}], [{"a": 1}, {"a": 1.0}], [{}, {"a": 1}, {"a": 2}], [{}]]),
     "witness with no room after it": (
         {"anyOf": [{"enum": [None, True]},
                    {"type": "array", "items": [{"not": {"enum": [True, 1, 2.0]}}], "additionalItems": False,

@@ -300,7 +300,10 @@ class Machine(Completion, Narrowing, StringRuns):
             room = o.max_props is None or len(used) + f.nfree < o.max_props
             if room:
                 withdrawn = frozenset() if f.tag is None else self.rules[f.tag].withdrawn_keys(self, f)
+                members = self._member_values(f) if f.excluded else None
                 for k in o.names:
+                    if members is not None and k not in members:
+                        continue  # every object it could become with `k` is excluded
                     if k not in used and k not in withdrawn and c.key_ok(o, k) and o.can_finish(used | {k}, f.nfree):
                         out.append(self.meanings.key_id(k))
                 fk = self._key_facts(f)
@@ -544,7 +547,46 @@ class Machine(Completion, Narrowing, StringRuns):
     def _open_key(self, f: Frame, key: str) -> None:
         f.key = key
         f.changed()
-        self._push_value(f.path + (key,), f.branch.obj.key_conj(key))
+        excluded = frozenset()
+        if f.excluded:
+            members = self._member_values(f)
+            excluded = members.get(key, frozenset()) if members is not None else self._last_value_excluded(f, key)
+        self._push_value(f.path + (key,), f.branch.obj.key_conj(key), excluded)
+
+    def _last_value_excluded(self, f: Frame, key: str) -> frozenset:
+        """When `key` fills object frame `f` to its maxProperties, the values (canonical texts)
+        that would make it equal to an object of `f.excluded`."""
+        o = f.branch.obj
+        if o.max_props is None or len(f.used) + f.nfree < o.max_props:  # `key` is counted already
+            return frozenset()
+        have = {k: canonical(v) for k, v in f.values.items()}
+        out = set()
+        for text in f.excluded:
+            e = json.loads(text)
+            if isinstance(e, dict) and key in e and len(e) == len(have) + 1 \
+                    and all(k in e and canonical(e[k]) == t for k, t in have.items()):
+                out.add(canonical(e[key]))
+        return frozenset(out)
+
+    def _member_values(self, f: Frame) -> dict | None:
+        """Object frame `f` whose whole value may not be one of `f.excluded` (an item of a
+        uniqueItems array), when its values are few: key -> the values (canonical texts) that
+        key may not take, since every object `f` could then become is excluded; a key absent
+        may not be added. None when the values are many or not counted."""
+        values = branch_values(self.c, f.branch, 4 * len(f.excluded) + 4)
+        if values is None:
+            return None
+        have = {k: canonical(v) for k, v in f.values.items()}
+        out: dict = {}
+        for v in values:
+            if not isinstance(v, dict) or any(k not in v or canonical(v[k]) != t for k, t in have.items()):
+                continue
+            free = canonical(v) not in f.excluded
+            for k, x in v.items():
+                if k not in have:
+                    taken, refused = out.setdefault(k, (set(), set()))
+                    (taken if free else refused).add(canonical(x))
+        return {k: frozenset(refused - taken) for k, (taken, refused) in out.items() if taken}
 
     def _push_value(self, path, conj, excluded=frozenset()) -> None:
         """A key's value or an array item: a profile rule may take literals out of it

@@ -58,6 +58,7 @@ class Compiler(Keywords, NormalForm, Costs):
         self._busy: set = set()
         self._branches_raw: dict[frozenset, list] = {}
         self._cost_conj: dict[frozenset, float] = {}
+        self.exploring = 0  # explorations under way (Costs.explore)
         self._cost_branch: dict[tuple, float] = {}
         self._branches: dict[frozenset, list] = {}
         self._consts: dict[str, dict] = {}

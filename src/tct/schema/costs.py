@@ -45,6 +45,13 @@ class Costs:
         return [c for c in out if c is not None]
 
     def explore(self, roots) -> None:
+        self.exploring += 1  # costs met meanwhile may not be final (`ObjectFacts._free_key_spec`)
+        try:
+            self._explore(roots)
+        finally:
+            self.exploring -= 1
+
+    def _explore(self, roots) -> None:
         new, todo = [], [c for c in roots if c not in self._cost_conj]
         seen = set(todo)
         while todo:

@@ -158,11 +158,18 @@ class ObjectFacts:
                 return None
         return conj
 
-    @cached_property
+    @property
     def free_keys(self) -> StringFacts | None:
-        """Language of keys not in `names` (chosen byte by byte), or None if there are none."""
-        spec = self._free_key_spec
-        return None if spec is None else self._free_key_facts(spec[0], *spec[1:])
+        """Language of keys not in `names` (chosen byte by byte), or None if there are none.
+        Asked while costs are being found, it leaves in the keys whose values only a cost
+        refuses, and is asked again once they are known (`_free_key_spec`)."""
+        hit = self.__dict__.get("_free_keys")
+        if hit is None or not (hit[1] or self.compiler.exploring):
+            spec, final = self._free_key_spec()
+            if hit is None or final:
+                hit = self.__dict__["_free_keys"] = (
+                    None if spec is None else self._free_key_facts(spec[0], *spec[1:]), final)
+        return hit[0]
 
     def free_keys_matching(self, pattern) -> StringFacts | None:
         """`free_keys` with `pattern` (an ECMA regex, or a tuple of them) conjoined: a profile
@@ -170,9 +177,12 @@ class ObjectFacts:
         left. Each regex is compiled once; a tuple only builds their product."""
         cache = self.__dict__.setdefault("_matching", {})  # one object per pattern (machine caches key on it)
         if pattern not in cache:
-            spec = self._free_key_spec
+            spec, final = self._free_key_spec()
             extra = tuple((p, True) for p in (pattern if isinstance(pattern, tuple) else (pattern,)))
-            cache[pattern] = None if spec is None else self._free_key_facts(spec[0] + extra, *spec[1:])
+            facts = None if spec is None else self._free_key_facts(spec[0] + extra, *spec[1:])
+            if not final:
+                return facts
+            cache[pattern] = facts
         return cache[pattern]
 
     def _free_key_facts(self, patterns, min_len, max_len, excluded, refused) -> StringFacts | None:
@@ -186,22 +196,44 @@ class ObjectFacts:
             return None
         return StringFacts(dfa, excluded)
 
-    @cached_property
-    def _free_key_spec(self) -> tuple | None:
-        """(patterns, min length, max length, excluded, refused matches) of the free keys, or
-        None (`CharDFA`'s arguments)."""
+    def _free_key_spec(self) -> tuple:
+        """((patterns, min length, max length, excluded, refused matches) of the free keys, or
+        None: `CharDFA`'s arguments; and whether it is final). A key whose value no document
+        satisfies is left out; while costs are being found only the normal form tells, so the
+        answer is kept only once they are known."""
+        hit = self.__dict__.get("_spec")
+        if hit is not None:
+            return hit
+        c, final = self.compiler, [True]
+
+        def unsat(lits) -> bool:
+            conj = c.simplify(lits)
+            if conj is None or not c.raw_branches(conj):
+                return True
+            if c.exploring:
+                final[0] = False
+                return False
+            return c.cost_conj(conj) == INF
+
+        spec = self._free_key_spec_with(unsat)
+        hit = (spec, final[0])
+        if final[0]:
+            self.__dict__["_spec"] = hit
+        return hit
+
+    def _free_key_spec_with(self, unsat) -> tuple | None:
         c = self.compiler
         patterns, min_len, max_len, excluded = [], 0, None, set(self.names)
         for nid in self.sources:
             node = c.nodes[nid]
             ap = node.get("additionalProperties", True)
-            if ap is False or (ap is not True and c.simplify({(c.child(nid, ap, "additionalProperties"), True)}) is None):
+            if ap is False or (ap is not True and unsat({(c.child(nid, ap, "additionalProperties"), True)})):
                 pats = list((node.get("patternProperties") or {}))
                 if not pats:
                     return None
                 patterns.append(("|".join(pats), True))
             for pat, sub in (node.get("patternProperties") or {}).items():
-                if c.simplify({(c.child(nid, sub, "patternProperties", pat), True)}) is None:
+                if unsat({(c.child(nid, sub, "patternProperties", pat), True)}):
                     patterns.append((pat, False))  # e.g. `"b.*": false`: no such key at all
         for nid in self.name_nodes:
             facts = c.string_branch_facts(frozenset({(nid, True)}), c.pointers[nid])
@@ -212,7 +244,7 @@ class ObjectFacts:
             if facts[2] is not None:
                 max_len = facts[2] if max_len is None else min(max_len, facts[2])
             excluded |= facts[3]
-        tracked, refused = self._refused_matches()
+        tracked, refused = self._refused_matches(unsat)
         patterns += [(p, None) for p in tracked]
         return tuple(patterns), min_len, max_len, frozenset(excluded), refused
 
@@ -220,7 +252,7 @@ class ObjectFacts:
     # contradict each other is then refused only where it ends (`Compiler.key_ok`).
     MAX_TRACKED = 8
 
-    def _refused_matches(self) -> tuple[tuple, frozenset]:
+    def _refused_matches(self, unsat) -> tuple[tuple, frozenset]:
         """(patterns, the sets of them a free key may not match at once): a key matching
         several patternProperties (or one, beside another source's additionalProperties) must
         satisfy all their values, and the key automaton leaves out the keys that cannot."""
@@ -238,8 +270,7 @@ class ObjectFacts:
                 lits |= {(c.child(nid, sub, "patternProperties", p), True) for p, sub in mine}
                 if not mine and "additionalProperties" in node:
                     lits.add((c.child(nid, node["additionalProperties"], "additionalProperties"), True))
-            conj = c.simplify(lits)
-            if conj is None or not c.raw_branches(conj):  # no costs here: they may be mid-fixpoint
+            if unsat(lits):
                 refused.add(bits)
         return (tuple(pats), frozenset(refused)) if refused else ((), frozenset())
 
