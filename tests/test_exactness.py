@@ -170,6 +170,9 @@ FEW_VALUES = {
     "arrays of few objects": ({"type": "array", "uniqueItems": True, "minItems": 2, "items": {
         "type": "object", "properties": {"a": {"enum": [1, 2]}}, "additionalProperties": False}},
         [[{}, {"a": 1}], [{"a": 1}, {"a": 1.0}], [{}, {"a": 1}, {"a": 2}], [{}]]),
+    "items filling an array to its cap": ({"type": "array", "uniqueItems": True, "minItems": 3, "items": {
+        "type": "array", "maxItems": 1, "items": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+        [[[], [{}], [{"a": 1}]], [[{}], [{}], []], [[], [{}]]]),
     "witness with no room after it": (
         {"anyOf": [{"enum": [None, True]},
                    {"type": "array", "items": [{"not": {"enum": [True, 1, 2.0]}}], "additionalItems": False,

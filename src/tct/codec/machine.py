@@ -509,6 +509,8 @@ class Machine(Completion, Narrowing, StringRuns):
             else:
                 a = f.branch.arr
                 excl = self._used_items(f) if a.unique else frozenset()
+                if f.excluded:
+                    excl = excl | self._last_item_excluded(f)
                 extra = self._item_extra(f) + (tuple(self._owed(f)[:1]) if sym == OWED else ())
                 self._push_value(f.path + (len(f.items),), a.item_conj(len(f.items), extra), excl)
             return
@@ -566,6 +568,21 @@ class Machine(Completion, Narrowing, StringRuns):
             if isinstance(e, dict) and key in e and len(e) == len(have) + 1 \
                     and all(k in e and canonical(e[k]) == t for k, t in have.items()):
                 out.add(canonical(e[key]))
+        return frozenset(out)
+
+    @staticmethod
+    def _last_item_excluded(f: Frame) -> frozenset:
+        """When the next item fills array frame `f` to its length cap, the values (canonical
+        texts) that would make it equal to an array of `f.excluded`."""
+        cap, n = f.branch.arr.length_cap, len(f.items)
+        if cap is None or n + 1 < cap:
+            return frozenset()
+        have = [canonical(v) for v in f.items]
+        out = set()
+        for text in f.excluded:
+            e = json.loads(text)
+            if isinstance(e, list) and len(e) == n + 1 and [canonical(x) for x in e[:n]] == have:
+                out.add(canonical(e[n]))
         return frozenset(out)
 
     def _member_values(self, f: Frame) -> dict | None:
