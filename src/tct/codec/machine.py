@@ -8,7 +8,8 @@ table (a declared key, a literal value, a branch kind: see meanings.py). A value
 offers its literal values directly, next to its other branches. `allowed()` lists the legal
 symbols of the top frame; every legal symbol leads to a state from which a valid document can
 still be finished, so a walk can never get stuck. The shortest completion lives in
-completion.py, whole plain strings at once in string_runs.py (both mixed into `Machine`).
+completion.py, whole plain strings at once in string_runs.py, what a value excluded by
+uniqueItems may still become in exclusions.py (all mixed into `Machine`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ import json
 from dataclasses import replace
 
 from tct.codec.completion import Completion
+from tct.codec.exclusions import Exclusions
 from tct.codec.narrowing import Narrowing
 from tct.codec.meanings import CLOSE, END, FREEKEY, ITEM, OWED, Meanings, value_text
 from tct.codec.string_runs import StringRuns
 from tct.schema.compiler import INF, Branch, Compiler, json_type, shortest_string
 from tct.schema.facts import StringFacts
-from tct.schema.few_values import branch_values
 from tct.schema.name_slots import SlotDFA
 from tct.schema.numbers import NumberSpec, fraction_of
 from tct.schema.values import canonical
@@ -74,7 +75,7 @@ class Frame:
         return f
 
 
-class Machine(Completion, Narrowing, StringRuns):
+class Machine(Completion, Exclusions, Narrowing, StringRuns):
     """Incremental state of one document; `result` holds the value once the stack is empty."""
 
     def __init__(self, compiler: Compiler, meanings: Meanings, conj=None, cache: dict | None = None, rules=None):
@@ -363,33 +364,6 @@ class Machine(Completion, Narrowing, StringRuns):
         return tuple((lit[0], not lit[1]) for (lit, _, hi), w in zip(f.branch.arr.contains, self._witnesses(f))
                      if hi is not None and w >= hi)
 
-    def _grows_unexcluded(self, f: Frame) -> bool:
-        """Can array frame `f` take another item and still end as a value not in `f.excluded`?
-        (True when its values are many or not counted.)"""
-        values = branch_values(self.c, f.branch, 4 * len(f.excluded) + 4)
-        if values is None:
-            return True
-        n, prefix = len(f.items), [canonical(v) for v in f.items]
-        return any(len(v) > n and [canonical(x) for x in v[:n]] == prefix and canonical(v) not in f.excluded
-                   for v in values)
-
-    @staticmethod
-    def _used_items(f: Frame) -> frozenset:
-        return frozenset(canonical(v) for v in f.items)
-
-    def _open(self, b: Branch, excluded: frozenset) -> bool:
-        """Can branch `b` still produce a value whose canonical text is not in `excluded`?"""
-        if not excluded:
-            return True
-        if b.kind == "literal":
-            return any(canonical(v) not in excluded for v in b.values)
-        if b.kind == "string":
-            s = b.string
-            ex = s.excluded | frozenset(json.loads(e) for e in excluded if e.startswith('"'))
-            return shortest_string(s.dfa, s.dfa.start, "", ex) is not None
-        values = branch_values(self.c, b, len(excluded) + 1)  # numbers, objects, arrays: when few
-        return values is None or any(canonical(v) not in excluded for v in values)
-
     def _key_probe(self, f: Frame) -> Frame | None:
         """The key frame a FREEKEY would push on object frame `f`, when a profile rule tags both
         (an untagged copy of `f` asks what the schema alone offers: `Narrowing`), else None."""
@@ -554,56 +528,6 @@ class Machine(Completion, Narrowing, StringRuns):
             members = self._member_values(f)
             excluded = members.get(key, frozenset()) if members is not None else self._last_value_excluded(f, key)
         self._push_value(f.path + (key,), f.branch.obj.key_conj(key), excluded)
-
-    def _last_value_excluded(self, f: Frame, key: str) -> frozenset:
-        """When `key` fills object frame `f` to its maxProperties, the values (canonical texts)
-        that would make it equal to an object of `f.excluded`."""
-        o = f.branch.obj
-        if o.max_props is None or len(f.used) + f.nfree < o.max_props:  # `key` is counted already
-            return frozenset()
-        have = {k: canonical(v) for k, v in f.values.items()}
-        out = set()
-        for text in f.excluded:
-            e = json.loads(text)
-            if isinstance(e, dict) and key in e and len(e) == len(have) + 1 \
-                    and all(k in e and canonical(e[k]) == t for k, t in have.items()):
-                out.add(canonical(e[key]))
-        return frozenset(out)
-
-    @staticmethod
-    def _last_item_excluded(f: Frame) -> frozenset:
-        """When the next item fills array frame `f` to its length cap, the values (canonical
-        texts) that would make it equal to an array of `f.excluded`."""
-        cap, n = f.branch.arr.length_cap, len(f.items)
-        if cap is None or n + 1 < cap:
-            return frozenset()
-        have = [canonical(v) for v in f.items]
-        out = set()
-        for text in f.excluded:
-            e = json.loads(text)
-            if isinstance(e, list) and len(e) == n + 1 and [canonical(x) for x in e[:n]] == have:
-                out.add(canonical(e[n]))
-        return frozenset(out)
-
-    def _member_values(self, f: Frame) -> dict | None:
-        """Object frame `f` whose whole value may not be one of `f.excluded` (an item of a
-        uniqueItems array), when its values are few: key -> the values (canonical texts) that
-        key may not take, since every object `f` could then become is excluded; a key absent
-        may not be added. None when the values are many or not counted."""
-        values = branch_values(self.c, f.branch, 4 * len(f.excluded) + 4)
-        if values is None:
-            return None
-        have = {k: canonical(v) for k, v in f.values.items()}
-        out: dict = {}
-        for v in values:
-            if not isinstance(v, dict) or any(k not in v or canonical(v[k]) != t for k, t in have.items()):
-                continue
-            free = canonical(v) not in f.excluded
-            for k, x in v.items():
-                if k not in have:
-                    taken, refused = out.setdefault(k, (set(), set()))
-                    (taken if free else refused).add(canonical(x))
-        return {k: frozenset(refused - taken) for k, (taken, refused) in out.items() if taken}
 
     def _push_value(self, path, conj, excluded=frozenset()) -> None:
         """A key's value or an array item: a profile rule may take literals out of it

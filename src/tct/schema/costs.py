@@ -172,7 +172,7 @@ class Costs:
             total = 3 if f.need_dup else 1  # a duplicate: one more item, equal to the first
             witnesses = [lit for lit, lo, _ in f.contains for _ in range(lo)]
             beyond = max(f.min_items, len(witnesses)) - f.tuple_length
-            if f.unique and beyond > 1 and self.fewer_values_than(f.item_conj(f.tuple_length), beyond):
+            if f.unique and beyond > 1 and few_values(self, f.item_conj(f.tuple_length), beyond) is not None:
                 return INF  # uniqueItems: not enough distinct values for the items owed
             for i in range(max(f.min_items, len(witnesses), 1 if f.need_dup else 0)):
                 conj = f.item_conj(i, witnesses[i:i + 1])
@@ -183,10 +183,6 @@ class Costs:
                 return INF
             return total
         raise AssertionError(b.kind)
-
-    def fewer_values_than(self, conj, k: int) -> bool:
-        """Does `conj` provably have fewer than `k` distinct values (equal by value)?"""
-        return few_values(self, conj, k) is not None
 
     def extra_keys_cost(self, f: ObjectFacts, final, need: int) -> float:
         costs = []

@@ -204,20 +204,15 @@ class ObjectFacts:
         hit = self.__dict__.get("_spec")
         if hit is not None:
             return hit
-        c, final = self.compiler, [True]
+        c = self.compiler
+        final = not c.exploring
 
         def unsat(lits) -> bool:
             conj = c.simplify(lits)
-            if conj is None or not c.raw_branches(conj):
-                return True
-            if c.exploring:
-                final[0] = False
-                return False
-            return c.cost_conj(conj) == INF
+            return conj is None or not c.raw_branches(conj) or (final and c.cost_conj(conj) == INF)
 
-        spec = self._free_key_spec_with(unsat)
-        hit = (spec, final[0])
-        if final[0]:
+        hit = (self._free_key_spec_with(unsat), final)
+        if final:
             self.__dict__["_spec"] = hit
         return hit
 
